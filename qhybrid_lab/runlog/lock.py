@@ -1,0 +1,79 @@
+"""The cross-process lock of the run log: ``fcntl.flock`` on a file beside the store, re-entrant per thread."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class ProcessLock:
+    """A lock shared by every process on this machine that opens the same lock file.
+
+    Within a process, one ``threading.RLock`` serializes threads and makes the lock re-entrant for the
+    thread that holds it; the ``flock`` is taken when the outermost hold starts and released when it ends.
+    Shared (read) holds let several reader processes in at once; exclusive holds are needed to write.
+    A child process made by ``fork`` reopens the lock file, so it never inherits its parent's lock.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._pid = os.getpid()
+        self._fd: int | None = None
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+        self._exclusive = False
+
+    @property
+    def held_exclusively(self) -> bool:
+        """Whether the calling thread holds the lock for writing (only meaningful while it holds it)."""
+        return self._depth > 0 and self._exclusive
+
+    def _after_fork(self) -> None:
+        # The parent's descriptor refers to the parent's lock: drop it (without unlocking) and start afresh.
+        self._pid = os.getpid()
+        self._fd = None
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+        self._exclusive = False
+
+    def _descriptor(self) -> int:
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        return self._fd
+
+    @contextmanager
+    def hold(self, exclusive: bool) -> Iterator[bool]:
+        """Hold the lock; yields True for the outermost hold of this thread (the moment to catch up).
+
+        Raises:
+            RuntimeError: a write lock was asked for inside a read-only hold of the same thread.
+        """
+        if os.getpid() != self._pid:
+            self._after_fork()
+        with self._thread_lock:
+            outermost = self._depth == 0
+            if outermost:
+                fd = self._descriptor()
+                fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+                self._exclusive = exclusive
+            elif exclusive and not self._exclusive:
+                raise RuntimeError("a run log write was attempted inside a read-only hold of the lock")
+            self._depth += 1
+            try:
+                yield outermost
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    fcntl.flock(self._descriptor(), fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Close the lock file descriptor (only when nothing holds the lock)."""
+        with self._thread_lock:
+            if self._fd is not None and self._depth == 0:
+                os.close(self._fd)
+                self._fd = None

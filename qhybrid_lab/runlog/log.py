@@ -1,0 +1,259 @@
+"""The run log: every job's record, shared by all kernels and the Jupyter server of this machine."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from ..config import home_dir
+from ..errors import AmbiguousJobId, InvalidJobSpec, UnknownJob
+from ..status import ACTIVE_STATES, FINAL_STATES, JobStatus, can_transition
+from .blobs import BlobStore
+from .export import export_records
+from .index import FIELDS, RunIndex
+from .storage import JsonLinesStorage
+from .table import LogDB, LogTable
+from .tables import AuxiliaryTables
+
+FILE_NAME = "runlog.jsonl"
+MIN_PREFIX = 4
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (faster than ``copy.deepcopy``); callers may mutate it freely."""
+    if isinstance(value, dict):
+        return {k: json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    return value
+
+
+def _status(value: JobStatus | str) -> JobStatus:
+    try:
+        return JobStatus(value)
+    except ValueError:
+        raise InvalidJobSpec(f"unknown job status {value!r}; use one of "
+                             f"{', '.join(s.value for s in JobStatus)}") from None
+
+
+def _values(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+class RunLog(AuxiliaryTables):
+    """Records of runs (one per circuit × backend), budgets, settings, cancel requests and heartbeats.
+
+    Backed by TinyDB on an append-only JSON-lines file (see :mod:`qhybrid_lab.runlog.storage`); safe to use
+    from several threads and several processes at once. Records returned are copies.
+
+    Example:
+        >>> log = open_runlog()
+        >>> job_id = log.insert({"id": uuid.uuid4().hex, "backend": {"name": "aer"}})
+        >>> log.update(job_id, {"timings": {"run": 0.1}}, status="running")["status"]
+        'running'
+    """
+
+    SCHEMA_VERSION: int = 1
+
+    def __init__(self, directory: str | Path | None = None, *, fsync: bool | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else home_dir()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.file = self.directory / FILE_NAME
+        self._db = LogDB(self.file, schema_version=self.SCHEMA_VERSION, fsync=fsync)
+        self._storage: JsonLinesStorage = self._db.storage  # type: ignore[assignment]
+        self._runs: LogTable = self._db.table("runs")  # type: ignore[assignment]
+        self._index = RunIndex()
+        self._storage.add_listener("runs", self._index)
+        self._blobs = BlobStore(self.directory / "blobs")
+
+    def __repr__(self) -> str:
+        return f"RunLog({str(self.directory)!r})"
+
+    @property
+    def db(self) -> LogDB:
+        """The underlying TinyDB database (tables: runs, budgets, settings, requests, heartbeats)."""
+        return self._db
+
+    @contextmanager
+    def transaction(self) -> Iterator[RunLog]:
+        """Hold the cross-process lock for a block: reads inside see every write of every process."""
+        with self._storage.locked(exclusive=True):
+            yield self
+
+    def _live(self) -> dict[str, dict]:
+        return self._storage.table("runs")
+
+    # -- writing records ---------------------------------------------------------------------------------------
+
+    def _prepared(self, record: dict, now: float) -> dict:
+        if not isinstance(record, dict):
+            raise InvalidJobSpec(f"a run record must be a dict, not {type(record).__name__}")
+        job_id = record.get("id")
+        if not isinstance(job_id, str) or not job_id or job_id != job_id.strip() or " " in job_id:
+            raise InvalidJobSpec(f"a run record needs an 'id' string without spaces (uuid4().hex), got {job_id!r}")
+        doc = json_copy(record)
+        doc.setdefault("schema", self.SCHEMA_VERSION)
+        doc.setdefault("created", now)
+        doc.setdefault("updated", doc["created"])
+        doc["status"] = _status(doc.get("status") or JobStatus.PENDING).value
+        doc.setdefault("status_history", [{"status": doc["status"], "at": doc["created"], "note": None}])
+        return doc
+
+    def insert(self, record: dict) -> str:
+        """Add one record (it must have a new ``id``); fills created/updated/status/status_history if absent."""
+        return self.insert_many([record])[0]
+
+    def insert_many(self, records: list[dict]) -> list[str]:
+        """Add several records in one write (one lock, one ``os.write``)."""
+        now = time.time()
+        docs = [self._prepared(r, now) for r in records]
+        with self._storage.locked(exclusive=True):
+            live, seen = self._live(), set()
+            for doc in docs:
+                if doc["id"] in live or doc["id"] in seen:
+                    raise InvalidJobSpec(f"a job with id {doc['id']} is already in the run log")
+                seen.add(doc["id"])
+            self._storage.append([{"t": "runs", "op": "put", "id": d["id"], "doc": d} for d in docs])
+        self._runs.clear_cache()
+        return [d["id"] for d in docs]
+
+    def update(self, job_id: str, fields: dict, *, status: JobStatus | str | None = None,
+               note: str | None = None) -> dict:
+        """Change a record and return the new one.
+
+        Top-level keys are replaced, except dict values, which are merged one level deep. A ``status`` is
+        appended to ``status_history``; when the job is already final and may not leave that state, the whole
+        update is ignored (a cancel racing a finish) and the current record is returned.
+        """
+        if not isinstance(fields, dict):
+            raise InvalidJobSpec(f"update() fields must be a dict, not {type(fields).__name__}")
+        fields = dict(fields)
+        if "status" in fields:
+            if status is not None:
+                raise InvalidJobSpec("give the new status once: status=..., not also in fields")
+            status = fields.pop("status")
+        if "status_history" in fields:
+            raise InvalidJobSpec("status_history is append-only: pass status=... (and note=...) instead")
+        new_status = _status(status) if status is not None else None
+        with self._storage.locked(exclusive=True):
+            job_id = self._resolve(job_id)
+            current = self._live()[job_id]
+            if "id" in fields and fields["id"] != job_id:
+                raise InvalidJobSpec(f"a job's id cannot change ({job_id} → {fields['id']})")
+            now = time.time()
+            changes = {k: {**current[k], **v} if isinstance(v, dict) and isinstance(current.get(k), dict) else v
+                       for k, v in fields.items()}
+            if new_status is not None:
+                old = JobStatus(current.get("status", "pending"))
+                if old in FINAL_STATES and not can_transition(old, new_status):
+                    return json_copy(current)
+                if new_status != old or note is not None:
+                    changes["status"] = new_status.value
+                    changes["status_history"] = [*current.get("status_history", []),
+                                                 {"status": new_status.value, "at": now, "note": note}]
+            changes.setdefault("updated", now)
+            self._runs.merge(job_id, changes)
+            return json_copy(self._live()[job_id])
+
+    # -- reading records ---------------------------------------------------------------------------------------
+
+    def _resolve(self, job_id: str) -> str:
+        if not isinstance(job_id, str) or not job_id:
+            raise UnknownJob(f"job id must be a non-empty string, not {job_id!r}")
+        if job_id in self._live():
+            return job_id
+        if len(job_id) < MIN_PREFIX:
+            raise UnknownJob(f"no job {job_id!r} in {self.file} (an id prefix needs at least {MIN_PREFIX} characters)")
+        found = self._index.with_prefix(job_id, at_most=5)
+        if not found:
+            raise UnknownJob(f"no job {job_id!r} in {self.file}")
+        if len(found) > 1:
+            raise AmbiguousJobId(f"job id prefix {job_id!r} matches several jobs ({', '.join(found)}"
+                                 f"{', ...' if len(found) == 5 else ''}); type more characters")
+        return found[0]
+
+    def get(self, job_id: str) -> dict:
+        """The record of one job, by exact id or a unique prefix of at least 4 characters."""
+        with self._storage.locked():
+            return json_copy(self._live()[self._resolve(job_id)])
+
+    def _filters(self, status, backend, notebook, tag, circuit_hash, group, owner) -> dict[str, tuple[str, ...]]:
+        given = dict(zip(("status", "backend", "notebook", "tag", "circuit_hash", "group", "owner"),
+                         map(_values, (status, backend, notebook, tag, circuit_hash, group, owner))))
+        if given["status"]:
+            given["status"] = tuple(_status(s).value for s in given["status"])
+        return {f: v for f, v in given.items() if v is not None and f in FIELDS}
+
+    def query(self, *, status: str | Iterable[str] | None = None, backend: str | Iterable[str] | None = None,
+              notebook: str | None = None, tag: str | None = None, circuit_hash: str | None = None,
+              group: str | None = None, owner: str | None = None, since: float | None = None,
+              limit: int | None = 50, offset: int = 0) -> list[dict]:
+        """Matching records, newest first. ``status`` and ``backend`` may be one value or several."""
+        if offset < 0 or (limit is not None and limit < 0):
+            raise InvalidJobSpec("limit and offset must not be negative")
+        filters = self._filters(status, backend, notebook, tag, circuit_hash, group, owner)
+        with self._storage.locked():
+            ids = self._index.select(filters, since)
+            stop = None if limit is None else offset + limit
+            live = self._live()
+            return [json_copy(live[i]) for i in islice(ids, offset, stop)]
+
+    def count(self, *, status=None, backend=None, notebook=None, tag=None, circuit_hash=None, group=None,
+              owner=None, since: float | None = None) -> int:
+        """How many records match (same filters as :meth:`query`)."""
+        filters = self._filters(status, backend, notebook, tag, circuit_hash, group, owner)
+        with self._storage.locked():
+            if not filters and since is None:
+                return len(self._index)
+            return sum(1 for _ in self._index.select(filters, since))
+
+    def active(self) -> list[dict]:
+        """Records whose status is pending, queued or running, newest first."""
+        return self.query(status=[s.value for s in ACTIVE_STATES], limit=None)
+
+    # -- blobs, export, maintenance ------------------------------------------------------------------------------
+
+    def put_blob(self, data: bytes | str) -> str:
+        """Store bytes (or UTF-8 text) once by content; returns ``"sha256:<hex>"``."""
+        return self._blobs.put(data)
+
+    def get_blob(self, ref: str) -> bytes:
+        """The bytes stored under a ``"sha256:<hex>"`` reference."""
+        return self._blobs.get(ref)
+
+    def export(self, path: str | Path, fmt: str = "json", **filters: Any) -> Path:
+        """Write records (all, or those matching :meth:`query` filters) to a JSON or CSV file."""
+        return export_records(self.query(limit=None, **filters), Path(path), fmt)
+
+    def compact(self) -> None:
+        """Rewrite the log as just the current state (written aside, then renamed over it atomically)."""
+        self._storage.compact()
+
+    def close(self) -> None:
+        """Close file descriptors; the log reopens itself on next use."""
+        self._storage.close()
+
+
+_cache: dict[tuple[str, int], RunLog] = {}
+_cache_lock = threading.Lock()
+
+
+def open_runlog(home: str | Path | None = None) -> RunLog:
+    """The run log in ``home`` (default: :func:`qhybrid_lab.config.home_dir`), one instance per directory and process."""
+    directory = Path(home) if home is not None else home_dir()
+    key = (str(directory.resolve()), os.getpid())
+    with _cache_lock:
+        log = _cache.get(key)
+        if log is None:
+            log = _cache[key] = RunLog(directory)
+        return log

@@ -1,0 +1,306 @@
+"""A TinyDB ``Storage`` that keeps the database as an append-only JSON-lines log of operations.
+
+File layout (``runlog.jsonl``): line 1 is a header ``{"format": "qhybrid-runlog", "schema": 1,
+"generation": ...}``; every other line is one operation on one document of one table::
+
+    {"t": "runs", "op": "put", "id": "3f2a...", "doc": {...}}      # insert or replace
+    {"t": "runs", "op": "merge", "id": "3f2a...", "fields": {...}}  # replace these top-level keys
+    {"t": "runs", "op": "delete", "id": "3f2a..."}
+
+Each process keeps the materialized state in memory and, each time it takes the lock, reads only the bytes
+appended since its last read. ``compact()`` writes the current state aside and renames it in; other
+processes notice the new file (another inode) and reload. Writes are one ``os.write`` of complete lines on
+an ``O_APPEND`` descriptor while holding the exclusive lock. There is no ``fsync`` per write by default: a
+killed process loses nothing that was written (the data is in the kernel), only a machine crash can lose
+the last writes; set ``QHYBRID_RUNLOG_FSYNC=1`` (or ``fsync=True``) to sync each write. Damaged content
+raises :class:`~qhybrid_lab.errors.RunLogCorrupt` and the file is never rewritten, emptied or repaired.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from tinydb.storages import Storage
+
+from ..errors import InvalidJobSpec, RunLogCorrupt, RunLogError
+from .lock import ProcessLock
+
+FORMAT = "qhybrid-runlog"
+OPS = ("put", "merge", "delete")
+
+
+class TableListener(Protocol):
+    """Told about every change of one table (to keep indexes), whichever process made it."""
+
+    def reset(self, table: dict[str, dict]) -> None: ...
+
+    def changed(self, doc_id: str, old: dict | None, new: dict | None) -> None: ...
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return value.item()
+    if hasattr(value, "tolist") and callable(value.tolist):  # numpy arrays
+        return value.tolist()
+    raise TypeError(f"a {type(value).__name__} cannot be stored in the run log (JSON values only): {value!r:.80}")
+
+
+def dumps(obj: Any) -> str:
+    """Compact JSON for one log line (raises InvalidJobSpec for values JSON cannot hold)."""
+    try:
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    except (TypeError, ValueError) as exc:
+        raise InvalidJobSpec(str(exc)) from exc
+
+
+class JsonLinesStorage(Storage):
+    """Append-only JSON-lines storage for TinyDB, safe for several processes at once.
+
+    Args:
+        path: the log file; the lock file is ``<path without suffix>.lock`` beside it.
+        schema_version: the schema this code reads and writes; another one in the header is an error.
+        fsync: sync every write to disk (default: ``$QHYBRID_RUNLOG_FSYNC == "1"``).
+    """
+
+    def __init__(self, path: str | Path, *, schema_version: int = 1, fsync: bool | None = None) -> None:
+        self.path = Path(path)
+        self.schema_version = schema_version
+        self.fsync = os.environ.get("QHYBRID_RUNLOG_FSYNC") == "1" if fsync is None else fsync
+        self.lock = ProcessLock(self.path.with_suffix(".lock"))
+        self.version = 0
+        """Bumped on every change applied to the in-memory state (tables drop their query caches)."""
+        self.generation: str | None = None
+        self._state: dict[str, dict[str, dict]] = {}
+        self._listeners: dict[str, list[TableListener]] = {}
+        self._fd: int | None = None
+        self._ident: tuple[int, int] | None = None
+        self._offset = 0
+        self._lines = 0
+        self._pid = os.getpid()
+        self._stale = True  # the in-memory state must be (re)built from the file
+
+    # -- locking and catching up -------------------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self, exclusive: bool = False) -> Iterator[None]:
+        """Hold the cross-process lock; the outermost hold first catches up with the file."""
+        if os.getpid() != self._pid:
+            self._pid, self._fd, self._stale = os.getpid(), None, True
+        with self.lock.hold(exclusive) as outermost:
+            if outermost:
+                self._catch_up()
+            yield
+
+    def table(self, name: str) -> dict[str, dict]:
+        """The live documents of one table (call while holding the lock; do not mutate)."""
+        return self._state.get(name) or {}
+
+    def add_listener(self, name: str, listener: TableListener) -> None:
+        """Keep ``listener`` told about every change of table ``name`` (it is reset right away)."""
+        self._listeners.setdefault(name, []).append(listener)
+        with self.locked():
+            listener.reset(self.table(name))
+
+    def _catch_up(self) -> None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            self._create()
+            st = os.stat(self.path)
+        if self._stale or self._fd is None or (st.st_dev, st.st_ino) != self._ident:
+            self._load()
+            return
+        if st.st_size < self._offset:
+            raise RunLogCorrupt(self._message(
+                self._lines, f"is shorter ({st.st_size} bytes) than what this process already read "
+                f"({self._offset} bytes): it was truncated"))
+        if st.st_size > self._offset:
+            data = os.pread(self._fd, st.st_size - self._offset, self._offset)
+            self._apply_lines(data)
+
+    def _create(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.new")
+        tmp.write_text(dumps(self._header()) + "\n", encoding="utf-8")
+        try:
+            os.link(tmp, self.path)  # fails if another process created it first: then use theirs
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+
+    def _header(self) -> dict:
+        return {"format": FORMAT, "schema": self.schema_version, "generation": uuid.uuid4().hex,
+                "created": time.time()}
+
+    def _load(self) -> None:
+        self._stale = True
+        fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            st = os.fstat(fd)
+            data = os.pread(fd, st.st_size, 0) if st.st_size else b""
+        except BaseException:
+            os.close(fd)
+            raise
+        if self._fd is not None:
+            os.close(self._fd)
+        self._fd, self._ident = fd, (st.st_dev, st.st_ino)
+        self._state, self._offset, self._lines = {}, 0, 0
+        end = data.find(b"\n")
+        if end < 0:
+            raise RunLogCorrupt(self._message(1, "has no complete header line (the file is empty or "
+                                                 "was cut short while it was being created)"))
+        self._check_header(data[:end])
+        self._offset, self._lines = end + 1, 1
+        self._apply_lines(data[end + 1:], notify=False)
+        for name, listeners in self._listeners.items():
+            for listener in listeners:
+                listener.reset(self.table(name))
+        self.version += 1
+        self._stale = False
+
+    def _check_header(self, line: bytes) -> None:
+        try:
+            header = json.loads(line)
+        except ValueError:
+            header = None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise RunLogCorrupt(self._message(1, "is not a qhybrid-lab run log header"))
+        if header.get("schema") != self.schema_version:
+            raise RunLogCorrupt(self._message(
+                1, f"declares schema {header.get('schema')!r} but this qhybrid-lab reads schema "
+                   f"{self.schema_version}: use the qhybrid-lab version that wrote it (pip install -U qhybrid-lab)"))
+        self.generation = header.get("generation")
+
+    def _apply_lines(self, data: bytes, notify: bool = True) -> None:
+        start = 0
+        while start < len(data):
+            end = data.find(b"\n", start)
+            if end < 0:
+                raise RunLogCorrupt(self._message(
+                    self._lines + 1, "is incomplete (no newline at the end of the file): a write was cut "
+                                     "short, e.g. the writing process was killed or the disk filled up"))
+            try:
+                op = json.loads(data[start:end])
+            except ValueError as exc:
+                raise RunLogCorrupt(self._message(self._lines + 1, f"is not valid JSON ({exc})")) from None
+            problem = self._apply(op, notify)
+            if problem:
+                raise RunLogCorrupt(self._message(self._lines + 1, problem))
+            self._lines += 1
+            self._offset += end + 1 - start
+            start = end + 1
+
+    def _apply(self, op: Any, notify: bool) -> str | None:
+        """Apply one decoded operation; returns what is wrong with it instead, if anything."""
+        if not isinstance(op, dict) or op.get("op") not in OPS:
+            return "is not a run log operation (expected put, merge or delete)"
+        name, doc_id, kind = op.get("t"), op.get("id"), op["op"]
+        if not isinstance(name, str) or not isinstance(doc_id, str):
+            return "names no table or document id"
+        table = self._state.setdefault(name, {})
+        old = table.get(doc_id)
+        if kind == "put":
+            new = op.get("doc")
+            if not isinstance(new, dict):
+                return "is a put without a document"
+            table[doc_id] = new
+        elif kind == "merge":
+            fields = op.get("fields")
+            if old is None or not isinstance(fields, dict):
+                return f"merges into document {doc_id!r} of table {name!r}, which does not exist"
+            new = {**old, **fields}
+            table[doc_id] = new
+        else:
+            table.pop(doc_id, None)
+            new = None
+        self.version += 1
+        if notify:
+            for listener in self._listeners.get(name, ()):
+                listener.changed(doc_id, old, new)
+        return None
+
+    def _message(self, line: int, what: str) -> str:
+        return (f"run log {self.path} is damaged: line {line} {what}. The file was left exactly as it is "
+                f"(qhybrid-lab never rewrites or repairs it). To go on, move it aside, e.g. "
+                f"`mv '{self.path}' '{self.path}.broken'`; a new empty run log is started on next use, and the "
+                f"lines before line {line} of the moved file are intact JSON operations if you need them.")
+
+    # -- writing -------------------------------------------------------------------------------------------------
+
+    def append(self, ops: list[dict]) -> None:
+        """Append operations as complete lines in one ``os.write``, then apply them here (exclusive lock)."""
+        if not ops:
+            return
+        if not self.lock.held_exclusively:
+            raise RuntimeError("run log writes need the exclusive lock: use `with storage.locked(True)`")
+        lines = [dumps(op) for op in ops]
+        buf = ("\n".join(lines) + "\n").encode("utf-8")
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+        try:
+            st = os.fstat(fd)
+            if (st.st_dev, st.st_ino) != self._ident:
+                raise RunLogError(f"run log {self.path} was replaced while this process held its lock")
+            written = os.write(fd, buf)
+            if self.fsync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        if written != len(buf):
+            self._stale = True
+            raise RunLogError(f"only {written} of {len(buf)} bytes could be appended to {self.path} "
+                              "(disk full?); the next read reports the cut line")
+        self._apply_lines(buf)  # the decoded lines, so this process sees exactly what the others read
+
+    def compact(self) -> None:
+        """Rewrite the current state as one put per document into a new file, renamed over the old one."""
+        with self.locked(exclusive=True):
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.compact")
+            lines = [dumps(self._header())]
+            lines += [dumps({"t": name, "op": "put", "id": doc_id, "doc": doc})
+                      for name, table in self._state.items() for doc_id, doc in table.items()]
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write("\n".join(lines) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+            dir_fd = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+            self._load()
+
+    # -- the TinyDB Storage interface ---------------------------------------------------------------------------
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        """The whole state (tables are live: TinyDB's own tables do not mutate them, see LogTable)."""
+        with self.locked():
+            return {name: table for name, table in self._state.items() if table} or None
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Store a whole new state by appending only the differences (used by ``drop_table(s)``)."""
+        with self.locked(exclusive=True):
+            ops: list[dict] = []
+            for name in set(self._state) | set(data):
+                old, new = self._state.get(name, {}), data.get(name, {})
+                ops += [{"t": name, "op": "delete", "id": k} for k in old if k not in new]
+                ops += [{"t": name, "op": "put", "id": str(k), "doc": dict(doc)}
+                        for k, doc in new.items() if doc is not old.get(str(k)) and doc != old.get(str(k))]
+            self.append(ops)
+
+    def close(self) -> None:
+        """Close file descriptors (the in-memory state is rebuilt on next use)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        self._stale = True
+        self.lock.close()
+
