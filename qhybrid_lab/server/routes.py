@@ -1,0 +1,31 @@
+"""The URL table of the qhybrid-lab REST API (under ``<base_url>qhybrid-lab/api/``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_server.utils import url_path_join
+
+from . import handlers
+
+API_PREFIX = "qhybrid-lab/api"
+"""Every route lives under this path, relative to the server's base URL."""
+
+JOB_ID = r"(?P<job_id>[^/]+)"
+
+ROUTES: list[tuple[str, type]] = [
+    (r"/?", handlers.RootHandler),
+    (r"/jobs/?", handlers.JobsHandler),
+    (rf"/jobs/{JOB_ID}/?", handlers.JobHandler),
+    (rf"/jobs/{JOB_ID}/cancel/?", handlers.CancelHandler),
+    (r"/budgets/?", handlers.BudgetsHandler),
+    (r"/compare/?", handlers.CompareHandler),
+    (r"/backends/?", handlers.BackendsHandler),
+]
+"""(path under the API prefix, handler class)."""
+
+
+def url_specs(base_url: str, kwargs: dict[str, Any]) -> list[tuple[str, type, dict[str, Any]]]:
+    """Tornado URL specs for :data:`ROUTES`, every handler initialised with ``kwargs``."""
+    prefix = url_path_join(base_url, API_PREFIX)
+    return [(prefix + path, handler, kwargs) for path, handler in ROUTES]
