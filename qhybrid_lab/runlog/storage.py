@@ -77,6 +77,8 @@ class JsonLinesStorage(Storage):
         self.version = 0
         """Bumped on every change applied to the in-memory state (tables drop their query caches)."""
         self.generation: str | None = None
+        self.full_loads = 0
+        """How many times this process parsed the whole file (first use, and after a compaction)."""
         self._state: dict[str, dict[str, dict]] = {}
         self._listeners: dict[str, list[TableListener]] = {}
         self._fd: int | None = None
@@ -103,9 +105,9 @@ class JsonLinesStorage(Storage):
         return self._state.get(name) or {}
 
     def add_listener(self, name: str, listener: TableListener) -> None:
-        """Keep ``listener`` told about every change of table ``name`` (it is reset right away)."""
+        """Keep ``listener`` told about every change of table ``name`` (reset now if the state is loaded)."""
         self._listeners.setdefault(name, []).append(listener)
-        with self.locked():
+        if not self._stale:
             listener.reset(self.table(name))
 
     def _catch_up(self) -> None:
@@ -142,6 +144,7 @@ class JsonLinesStorage(Storage):
 
     def _load(self) -> None:
         self._stale = True
+        self.full_loads += 1
         fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
         try:
             st = os.fstat(fd)

@@ -1,0 +1,139 @@
+"""The storage: TinyDB API on the append-only log, catching up incrementally, compaction, locking."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import threading
+
+from tinydb import Query
+
+from qhybrid_lab.runlog import LogDB, LogTable, RunLog, open_runlog
+
+
+def _lines(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_writes_append_one_line_and_never_rewrite(log, record_factory):
+    rec = record_factory(0)
+    log.insert(rec)
+    before = log.file.read_bytes()
+    log.update(rec["id"], {"timings": {"run": 1.0}}, status="running")
+    log.set_setting("rehearse", True)
+    after = log.file.read_bytes()
+    assert after.startswith(before)
+    new = [json.loads(line) for line in after[len(before):].splitlines()]
+    assert [(op["t"], op["op"]) for op in new] == [("runs", "merge"), ("settings", "put")]
+    assert set(new[0]["fields"]) == {"timings", "status", "status_history", "updated"}
+    header = _lines(log.file)[0]
+    assert header["format"] == "qhybrid-runlog" and header["schema"] == RunLog.SCHEMA_VERSION
+
+
+def test_tinydb_api_works_on_the_log(qhome):
+    db = LogDB(qhome / "plain.jsonl")
+    table = db.table("things")
+    assert isinstance(table, LogTable)
+    first = table.insert({"name": "a", "n": 1})
+    table.insert_multiple([{"name": "b", "n": 2}, {"name": "c", "n": 3}])
+    thing = Query()
+    assert [d["name"] for d in table.search(thing.n >= 2)] == ["b", "c"]
+    table.update({"n": 10}, thing.name == "b")
+    table.update(lambda d: d.update(n=d["n"] + 1), doc_ids=[first])
+    table.remove(thing.name == "c")
+    table.upsert({"name": "d", "n": 4}, thing.name == "d")
+    assert sorted((d["name"], d["n"]) for d in table.all()) == [("a", 2), ("b", 10), ("d", 4)]
+    assert table.get(doc_id=first)["n"] == 2 and len(table) == 3
+    ops = _lines(qhome / "plain.jsonl")[1:]
+    assert [o["op"] for o in ops] == ["put", "put", "put", "put", "put", "delete", "put"]  # only what changed
+    reopened = LogDB(qhome / "plain.jsonl").table("things")
+    assert sorted(d["name"] for d in reopened.all()) == ["a", "b", "d"]
+    db.drop_table("things")
+    assert LogDB(qhome / "plain.jsonl").table("things").all() == []
+
+
+def test_another_instance_catches_up_by_reading_only_new_bytes(qhome, record_factory):
+    writer, reader = RunLog(qhome), RunLog(qhome)
+    writer.insert_many([record_factory(i) for i in range(5)])
+    assert reader.count() == 5
+    loads = reader._storage.full_loads
+    rec = record_factory(10, status="running")
+    writer.insert(rec)
+    writer.update(rec["id"], {"shots": 7})
+    assert reader.get(rec["id"])["shots"] == 7 and [r["id"] for r in reader.active()][0] == rec["id"]
+    assert reader._storage.full_loads == loads  # incremental, not a reload
+    assert reader._storage._offset == reader.file.stat().st_size
+
+
+def test_tinydb_query_cache_sees_other_processes_writes(qhome, record_factory):
+    mine, other = RunLog(qhome), RunLog(qhome)
+    running = Query().status == "running"
+    assert mine.db.table("runs").search(running) == []
+    other.insert(record_factory(0, status="running"))
+    assert len(mine.db.table("runs").search(running)) == 1
+
+
+def test_compaction_rewrites_aside_and_others_reload(qhome, record_factory):
+    a, b = RunLog(qhome), RunLog(qhome)
+    recs = [record_factory(i) for i in range(20)]
+    a.insert_many(recs)
+    for r in recs:
+        a.update(r["id"], {"attempts": 2}, status="running")
+    a.heartbeat("1@h", {})
+    a.heartbeat("1@h", {})
+    snapshot = {r["id"]: r for r in b.query(limit=None)}
+    size, inode, generation = a.file.stat().st_size, a.file.stat().st_ino, a._storage.generation
+    a.compact()
+    assert a.file.stat().st_size < size and a.file.stat().st_ino != inode
+    assert a._storage.generation != generation
+    assert len(_lines(a.file)) == 1 + 20 + 1  # header, runs, one heartbeat
+    assert {r["id"]: r for r in b.query(limit=None)} == snapshot  # b noticed the new file and reloaded
+    b.update(recs[0]["id"], {}, status="done")  # b writes into the new file, not the replaced one
+    assert a.get(recs[0]["id"])["status"] == "done" and RunLog(qhome).count(status="done") == 1
+    assert not [p for p in qhome.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_transaction_is_reentrant_and_thread_safe(log):
+    log.insert({"id": "counter", "n": 0})
+
+    def bump(times: int) -> None:
+        for _ in range(times):
+            with log.transaction():
+                with log.transaction():  # re-entrant within the thread
+                    n = log.get("counter")["n"]
+                log.update("counter", {"n": n + 1})
+
+    threads = [threading.Thread(target=bump, args=(40,)) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert log.get("counter")["n"] == 240
+
+
+def _child_bumps(home: str) -> None:
+    log = open_runlog(home)  # the parent's cached instance, inherited through fork
+    for _ in range(50):
+        with log.transaction():
+            log.update("counter", {"n": log.get("counter")["n"] + 1})
+
+
+def test_forked_children_do_not_share_the_parents_lock(qhome):
+    log = open_runlog()
+    log.insert({"id": "counter", "n": 0})
+    ctx = multiprocessing.get_context("fork")
+    children = [ctx.Process(target=_child_bumps, args=(str(qhome),)) for _ in range(2)]
+    for c in children:
+        c.start()
+    _child_bumps(str(qhome))
+    for c in children:
+        c.join(30)
+        assert c.exitcode == 0
+    assert log.get("counter")["n"] == 150
+
+
+def test_fsync_option(qhome):
+    log = RunLog(qhome, fsync=True)
+    assert log._storage.fsync is True
+    log.insert({"id": "abcd0001"})
+    assert RunLog(qhome).get("abcd")["id"] == "abcd0001"
