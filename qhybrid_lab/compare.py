@@ -104,7 +104,7 @@ def _overhead(a: float | int | None, b: float | int | None) -> tuple[float | Non
     return b - a, (b / a if a else None)
 
 
-@dataclass
+@dataclass(repr=False)
 class Comparison:
     """Metrics of run ``b`` against run ``a`` (the reference) of the same circuit."""
 
@@ -190,6 +190,8 @@ class Comparison:
         lines += [f"  {name:<34} {value}" for name, value in self.summary_rows()]
         lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
+
+    __repr__ = __str__
 
     def _repr_html_(self) -> str:
         esc = html.escape

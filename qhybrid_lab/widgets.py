@@ -1,0 +1,252 @@
+"""The live view of a submission: one row per circuit × backend, updated as the engine reports progress.
+
+In a kernel with ipywidgets the rows are widgets (status, backend and kind, transpiled depth and two-qubit count,
+elapsed time, then the counts histogram or the error). Elsewhere (terminal IPython, scripts) the view prints
+one text line per job when it is submitted and one when it finishes.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+import threading
+import time
+from typing import Any, TextIO
+
+from .status import FINAL_STATES, JobStatus
+
+__all__ = ["JobView", "Table", "job_line", "widgets_available"]
+
+TICK_SECONDS = 0.5
+"""How often elapsed times of unfinished jobs are refreshed in the widget view."""
+
+_COLOURS = {
+    "done": "var(--jp-success-color1, green)",
+    "failed": "var(--jp-error-color1, red)",
+    "blocked": "var(--jp-error-color1, red)",
+    "interrupted": "var(--jp-warn-color1, orange)",
+    "cancelled": "var(--jp-warn-color1, orange)",
+}
+_COLUMNS = (("circuit", "9em"), ("backend", "15em"), ("status", "7em"), ("depth", "5em"), ("2q gates", "6em"),
+            ("elapsed", "6em"))
+
+
+def widgets_available(shell: Any = None) -> bool:
+    """Whether a widget view can show: a Jupyter kernel (not terminal IPython, not a script) and ipywidgets."""
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return False
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _elapsed(record: dict, now: float | None = None) -> float | None:
+    timings = record.get("timings") or {}
+    if JobStatus(record["status"]) in FINAL_STATES:
+        return timings.get("total")
+    start = timings.get("submitted_at") or record.get("created")
+    return None if start is None else max(0.0, (now or time.time()) - start)
+
+
+def _cells(record: dict, now: float | None = None) -> list[str]:
+    backend = record.get("backend") or {}
+    transpiled = record.get("transpile") or {}
+    elapsed = _elapsed(record, now)
+
+    def num(value: Any) -> str:
+        return "–" if value is None else str(value)
+
+    return [
+        (record.get("circuit") or {}).get("name") or "?",
+        f"{backend.get('name')} ({backend.get('kind')})",
+        str(record["status"]),
+        num(transpiled.get("depth")),
+        num(transpiled.get("two_qubit")),
+        "–" if elapsed is None else f"{elapsed:.2f} s",
+    ]
+
+
+def job_line(record: dict) -> str:
+    """One text line for a job: circuit, backend (kind), status, depth, two-qubit count, time, then counts or error."""
+    circuit, backend, status, depth, twoq, elapsed = _cells(record)
+    line = f"{record['id'][:8]}  {circuit:<10} {backend:<26} {status:<11} depth {depth:<4} 2q {twoq:<4} {elapsed}"
+    counts = (record.get("result") or {}).get("counts")
+    if counts:
+        top = sorted(counts.items(), key=lambda kv: -kv[1])[:4]
+        line += "  " + ", ".join(f"{k}: {v}" for k, v in top) + (" …" if len(counts) > 4 else "")
+    elif record.get("error") or record.get("blocked_reason"):
+        line += f"  {record.get('blocked_reason') or record.get('error')}"
+    return line
+
+
+class JobView:
+    """A live view of a JobGroup (or any list of Jobs).
+
+    Args:
+        group: the jobs to show.
+        mode: "widget" or "text"; by default widgets inside a Jupyter kernel, text elsewhere.
+        stream: where text mode prints (default: sys.stdout at the time of printing).
+    """
+
+    def __init__(self, group: Any, *, mode: str | None = None, stream: TextIO | None = None) -> None:
+        self.group = group
+        self.jobs = list(group)
+        if mode is None:
+            mode = "widget" if widgets_available() else "text"
+        if mode not in ("widget", "text"):
+            raise ValueError(f"mode must be 'widget' or 'text', got {mode!r}")
+        self.mode = mode
+        self._stream = stream
+        self._lock = threading.RLock()
+        self._rendered_final: set[str] = set()
+        self._rows: dict[str, tuple[Any, list[Any], Any]] = {}
+        self.widget = self._build() if mode == "widget" else None
+        self._ticker: threading.Thread | None = None
+
+    # -- showing ----------------------------------------------------------------------------------------------
+
+    def show(self) -> JobView:
+        """Display the view (widget) or print the submitted lines (text), and follow the jobs."""
+        if self.mode == "widget":
+            from IPython.display import display
+
+            display(self.widget)
+        else:
+            self._print(f"submitted {len(self.jobs)} job(s), group {getattr(self.group, 'id', '?')[:8]}:")
+            for job in self.jobs:
+                self._print("  " + job_line(job.record))
+        for job in self.jobs:
+            job.add_status_callback(self._on_status)
+            self._on_status(job)  # it may have changed before the callback was in place
+        if self.mode == "widget" and not self._all_final():
+            self._ticker = threading.Thread(target=self._tick, name="qhybrid-jobview-tick", daemon=True)
+            self._ticker.start()
+        return self
+
+    def wait(self, timeout: float | None = None) -> Any:
+        """Wait until every job is final and its final state is shown; returns the group status."""
+        status = self.group.wait(timeout)
+        for job in self.jobs:  # renders what a callback has not yet; waits for one that is rendering now
+            self._on_status(job)
+        return status
+
+    def _print(self, text: str) -> None:
+        print(text, file=self._stream or sys.stdout, flush=True)
+
+    def _all_final(self) -> bool:
+        return all(job.done() for job in self.jobs)
+
+    # -- updates (engine thread) ---------------------------------------------------------------------------------
+
+    def _on_status(self, job: Any) -> None:
+        with self._lock:  # one render at a time, so wait() returns only after the final one is out
+            if job.id in self._rendered_final:
+                return
+            record = job.record
+            final = JobStatus(record["status"]) in FINAL_STATES
+            if final:
+                self._rendered_final.add(job.id)
+            if self.mode == "widget":
+                self._update_row(job.id, record, final)
+            elif final:
+                self._print("  " + job_line(record))
+
+    def _tick(self) -> None:
+        while not self._all_final():
+            now = time.time()
+            for job in self.jobs:
+                with self._lock:
+                    if job.id not in self._rendered_final:
+                        self._rows[job.id][1][-1].value = _cells(job.record, now)[-1]
+            time.sleep(TICK_SECONDS)
+
+    # -- widgets ------------------------------------------------------------------------------------------------
+
+    def _build(self) -> Any:
+        import ipywidgets as w
+
+        def cell(text: str, width: str, bold: bool = False) -> Any:
+            value = f"<b>{html.escape(text)}</b>" if bold else html.escape(text)
+            return w.HTML(value, layout=w.Layout(width=width))
+
+        header = w.HBox([cell(name, width, bold=True) for name, width in _COLUMNS])
+        rows = [header]
+        for job in self.jobs:
+            cells = [cell(text, width) for text, (_, width) in zip(_cells(job.record), _COLUMNS)]
+            detail = w.Output(layout=w.Layout(margin="0 0 0 2em"))
+            line = w.HBox(cells)
+            self._rows[job.id] = (line, cells, detail)
+            rows += [line, detail]
+        caption = w.HTML(f"<b>qhybrid-lab</b> group <code>{html.escape(str(getattr(self.group, 'id', '?'))[:8])}"
+                         f"</code>: {len(self.jobs)} job(s)")
+        return w.VBox([caption, *rows], layout=w.Layout(border="1px solid var(--jp-border-color2, #ccc)",
+                                                         padding="4px"))
+
+    def _update_row(self, job_id: str, record: dict, final: bool) -> None:
+        _, cells, detail = self._rows[job_id]
+        texts = _cells(record)
+        colour = _COLOURS.get(str(record["status"]))
+        for widget, text in zip(cells, texts):
+            widget.value = html.escape(text)
+        if colour:
+            cells[2].value = f"<span style='color:{colour}'><b>{html.escape(texts[2])}</b></span>"
+        if not final:
+            return
+        counts = (record.get("result") or {}).get("counts")
+        if counts:
+            from .plots import counts_histogram
+
+            title = f"{texts[0]} on {texts[1]}, {record.get('shots')} shots"
+            detail.append_display_data(counts_histogram(counts, title=title, height=240))
+        else:
+            reason = record.get("blocked_reason") or record.get("error") or f"job {record['status']}"
+            detail.append_stdout(f"{reason}\n")
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{name}</th>" for name, _ in _COLUMNS)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(job.record)) + "</tr>" for job in self.jobs
+        )
+        return f"<table class='qh-JobView'><tr>{head}</tr>{body}</table>"
+
+
+class Table:
+    """A small static table that shows as HTML in notebooks and as aligned text in terminals.
+
+    Args:
+        columns: header names.
+        rows: one sequence of cell values per row (shown with ``str``; None shows as "–").
+        caption: a line above the table.
+        data: what the table shows, kept for code (e.g. the records behind ``%qjobs``).
+    """
+
+    def __init__(self, columns: list[str], rows: list[list[Any]], *, caption: str = "", data: Any = None) -> None:
+        self.columns = columns
+        self.rows = [["–" if value is None else str(value) for value in row] for row in rows]
+        self.caption = caption
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __repr__(self) -> str:
+        widths = [max([len(c)] + [len(row[i]) for row in self.rows]) for i, c in enumerate(self.columns)]
+        lines = [self.caption] if self.caption else []
+        lines.append("  ".join(c.ljust(w) for c, w in zip(self.columns, widths)).rstrip())
+        lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in self.rows]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        cap = f"<caption style='text-align:left'>{esc(self.caption)}</caption>" if self.caption else ""
+        head = "".join(f"<th>{esc(c)}</th>" for c in self.columns)
+        body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in self.rows)
+        return f"<table class='qh-Table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

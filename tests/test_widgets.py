@@ -1,0 +1,73 @@
+"""Tests of the live job view (text and widget modes, driven by real jobs), static tables and the figures."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from qhybrid_lab.plots import (
+    comparison_histogram,
+    comparison_histogram_mpl,
+    counts_histogram,
+    counts_histogram_mpl,
+    probabilities,
+)
+from qhybrid_lab.widgets import JobView, Table, job_line, widgets_available
+
+
+def bell():
+    from qiskit import QuantumCircuit
+
+    qc = QuantumCircuit(2, name="bell")
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.measure_all()
+    return qc
+
+
+def test_probabilities_share_one_sorted_axis_and_fold_the_tail():
+    outcomes, (p, q) = probabilities({"11": 3, "00": 1}, {"01": 2, "0 0": 2})
+    assert outcomes == ["00", "01", "11"]
+    assert p == [0.25, 0.0, 0.75] and q == [0.5, 0.5, 0.0]
+    wide = {format(i, "06b"): 1 + (i == 5) * 100 for i in range(64)}
+    outcomes, (p,) = probabilities(wide, max_outcomes=4)
+    assert len(outcomes) == 5 and outcomes[-1] == "other" and "000101" in outcomes
+    assert sum(p) == pytest.approx(1.0)
+
+
+def test_plotly_and_matplotlib_figures():
+    fig = counts_histogram({"00": 1001, "11": 999}, title="bell on aer")
+    assert list(fig.data[0].x) == ["00", "11"] and fig.layout.title.text == "bell on aer"
+    fig = comparison_histogram({"00": 10}, {"00": 8, "01": 2}, labels=("aer", "fake_torino"))
+    assert [bar.name for bar in fig.data] == ["aer", "fake_torino"] and fig.layout.barmode == "group"
+    assert list(fig.data[1].y) == [0.8, 0.2]
+    static = comparison_histogram_mpl({"00": 10}, {"00": 8, "01": 2}, labels=("aer", "fake_torino"), title="t")
+    assert len(static.axes[0].patches) == 4
+    assert len(counts_histogram_mpl({"0": 3, "1": 1}).axes[0].patches) == 2
+
+
+def test_table_text_and_html():
+    table = Table(["job", "status"], [["3f2a9c1d", "done"], ["<b>", None]], caption="2 jobs")
+    assert len(table) == 2
+    assert repr(table).splitlines() == ["2 jobs", "job       status", "3f2a9c1d  done", "<b>       –"]
+    assert "&lt;b&gt;" in table._repr_html_() and "<caption" in table._repr_html_()
+
+
+def test_job_line_shows_counts_or_the_reason():
+    record = {"id": "abcdef0123", "status": "done", "circuit": {"name": "bell"},
+              "backend": {"name": "fake_torino", "kind": "emulator"}, "transpile": {"depth": 9, "two_qubit": 3},
+              "timings": {"total": 0.5}, "result": {"counts": {"00": 900, "11": 880, "01": 20}}}
+    line = job_line(record)
+    assert line.startswith("abcdef01") and "fake_torino (emulator)" in line and "depth 9" in line
+    assert "00: 900, 11: 880, 01: 20" in line and "0.50 s" in line
+    blocked = dict(record, status="blocked", result=None, blocked_reason="the total budget is $1.00")
+    assert job_line(blocked).endswith("the total budget is $1.00")
+
+
+def test_no_widgets_outside_a_kernel():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    assert widgets_available(InteractiveShell.instance()) is False
+    with pytest.raises(ValueError, match="mode"):
+        JobView([], mode="fancy")
