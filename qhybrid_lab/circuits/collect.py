@@ -1,0 +1,107 @@
+"""Collect the circuits a cell or call produced, with names, and make sure they measure something."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import NoCircuits, UnsupportedObject
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+
+_AUTO_NAME = re.compile(r"circuit-\d+")
+"""Qiskit's generated names (``circuit-123``) say nothing; such circuits get a positional name."""
+
+
+def _is_circuit(obj: Any) -> bool:
+    from qiskit import QuantumCircuit
+
+    return isinstance(obj, QuantumCircuit)
+
+
+def _unsupported(obj: Any, where: str = "") -> UnsupportedObject:
+    kind = f"{type(obj).__module__}.{type(obj).__qualname__}"
+    return UnsupportedObject(
+        f"cannot run an object of type {kind}{where}: give a qiskit QuantumCircuit, "
+        "or a list, tuple or dict of them"
+    )
+
+
+def _own_name(circuit: QuantumCircuit) -> str | None:
+    name = circuit.name
+    return None if not name or _AUTO_NAME.fullmatch(name) else name
+
+
+def as_circuits(obj: Any, name: str | None = None) -> list[tuple[str, QuantumCircuit]]:
+    """Normalize what a cell produced into ``(name, circuit)`` pairs with unique names.
+
+    Args:
+        obj: A ``QuantumCircuit``, or a list/tuple of them, or a dict ``{name: circuit}``.
+        name: Name for a single circuit, or the stem of positional names (``name[0]``, ``name[1]``...)
+            for a sequence. Defaults to each circuit's own name when it set one, else ``circuit``.
+
+    Raises:
+        NoCircuits: ``obj`` is an empty collection.
+        UnsupportedObject: ``obj`` (or an element) is not a circuit; the message names its type.
+
+    Example:
+        >>> from qiskit import QuantumCircuit
+        >>> [n for n, _ in as_circuits({"bell": QuantumCircuit(2), "ghz": QuantumCircuit(3)})]
+        ['bell', 'ghz']
+    """
+    if _is_circuit(obj):
+        return [(name or _own_name(obj) or "circuit", obj)]
+    if isinstance(obj, Mapping):
+        pairs = []
+        for key, value in obj.items():
+            if not _is_circuit(value):
+                raise _unsupported(value, f" (dict entry {key!r})")
+            pairs.append((str(key), value))
+    elif isinstance(obj, (list, tuple)):
+        stem = name or "circuit"
+        pairs = []
+        for index, value in enumerate(obj):
+            if not _is_circuit(value):
+                raise _unsupported(value, f" (element {index})")
+            own = None if name else _own_name(value)
+            pairs.append((own or f"{stem}[{index}]", value))
+    else:
+        raise _unsupported(obj)
+    if not pairs:
+        raise NoCircuits(f"the {type(obj).__name__} holds no circuits; nothing to run")
+    return _deduplicate(pairs)
+
+
+def _deduplicate(pairs: list[tuple[str, QuantumCircuit]]) -> list[tuple[str, QuantumCircuit]]:
+    taken: set[str] = set()
+    out = []
+    for label, circuit in pairs:
+        unique, suffix = label, 1
+        while unique in taken:
+            suffix += 1
+            unique = f"{label}#{suffix}"
+        taken.add(unique)
+        out.append((unique, circuit))
+    return out
+
+
+def has_measurements(circuit: QuantumCircuit) -> bool:
+    """Whether any instruction (control-flow blocks included) is a measurement."""
+    for instruction in circuit.data:
+        if instruction.operation.name == "measure":
+            return True
+        for block in getattr(instruction.operation, "blocks", ()):
+            if has_measurements(block):
+                return True
+    return False
+
+
+def ensure_measured(circuit: QuantumCircuit) -> tuple[QuantumCircuit, bool]:
+    """``(circuit, False)`` if it measures something, else ``(copy with measure_all(), True)``."""
+    if has_measurements(circuit):
+        return circuit, False
+    measured = circuit.copy()
+    measured.measure_all()
+    return measured, True
