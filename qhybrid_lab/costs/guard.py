@@ -1,0 +1,144 @@
+"""The budget guard: checks a submission against the run log's budgets and reserves its cost, in one atomic step.
+
+A budget is ``{"limit", "period": "day" | "total" | "job", "backend": name or None}``. For each record the guard
+sets ``cost.counted`` (what budgets count: the real-money ``estimate``, or in rehearsal mode the
+``hardware_equivalent`` of emulator jobs) and ``cost.rehearsal``. *Spent* is the counted cost of done jobs (their
+``actual`` cost when known), *committed* that of active jobs, both within the period (a day starts at local
+midnight) and the budget's backend. Because the check runs inside ``log.transaction()`` together with the insert of
+the new records (which then count as committed), two kernels racing for the last of a budget cannot both pass.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import TYPE_CHECKING
+
+from ..errors import BudgetExceeded
+from ..status import ACTIVE_STATES, JobStatus
+
+if TYPE_CHECKING:
+    from ..runlog import RunLog
+
+REHEARSE_SETTING = "rehearse"
+"""Run-log setting: when true, emulator jobs count their real device's cost against budgets."""
+
+EPSILON = 1e-9
+
+
+def period_start(period: str, now: float | None = None) -> float | None:
+    """Epoch seconds where a budget period starts: local midnight for "day", None (all time) otherwise."""
+    if period != "day":
+        return None
+    moment = _dt.datetime.now() if now is None else _dt.datetime.fromtimestamp(now)
+    return _dt.datetime.combine(moment.date(), _dt.time.min).timestamp()
+
+
+def counted_cost(record: dict, *, rehearse: bool) -> tuple[float, bool]:
+    """What budgets count for a record and whether that is a rehearsal (hardware-equivalent) figure."""
+    cost = record.get("cost") or {}
+    kind = (record.get("backend") or {}).get("kind")
+    if rehearse and kind == "emulator" and cost.get("hardware_equivalent") is not None:
+        return float(cost["hardware_equivalent"]), True
+    return float(cost.get("estimate") or 0.0), False
+
+
+def _charged(record: dict) -> float:
+    """What a recorded job counts now: its actual cost once known (unless a rehearsal), else what was reserved."""
+    cost = record.get("cost") or {}
+    if record.get("status") == JobStatus.DONE.value and cost.get("actual") is not None and not cost.get("rehearsal"):
+        return float(cost["actual"])
+    if cost.get("counted") is not None:
+        return float(cost["counted"])
+    return float(cost.get("estimate") or 0.0)
+
+
+def _applies(budget: dict, record: dict) -> bool:
+    return budget.get("backend") is None or budget["backend"] == (record.get("backend") or {}).get("name")
+
+
+def _usage(log: RunLog, budget: dict, now: float | None = None) -> tuple[float, float]:
+    """(spent, committed) against one day/total budget."""
+    since = period_start(budget["period"], now)
+    backend = budget.get("backend")
+    done = log.query(status=JobStatus.DONE.value, backend=backend, since=since, limit=None)
+    active = log.query(status=[s.value for s in ACTIVE_STATES], backend=backend, since=since, limit=None)
+    return sum(_charged(r) for r in done), sum(_charged(r) for r in active)
+
+
+def _describe(budget: dict) -> str:
+    scope = f"backend {budget['backend']}" if budget.get("backend") else "all backends"
+    period = {"day": "daily", "total": "total", "job": "per-job"}[budget["period"]]
+    return f"the {period} budget for {scope}"
+
+
+def _raise_hint(budget: dict, needed: float) -> str:
+    backend = f" --backend {budget['backend']}" if budget.get("backend") else ""
+    return f"raise it with `%qbudget --limit {needed:.2f} --per {budget['period']}{backend}`"
+
+
+def _refusal(log: RunLog, records: list[dict], rehearse: bool) -> str | None:
+    """Why the submission must be refused, or None when every budget allows it."""
+    mode = " (rehearsal mode: emulator jobs count their real device's price)" if rehearse else ""
+    for budget in log.budgets():
+        limit = float(budget["limit"])
+        mine = [r for r in records if _applies(budget, r)]
+        if not mine:
+            continue
+        if budget["period"] == "job":
+            worst = max(mine, key=lambda r: r["cost"]["counted"])
+            cost = worst["cost"]["counted"]
+            if cost > limit + EPSILON:
+                return (f"{_describe(budget)} is ${limit:.2f}; job {worst['circuit']['name']} on "
+                        f"{worst['backend']['name']} would cost ${cost:.2f}{mode}; {_raise_hint(budget, cost)}")
+            continue
+        spent, committed = _usage(log, budget)
+        cost = sum(r["cost"]["counted"] for r in mine)
+        if spent + committed + cost > limit + EPSILON:
+            needed = spent + committed + cost
+            return (f"{_describe(budget)} is ${limit:.2f}: ${spent:.2f} spent, ${committed:.2f} committed to "
+                    f"active jobs, and this submission would cost ${cost:.2f}{mode} "
+                    f"(${max(0.0, limit - spent - committed):.2f} remaining); {_raise_hint(budget, needed)}")
+    return None
+
+
+def check_and_reserve(log: RunLog, records: list[dict]) -> None:
+    """Set ``cost.counted``/``cost.rehearsal`` on each record and check them against every budget.
+
+    Call it inside ``log.transaction()`` and insert the records (as pending) in the same transaction: that insert
+    is the reservation. When a budget is exceeded, the records are marked ``blocked`` with a ``blocked_reason``,
+    inserted, and :class:`~qhybrid_lab.errors.BudgetExceeded` is raised; nothing may then be executed.
+
+    Raises:
+        BudgetExceeded: the message names the budget, its limit, what is spent and committed, this submission's
+            cost, and the ``%qbudget`` command that raises it.
+    """
+    with log.transaction():
+        rehearse = bool(log.get_setting(REHEARSE_SETTING, False))
+        for record in records:
+            counted, rehearsal = counted_cost(record, rehearse=rehearse)
+            record.setdefault("cost", {}).update({"counted": counted, "rehearsal": rehearsal})
+        reason = _refusal(log, records, rehearse)
+        if reason is None:
+            return
+        for record in records:
+            record["status"] = JobStatus.BLOCKED.value
+            record["blocked_reason"] = reason
+            record["error"] = f"blocked: {reason}"
+        log.insert_many(records)
+    raise BudgetExceeded(f"submission refused, nothing was run: {reason}")
+
+
+def budget_status(log: RunLog) -> list[dict]:
+    """Every budget with ``spent``, ``committed``, ``remaining`` and the ``rehearsal`` flag (for magics and server).
+
+    Per-job budgets report 0 spent/committed and their limit as remaining (they bound each job, not a sum).
+    """
+    rehearse = bool(log.get_setting(REHEARSE_SETTING, False))
+    out = []
+    with log.transaction():
+        for budget in log.budgets():
+            spent, committed = (0.0, 0.0) if budget["period"] == "job" else _usage(log, budget)
+            remaining = float(budget["limit"]) - spent - committed
+            out.append({**budget, "spent": spent, "committed": committed, "remaining": max(0.0, remaining),
+                        "rehearsal": rehearse, "since": period_start(budget["period"])})
+    return out
