@@ -1,0 +1,374 @@
+"""IPython magics: ``%%qrun`` submits a cell's circuits; ``%qjobs``, ``%qresult``, ``%qcancel``, ``%qbudget``,
+``%qcompare`` and ``%qbackends`` read and steer the shared run log. Thin adapters over jobs, runlog and compare.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Callable
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, argument_group, magic_arguments, parse_argstring
+
+from .errors import QHybridError
+from .status import FINAL_STATES, JobStatus
+from .widgets import JobView, Table, widgets_available
+
+__all__ = ["QMagics", "load_ipython_extension"]
+
+_AUTO_NAME = re.compile(r"^circuit-\d+$")
+NO_CIRCUIT = "the cell produced no QuantumCircuit; end the cell with the circuit or assign it"
+
+
+def _with(*decorators: Callable) -> Callable:
+    """Apply argument decorators so they read top-down (a group header first, then its arguments)."""
+
+    def apply(func: Callable) -> Callable:
+        for deco in reversed(decorators):
+            func = deco(func)
+        return func
+
+    return apply
+
+
+submission_args = _with(
+    argument_group("Submission"),
+    argument("-b", "--backend", action="append", metavar="NAME",
+             help="backend to run on; repeat for several (-b aer -b fake_torino). Default: aer. "
+                  "%%qbackends lists them."),
+    argument("--shots", default="1024", metavar="N", help="shots per circuit and backend (a positive integer). "
+                                                           "Default: 1024."),
+    argument("--seed", default=None, metavar="INT", help="simulator seed, for reproducible counts."),
+    argument("-O", "--optimization-level", default="2", metavar="{0,1,2,3}",
+             help="transpiler optimization level. Default: 2 (noise-aware layout)."),
+    argument("--tag", action="append", metavar="TAG", help="label the jobs in the run log; repeatable."),
+)
+"""Options of what is submitted, shared by every magic that submits circuits."""
+
+handle_args = _with(
+    argument_group("Handle"),
+    argument("--name", metavar="VAR", help="also bind the JobGroup to this variable (it is always bound to _)."),
+    argument("--wait", action="store_true", help="block until every job is done (the default returns at once)."),
+)
+"""Options of what the notebook gets back."""
+
+filter_args = _with(
+    argument_group("Filters"),
+    argument("-s", "--status", action="append", metavar="STATUS",
+             help="only jobs in this state (pending, queued, running, done, failed, cancelled, blocked, "
+                  "interrupted); repeatable."),
+    argument("-b", "--backend", action="append", metavar="NAME", help="only jobs on this backend; repeatable."),
+    argument("-n", "--limit", default="20", metavar="N", help="show the newest N jobs. Default: 20."),
+    argument("--all", action="store_true", help="show every job in the run log (no limit)."),
+)
+"""Options that select jobs from the run log."""
+
+
+def _positive_int(option: str, text: str | int) -> int:
+    try:
+        value = int(str(text), 10)
+    except ValueError:
+        raise UsageError(f"{option} must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise UsageError(f"{option} must be a positive integer, got {text!r}")
+    return value
+
+
+def _origin(shell: Any) -> dict:
+    """Where a submission comes from: notebook path, cell id and kernel id when the kernel knows them."""
+    notebook = os.environ.get("JPY_SESSION_NAME") or shell.user_ns.get("__session__") or None
+    origin: dict[str, Any] = {"notebook": notebook, "cell_id": None, "kernel_id": None}
+    kernel = getattr(shell, "kernel", None)
+    if kernel is not None:
+        parent = kernel.get_parent() or {}
+        origin["cell_id"] = (parent.get("metadata") or {}).get("cellId")
+        connection_file = getattr(getattr(kernel, "parent", None), "connection_file", "") or ""
+        match = re.search(r"kernel-([0-9a-f-]+)\.json$", connection_file)
+        origin["kernel_id"] = match.group(1) if match else None
+    return origin
+
+
+def _assigned_names(tree: ast.AST) -> list[str]:
+    """Names a cell binds at any statement, in order of first binding."""
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in names:
+            names.append(node.id)
+    return names
+
+
+@magics_class
+class QMagics(Magics):
+    """The qhybrid-lab magics. Load with ``%load_ext qhybrid_lab``."""
+
+    # -- %%qrun -------------------------------------------------------------------------------------------------
+
+    @magic_arguments()
+    @submission_args
+    @handle_args
+    @cell_magic
+    def qrun(self, line: str, cell: str) -> None:
+        """Run the cell, then submit its circuits to every backend asynchronously.
+
+        The circuits are the value of the cell's last expression (a QuantumCircuit, or a list or dict of them),
+        otherwise every QuantumCircuit the cell assigned, named after its variable. The JobGroup is bound to ``_``
+        (and to --name VAR) and a live view shows each job; ``_.result()`` waits for the counts.
+
+        Example::
+
+            %%qrun -b aer -b fake_torino --shots 2000
+            bell = QuantumCircuit(2)
+            bell.h(0); bell.cx(0, 1); bell.measure_all()
+        """
+        args = parse_argstring(self.qrun, line)
+        shots = _positive_int("--shots", args.shots)
+        seed = None if args.seed is None else self._int("--seed", args.seed)
+        level = self._int("--optimization-level", args.optimization_level)
+        if level not in (0, 1, 2, 3):
+            raise UsageError(f"--optimization-level must be 0, 1, 2 or 3, got {args.optimization_level!r}")
+        if args.name is not None and not args.name.isidentifier():
+            raise UsageError(f"--name must be a Python variable name, got {args.name!r}")
+        circuits = self._cell_circuits(cell)
+
+        from .jobs import run
+
+        try:
+            group = run(circuits, backend=args.backend or ["aer"], shots=shots, seed=seed,
+                        optimization_level=level, tags=list(args.tag or []), origin=_origin(self.shell))
+        except QHybridError as error:
+            raise UsageError(str(error)) from error
+        self.shell.user_ns["_"] = group
+        if args.name:
+            self.shell.user_ns[args.name] = group
+        view = JobView(group).show()
+        if args.wait:
+            view.wait()
+
+    @staticmethod
+    def _int(option: str, text: str) -> int:
+        try:
+            return int(text, 10)
+        except ValueError:
+            raise UsageError(f"{option} must be an integer, got {text!r}") from None
+
+    def _cell_circuits(self, cell: str) -> Any:
+        """Execute the cell in the user's namespace and pick its circuits (see ``%%qrun?``)."""
+        from qiskit import QuantumCircuit
+
+        tree = ast.parse(self.shell.transform_cell(cell), filename="<qrun cell>")
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        names = _assigned_names(tree) + (_assigned_names(last) if last else [])
+        ns = self.shell.user_ns
+        exec(compile(tree, "<qrun cell>", "exec"), self.shell.user_global_ns, ns)  # noqa: S102 - the user's cell
+        value = None
+        if last is not None:
+            expression = ast.Expression(last.value)
+            value = eval(compile(expression, "<qrun cell>", "eval"), self.shell.user_global_ns, ns)  # noqa: S307
+        if isinstance(value, QuantumCircuit):
+            return {last.value.id: value} if isinstance(last.value, ast.Name) else value
+        if isinstance(value, (list, tuple, dict)) and value:
+            return value
+        assigned = {name: ns[name] for name in names if isinstance(ns.get(name), QuantumCircuit)}
+        if assigned:
+            return assigned
+        if value is not None:
+            raise UsageError(
+                f"the cell's last value is a {type(value).__name__}, not a QuantumCircuit (nor a list or dict of "
+                "them); end the cell with the circuit or assign it"
+            )
+        raise UsageError(NO_CIRCUIT)
+
+    # -- the run log ----------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _log() -> Any:
+        from .runlog import open_runlog
+
+        return open_runlog()
+
+    def _record(self, job_id: str) -> dict:
+        try:
+            return self._log().get(job_id.strip())
+        except QHybridError as error:
+            raise UsageError(str(error)) from error
+
+    @magic_arguments()
+    @filter_args
+    @line_magic
+    def qjobs(self, line: str) -> Table:
+        """Recent jobs of every notebook and kernel, newest first, from the shared run log."""
+        args = parse_argstring(self.qjobs, line)
+        statuses = args.status or None
+        for status in statuses or []:
+            if status not in {s.value for s in JobStatus}:
+                raise UsageError(f"unknown status {status!r}; use one of {', '.join(s.value for s in JobStatus)}")
+        limit = None if args.all else _positive_int("--limit", args.limit)
+        log = self._log()
+        records = log.query(status=statuses, backend=args.backend or None, limit=limit)
+        total = log.count(status=statuses, backend=args.backend or None)
+        rows = []
+        for r in records:
+            backend, timings = r.get("backend") or {}, r.get("timings") or {}
+            origin = r.get("origin") or {}
+            rows.append([r["id"][:8], (r.get("circuit") or {}).get("name"), f"{backend.get('name')} "
+                         f"({backend.get('kind')})", r["status"], r.get("shots"),
+                         None if timings.get("total") is None else f"{timings['total']:.2f} s",
+                         os.path.basename(origin.get("notebook") or "") or None,
+                         r.get("error") or r.get("blocked_reason") or ""])
+        caption = f"{len(records)} of {total} job(s), newest first"
+        return Table(["job", "circuit", "backend", "status", "shots", "time", "notebook", "error"], rows,
+                     caption=caption, data=records)
+
+    @line_magic
+    def qresult(self, line: str) -> dict:
+        """The counts of job ID (any unique prefix of ≥ 4 characters), read from the run log.
+
+        Works in any kernel, also one started after the job ran. Usage: ``%qresult 3f2a9c``
+        """
+        if not line.strip():
+            raise UsageError("usage: %qresult JOB_ID (see %qjobs for ids)")
+        record = self._record(line)
+        if record["status"] != JobStatus.DONE.value:
+            reason = record.get("blocked_reason") or record.get("error")
+            raise UsageError(f"job {record['id'][:8]} is {record['status']}, it has no result"
+                             + (f": {reason}" if reason else ""))
+        return dict(record["result"]["counts"])
+
+    @line_magic
+    def qcancel(self, line: str) -> str:
+        """Cancel job ID (a unique prefix of ≥ 4 characters works), whichever kernel runs it.
+
+        Usage: ``%qcancel 3f2a9c``
+        """
+        if not line.strip():
+            raise UsageError("usage: %qcancel JOB_ID (see %qjobs for ids)")
+        record = self._record(line)
+        job_id, status = record["id"], JobStatus(record["status"])
+        if status in FINAL_STATES:
+            return f"job {job_id[:8]} already finished ({status.value}); nothing to cancel"
+        from .jobs import JobManager
+
+        try:
+            JobManager.instance().cancel_job(job_id)
+        except QHybridError as error:
+            raise UsageError(str(error)) from error
+        return f"cancel requested for job {job_id[:8]} ({status.value})"
+
+    # -- budgets, comparisons, backends ---------------------------------------------------------------------------
+
+    @magic_arguments()
+    @argument("--limit", metavar="AMOUNT", help="set a budget of AMOUNT (in USD) for the --per period.")
+    @argument("--per", choices=("day", "total", "job"), help="budget period: day, total or job. Default: total.")
+    @argument("-b", "--backend", metavar="NAME", help="the budget applies to this backend only.")
+    @argument("--remove", action="store_true", help="remove the budget of --per (and --backend).")
+    @argument("--rehearse", dest="rehearse", action="store_const", const=True, default=None,
+              help="rehearsal mode: emulator runs count what the real device would cost.")
+    @argument("--no-rehearse", dest="rehearse", action="store_const", const=False,
+              help="leave rehearsal mode: budgets count real money only.")
+    @line_magic
+    def qbudget(self, line: str) -> Table:
+        """Show the budgets with what was spent and committed; set, remove them, or switch rehearsal mode."""
+        args = parse_argstring(self.qbudget, line)
+        if args.remove and args.limit is not None:
+            raise UsageError("use either --limit or --remove, not both")
+        log = self._log()
+        if args.limit is not None:
+            try:
+                amount = float(args.limit)
+            except ValueError:
+                raise UsageError(f"--limit must be an amount of money, got {args.limit!r}") from None
+            if not amount >= 0 or amount == float("inf"):
+                raise UsageError(f"--limit must be a finite amount ≥ 0, got {args.limit!r}")
+            log.set_budget(limit=amount, period=args.per or "total", backend=args.backend)
+        elif args.remove:
+            if not args.per:
+                raise UsageError("--remove needs --per day|total|job (and --backend for a backend's budget)")
+            if not log.remove_budget(period=args.per, backend=args.backend):
+                scope = f"backend {args.backend!r}" if args.backend else "all backends"
+                raise UsageError(f"there is no {args.per} budget for {scope}; %qbudget lists them")
+        elif args.per or args.backend:
+            raise UsageError("--per and --backend go with --limit AMOUNT or --remove")
+        if args.rehearse is not None:
+            log.set_setting("rehearse", args.rehearse)
+        return self._budget_table(log)
+
+    @staticmethod
+    def _budget_table(log: Any) -> Table:
+        from .costs.guard import budget_status
+
+        status = budget_status(log)
+        rows = [[b.get("period"), b.get("backend") or "all", f"{b['limit']:.2f} {b.get('currency', 'USD')}",
+                 f"{b.get('spent', 0.0):.2f}", f"{b.get('committed', 0.0):.2f}",
+                 None if b.get("remaining") is None else f"{b['remaining']:.2f}"] for b in status]
+        mode = "on (emulators count hardware-equivalent cost)" if log.get_setting("rehearse", False) else "off"
+        caption = f"budgets: {len(rows) or 'none set'}; rehearsal mode {mode}"
+        return Table(["per", "backend", "limit", "spent", "committed", "remaining"], rows, caption=caption,
+                     data=status)
+
+    @line_magic
+    def qcompare(self, line: str) -> Any:
+        """Compare two runs of one circuit: fidelity, distance, overheads, latency, cost, and both histograms.
+
+        Usage: ``%qcompare REFERENCE_ID OTHER_ID`` (unique prefixes of ≥ 4 characters work).
+        """
+        ids = line.split()
+        if len(ids) != 2:
+            raise UsageError("usage: %qcompare REFERENCE_ID OTHER_ID (two job ids, see %qjobs)")
+        from .compare import compare
+
+        try:
+            comparison = compare(ids[0], ids[1], log=self._log())
+        except QHybridError as error:
+            raise UsageError(str(error)) from error
+        if widgets_available(self.shell) and comparison.a["counts"] and comparison.b["counts"]:
+            from IPython.display import display
+
+            from .plots import comparison_histogram
+
+            labels = (f"{comparison.a['backend']} ({comparison.a['id'][:6]})",
+                      f"{comparison.b['backend']} ({comparison.b['id'][:6]})")
+            display(comparison)
+            display(comparison_histogram(comparison.a["counts"], comparison.b["counts"], labels=labels,
+                                         title=f"{comparison.circuit_name}: {labels[0]} vs {labels[1]}"))
+            self.shell.user_ns["_"] = comparison
+            return None
+        return comparison
+
+    @line_magic
+    def qbackends(self, line: str) -> Table:
+        """The backends you can run on: name, kind (simulator, emulator, hardware), qubits, price."""
+        from .backends import list_backends
+
+        backends = list_backends()
+        rows = [[b["name"], b.get("kind"), b.get("num_qubits"), _price_text(b), b.get("description") or ""]
+                for b in backends]
+        return Table(["name", "kind", "qubits", "price", "description"], rows,
+                     caption=f"{len(rows)} backends (emulators run locally for free; the price in brackets is "
+                             "what the real device would cost)", data=backends)
+
+
+def _price_text(backend: dict) -> str:
+    """What a backend costs, from the price table, without loading it."""
+    from .costs.prices import lookup_price
+
+    def rates(model: Any) -> str:
+        parts = [f"${model.per_task:g}/task" if model.per_task else "",
+                 f"${model.per_shot:g}/shot" if model.per_shot else "",
+                 f"${model.per_second:g}/QPU s" if model.per_second else ""]
+        return " + ".join(p for p in parts if p) or "free"
+
+    name, kind, provider = backend["name"], backend.get("kind"), backend.get("provider") or ""
+    if kind == "emulator" and provider == "ibm-fake":
+        device = lookup_price("ibm", "ibm_" + name.removeprefix("fake_"))
+        return "free" + (f" (device: {rates(device)})" if device is not None else "")
+    model = lookup_price(provider, name) if kind == "hardware" else None
+    return rates(model) if model is not None else "free"
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register the magics (``%load_ext qhybrid_lab``)."""
+    ipython.register_magics(QMagics)

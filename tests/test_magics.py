@@ -1,0 +1,193 @@
+"""The magics driven through a real IPython shell (ip.run_cell_magic), and %qresult through a real kernel."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from IPython.core.error import UsageError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BELL = """\
+from qiskit import QuantumCircuit
+bell = QuantumCircuit(2)
+bell.h(0)
+bell.cx(0, 1)
+bell.measure_all()
+"""
+
+
+@pytest.fixture(scope="module")
+def ip():
+    """The real IPython shell with the extension loaded (a plain InteractiveShell: the view prints text)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "qhybrid_lab")
+    return shell
+
+
+@pytest.fixture
+def log(qhome):
+    from qhybrid_lab.runlog import open_runlog
+
+    return open_runlog(qhome)
+
+
+def test_qrun_help_lists_every_option(ip, capsys):
+    ip.run_cell("%%qrun?")
+    text = capsys.readouterr().out
+    for option in ("--backend", "-b NAME", "--shots", "--seed", "--optimization-level", "-O", "--name VAR",
+                   "--wait", "--tag", "Submission", "Handle", "%qbackends lists them"):
+        assert option in text, option
+    assert "QuantumCircuit" in text
+
+
+def test_qrun_submits_assigned_circuits_and_binds_the_group(ip, log, capsys):
+    ip.run_cell_magic("qrun", "-b aer --shots 200 --seed 7 --tag smoke --tag t2 --name grp --wait", BELL)
+    group = ip.user_ns["grp"]
+    assert ip.user_ns["_"] is group and len(group) == 1
+    counts = group.result(timeout=60)["bell"]["aer"]
+    assert sum(counts.values()) == 200 and set(counts) <= {"00", "11"}
+    record = log.get(group[0].id)
+    assert record["status"] == "done" and record["tags"] == ["smoke", "t2"] and record["seed"] == 7
+    assert record["transpile"]["optimization_level"] == 2
+    assert set(record["origin"]) >= {"notebook", "cell_id", "kernel_id", "pid"}
+    out = capsys.readouterr().out
+    assert "submitted 1 job(s)" in out and "bell" in out and "aer (simulator)" in out and "done" in out
+
+
+def test_qrun_uses_the_last_expression_and_several_backends(ip, log):
+    cell = BELL + "ghz = QuantumCircuit(3)\nghz.h(0)\nghz.cx(0, 1)\nghz.cx(1, 2)\n[bell, ghz]\n"
+    ip.run_cell_magic("qrun", "-b aer -b fake_manila --shots 100 -O 1 --wait", cell)
+    group = ip.user_ns["_"]
+    assert len(group) == 4
+    assert {(job.circuit_name, job.backend) for job in group} >= {(job.circuit_name, "fake_manila") for job in group}
+    assert all(job.status.value == "done" for job in group), [job.record.get("error") for job in group]
+    emulated = [log.get(job.id) for job in group if job.backend == "fake_manila"]
+    assert all(r["backend"]["kind"] == "emulator" and r["transpile"]["optimization_level"] == 1 for r in emulated)
+
+
+def test_qrun_last_expression_circuit_is_named_after_its_variable(ip, log):
+    ip.run_cell_magic("qrun", "--shots 10", BELL + "other = 5\nbell\n")
+    group = ip.user_ns["_"]
+    assert [job.circuit_name for job in group] == ["bell"]
+    group.wait(60)
+
+
+@pytest.mark.parametrize(
+    ("line", "cell", "message"),
+    [
+        ("-b fake_torin", BELL, "unknown backend 'fake_torin'; did you mean 'fake_torino'"),
+        ("", "x = 1\n", "the cell produced no QuantumCircuit; end the cell with the circuit or assign it"),
+        ("", "'just a string'\n", "last value is a str, not a QuantumCircuit"),
+        ("", "[1, 2]\n", "int"),
+        ("--shots 0", BELL, "--shots must be a positive integer, got '0'"),
+        ("--shots -1", BELL, "--shots must be a positive integer, got '-1'"),
+        ("--shots 1.5", BELL, "--shots must be a positive integer, got '1.5'"),
+        ("--shots abc", BELL, "--shots must be a positive integer, got 'abc'"),
+        ("-O 7", BELL, "--optimization-level must be 0, 1, 2 or 3"),
+        ("--seed x", BELL, "--seed must be an integer"),
+        ("--name 1x", BELL, "--name must be a Python variable name"),
+        ("--frobnicate", BELL, "unrecognized arguments: --frobnicate"),
+        ("-b fake_manila", "from qiskit import QuantumCircuit\nwide = QuantumCircuit(6)\nwide.h(range(6))\n",
+         "6 qubits"),
+    ],
+)
+def test_bad_input_is_a_usage_error_and_nothing_is_recorded(ip, log, line, cell, message):
+    with pytest.raises(UsageError) as info:
+        ip.run_cell_magic("qrun", line, cell)
+    assert message in str(info.value)
+    assert log.count() == 0
+
+
+def test_budget_in_rehearsal_mode_blocks_and_records_blocked(ip, log):
+    table = ip.run_line_magic("qbudget", "--limit 0.5 --per total --rehearse")
+    assert "rehearsal mode on" in repr(table) and "0.50 USD" in repr(table)
+    with pytest.raises(UsageError, match="budget") as info:
+        ip.run_cell_magic("qrun", "-b fake_manila --shots 4000", BELL)
+    assert "%qbudget --limit" in str(info.value)
+    records = log.query(limit=None)
+    assert records and {r["status"] for r in records} == {"blocked"}
+    assert log.count(status=["pending", "queued", "running", "done"]) == 0
+    # the ideal simulator is free, so it still runs under the same budget
+    ip.run_cell_magic("qrun", "--shots 10 --wait", BELL)
+    assert ip.user_ns["_"].status.value == "done"
+    assert "no total budget" not in repr(ip.run_line_magic("qbudget", "--no-rehearse"))
+    ip.run_line_magic("qbudget", "--remove --per total")
+    assert "budgets: none set" in repr(ip.run_line_magic("qbudget", ""))
+    for line, message in [("--remove", "--remove needs --per"), ("--limit x", "amount of money"),
+                          ("--limit -1", "finite amount"), ("--remove --per day", "there is no day budget"),
+                          ("--per day", "go with --limit"), ("--per week", "invalid choice")]:
+        with pytest.raises(UsageError, match=message):
+            ip.run_line_magic("qbudget", line)
+
+
+def test_qjobs_qresult_qcancel_qcompare(ip, log):
+    ip.run_cell_magic("qrun", "-b aer -b fake_manila --shots 300 --seed 3 --wait --name pair", BELL)
+    aer, emu = ip.user_ns["pair"][("bell", "aer")], ip.user_ns["pair"][("bell", "fake_manila")]
+
+    table = ip.run_line_magic("qjobs", "")
+    assert len(table) == 2 and "fake_manila (emulator)" in repr(table) and "<table" in table._repr_html_()
+    assert len(ip.run_line_magic("qjobs", "--status failed")) == 0
+    assert len(ip.run_line_magic("qjobs", "-n 1")) == 1 and len(ip.run_line_magic("qjobs", "--all")) == 2
+    with pytest.raises(UsageError, match="unknown status 'finished'"):
+        ip.run_line_magic("qjobs", "--status finished")
+
+    counts = ip.run_line_magic("qresult", aer.id[:6])
+    assert counts == aer.result() and sum(counts.values()) == 300
+    assert "already finished (done)" in ip.run_line_magic("qcancel", emu.id)
+
+    comparison = ip.run_line_magic("qcompare", f"{aer.id} {emu.id[:8]}")
+    assert comparison.a["backend"] == "aer" and comparison.b["kind"] == "emulator"
+    assert 0.5 < comparison.hellinger_fidelity <= 1.0 and comparison.depth_ratio >= 1.0
+    assert "Hellinger fidelity" in repr(comparison)
+
+    for magic, arg, message in [("qresult", "ffffffff", "ffffffff"), ("qcancel", "ffffffff", "ffffffff"),
+                                ("qresult", "", "usage: %qresult JOB_ID"), ("qcancel", "", "usage: %qcancel"),
+                                ("qcompare", aer.id, "two job ids")]:
+        with pytest.raises(UsageError, match=message):
+            ip.run_line_magic(magic, arg)
+
+
+def test_qcancel_stops_a_running_job_and_qresult_explains(ip, log):
+    cell = "from qiskit import QuantumCircuit\nslow = QuantumCircuit(20)\nslow.h(range(20))\n"
+    cell += "for q in range(19):\n    slow.cx(q, q + 1)\n    slow.rz(0.3, q)\n    slow.cx(q, q + 1)\nslow.measure_all()\n"
+    ip.run_cell_magic("qrun", "-b fake_sherbrooke --shots 20000", cell)
+    job = ip.user_ns["_"][0]
+    assert ip.run_line_magic("qcancel", job.id[:10]).startswith("cancel requested")
+    assert job.wait(30).value == "cancelled"
+    with pytest.raises(UsageError, match="is cancelled, it has no result"):
+        ip.run_line_magic("qresult", job.id)
+
+
+def test_qbackends_lists_kinds_and_prices(ip):
+    table = ip.run_line_magic("qbackends", "")
+    rows = {row[0]: row for row in table.rows}
+    assert rows["aer"][1] == "simulator" and rows["aer"][3] == "free"
+    assert rows["fake_torino"][1] == "emulator" and "$1.6/QPU s" in rows["fake_torino"][3]
+
+
+def test_qresult_in_a_fresh_kernel(ip, log, qhome):
+    """A kernel started after the job ran reads the result from the shared run log."""
+    from jupyter_client.manager import start_new_kernel
+
+    ip.run_cell_magic("qrun", "--shots 64 --seed 1 --wait", BELL)
+    job = ip.user_ns["_"][0]
+    env = dict(os.environ, QHYBRID_HOME=str(qhome), PYTHONPATH=str(ROOT))
+    km, kc = start_new_kernel(kernel_name="python3", env=env, extra_arguments=["--InteractiveShell.colors=nocolor"])
+    try:
+        outputs: list[dict] = []
+        code = f"%load_ext qhybrid_lab\nr = %qresult {job.id[:8]}\nprint(sorted(r.items()))\n%qresult ffffffff"
+        reply = kc.execute_interactive(code, timeout=60, output_hook=outputs.append)
+        streams = {name: "".join(m["content"]["text"] for m in outputs
+                                 if m["msg_type"] == "stream" and m["content"]["name"] == name)
+                   for name in ("stdout", "stderr")}
+        assert str(sorted(job.result().items())) in streams["stdout"]
+        assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "UsageError"
+        assert "UsageError: no job" in streams["stderr"] and "ffffffff" in streams["stderr"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
