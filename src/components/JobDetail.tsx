@@ -1,0 +1,160 @@
+import * as React from 'react';
+
+import { basename, formatClock, formatMoney, formatNumber, formatOps, formatSeconds } from '../format';
+import { ACTIVE_STATES, IJobRecord } from '../tokens';
+import { Histogram } from './Histogram';
+import { StatusBadge } from './StatusBadge';
+
+/**
+ * Props of the job detail view.
+ */
+export interface IJobDetailProps {
+  job: IJobRecord;
+  cancelling: boolean;
+  onBack: () => void;
+  onCancel: (id: string) => void;
+}
+
+function Field(props: { name: string; children: React.ReactNode }): JSX.Element {
+  return (
+    <>
+      <dt className="qh-JobDetail-key">{props.name}</dt>
+      <dd className="qh-JobDetail-value">{props.children}</dd>
+    </>
+  );
+}
+
+function Section(props: { title: string; children: React.ReactNode }): JSX.Element {
+  return (
+    <section className="qh-JobDetail-section" aria-label={props.title}>
+      <h3 className="qh-JobDetail-heading">{props.title}</h3>
+      {props.children}
+    </section>
+  );
+}
+
+const TIMING_KEYS = ['transpile', 'submit', 'queue', 'run', 'retrieve', 'total'];
+
+/**
+ * The full record of one job: transpilation, calibration, timings, cost, counts and errors.
+ */
+export function JobDetail(props: IJobDetailProps): JSX.Element {
+  const { job } = props;
+  const t = job.transpile ?? {};
+  const c = job.circuit;
+  const cal = job.calibration ?? null;
+  const timings = job.timings ?? {};
+  const cost = job.cost ?? {};
+  const counts = job.result?.counts;
+  const errors = job.errors ?? [];
+  return (
+    <div className="qh-JobDetail">
+      <div className="qh-JobDetail-toolbar">
+        <button className="jp-Button jp-mod-styled jp-mod-reject" onClick={props.onBack}>
+          ← All jobs
+        </button>
+        {ACTIVE_STATES.has(job.status) && (
+          <button
+            className="jp-Button jp-mod-styled jp-mod-warn"
+            disabled={props.cancelling}
+            aria-label={`Cancel job ${c?.name ?? ''} on ${job.backend.name}`}
+            onClick={() => props.onCancel(job.id)}
+          >
+            {props.cancelling ? 'Cancelling…' : 'Cancel'}
+          </button>
+        )}
+      </div>
+      <h2 className="qh-JobDetail-title">
+        <StatusBadge status={job.status} /> {c?.name} on {job.backend.name}
+      </h2>
+      {job.error && <div className="qh-JobDetail-error">{job.error}</div>}
+      {job.blocked_reason && <div className="qh-JobDetail-error">Blocked: {job.blocked_reason}</div>}
+      <dl className="qh-JobDetail-fields">
+        <Field name="id">
+          <code>{job.id}</code>
+        </Field>
+        <Field name="backend">
+          {job.backend.name} ({job.backend.kind}
+          {job.backend.version ? `, v${job.backend.version}` : ''})
+        </Field>
+        <Field name="notebook">{basename(job.origin?.notebook)}</Field>
+        <Field name="shots">{job.shots ?? '—'}</Field>
+        <Field name="created">{formatClock(job.created)}</Field>
+        <Field name="attempts">{job.attempts ?? 1}</Field>
+      </dl>
+      <Section title="Transpilation">
+        <dl className="qh-JobDetail-fields">
+          <Field name="optimization level">{t.optimization_level ?? '—'}</Field>
+          <Field name="layout / routing">
+            {t.layout_method ?? 'default'} / {t.routing_method ?? 'default'}
+          </Field>
+          <Field name="seed">{t.seed ?? '—'}</Field>
+          <Field name="qiskit">{t.qiskit_version ?? '—'}</Field>
+          <Field name="depth before → after">
+            {formatNumber(c?.depth)} → {formatNumber(t.depth)}
+          </Field>
+          <Field name="size before → after">
+            {formatNumber(c?.size)} → {formatNumber(t.size)}
+          </Field>
+          <Field name="2q gates before → after">
+            {formatNumber(c?.two_qubit)} → {formatNumber(t.two_qubit)}
+          </Field>
+          <Field name="ops after">{formatOps(t.ops)}</Field>
+          <Field name="physical qubits">{t.physical_qubits ? t.physical_qubits.join(', ') : '—'}</Field>
+          <Field name="cached">{t.cached === undefined ? '—' : t.cached ? 'yes' : 'no'}</Field>
+        </dl>
+      </Section>
+      <Section title="Calibration">
+        {cal ? (
+          <dl className="qh-JobDetail-fields">
+            <Field name="date">{String(cal.date ?? '—')}</Field>
+            <Field name="median 2q error">{formatNumber(cal.median_2q_error as number, 4)}</Field>
+            <Field name="median readout error">{formatNumber(cal.median_readout_error as number, 4)}</Field>
+            <Field name="median T1 / T2 (µs)">
+              {formatNumber(cal.median_t1_us as number, 1)} / {formatNumber(cal.median_t2_us as number, 1)}
+            </Field>
+          </dl>
+        ) : (
+          <p className="qh-JobDetail-none">None (an ideal simulator has no calibration).</p>
+        )}
+      </Section>
+      <Section title="Timings">
+        <dl className="qh-JobDetail-fields">
+          {TIMING_KEYS.filter(key => timings[key] !== undefined && timings[key] !== null).map(key => (
+            <Field key={key} name={key}>
+              {formatSeconds(timings[key])}
+            </Field>
+          ))}
+        </dl>
+      </Section>
+      <Section title="Cost">
+        <dl className="qh-JobDetail-fields">
+          <Field name="estimate">{formatMoney(cost.estimate, cost.currency)}</Field>
+          <Field name="hardware-equivalent">{formatMoney(cost.hardware_equivalent, cost.currency)}</Field>
+          <Field name="counted against budgets">
+            {formatMoney(cost.counted, cost.currency)}
+            {cost.rehearsal ? ' (rehearsal)' : ''}
+          </Field>
+        </dl>
+      </Section>
+      <Section title="Counts">
+        {counts ? (
+          <Histogram series={[{ label: job.backend.name, counts }]} />
+        ) : (
+          <p className="qh-JobDetail-none">No result yet.</p>
+        )}
+      </Section>
+      {errors.length > 0 && (
+        <Section title="Errors">
+          <ol className="qh-JobDetail-errors">
+            {errors.map((e, i) => (
+              <li key={i}>
+                attempt {e.attempt ?? '?'}: <strong>{e.type}</strong> {e.message}
+              </li>
+            ))}
+          </ol>
+        </Section>
+      )}
+    </div>
+  );
+}

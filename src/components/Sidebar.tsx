@@ -1,0 +1,134 @@
+import * as React from 'react';
+
+import { ICircuitSummary } from '../circuits';
+import { SERVER_MISSING_MESSAGE } from '../request';
+import { IBudgetState, ICompareGroup, IJobRecord } from '../tokens';
+import { IBudgetDraft } from './BudgetForm';
+import { CircuitsPanel } from './CircuitsPanel';
+import { ComparePanel } from './ComparePanel';
+import { CostGuardPanel } from './CostGuardPanel';
+import { JobDetail } from './JobDetail';
+import { QueuePanel } from './QueuePanel';
+
+/**
+ * The sidebar's tabs.
+ */
+export type SidebarTab = 'queue' | 'cost' | 'circuits' | 'compare';
+
+const TABS: [SidebarTab, string][] = [
+  ['queue', 'Queue'],
+  ['cost', 'Cost guard'],
+  ['circuits', 'Circuits'],
+  ['compare', 'Compare']
+];
+
+/**
+ * Everything the sidebar shows, and what it can ask for.
+ */
+export interface ISidebarProps {
+  tab: SidebarTab;
+  jobs: IJobRecord[];
+  total: number;
+  budgets: IBudgetState | null;
+  compare: ICompareGroup[];
+  circuits: ICircuitSummary[];
+  backends: string[];
+  /** The full record of the selected job, when one is open. */
+  detail: IJobRecord | null;
+  cancelling: ReadonlySet<string>;
+  error: string | null;
+  actionError: string | null;
+  serverMissing: boolean;
+  onTab: (tab: SidebarTab) => void;
+  onSelect: (id: string | null) => void;
+  onCancel: (id: string) => void;
+  onSetBudget: (draft: IBudgetDraft) => void;
+  onRemoveBudget: (period: string, backend: string | null) => void;
+}
+
+/**
+ * The qhybrid-lab sidebar: tabs for Queue, Cost guard, Circuits and Compare.
+ */
+export function Sidebar(props: ISidebarProps): JSX.Element {
+  if (props.serverMissing) {
+    return (
+      <div className="qh-Sidebar">
+        <div className="qh-Sidebar-missing" role="alert">
+          {SERVER_MISSING_MESSAGE}
+        </div>
+      </div>
+    );
+  }
+  const active = props.jobs.filter(j => ['pending', 'queued', 'running'].includes(j.status)).length;
+  let body: JSX.Element;
+  if (props.tab === 'queue' && props.detail) {
+    body = (
+      <JobDetail
+        job={props.detail}
+        cancelling={props.cancelling.has(props.detail.id)}
+        onBack={() => props.onSelect(null)}
+        onCancel={props.onCancel}
+      />
+    );
+  } else if (props.tab === 'queue') {
+    body = (
+      <QueuePanel
+        jobs={props.jobs}
+        total={props.total}
+        cancelling={props.cancelling}
+        onSelect={props.onSelect}
+        onCancel={props.onCancel}
+      />
+    );
+  } else if (props.tab === 'cost') {
+    body = (
+      <CostGuardPanel
+        state={props.budgets}
+        backends={props.backends}
+        error={props.actionError}
+        onSetBudget={props.onSetBudget}
+        onRemoveBudget={props.onRemoveBudget}
+      />
+    );
+  } else if (props.tab === 'circuits') {
+    body = <CircuitsPanel circuits={props.circuits} />;
+  } else {
+    body = <ComparePanel groups={props.compare} />;
+  }
+  return (
+    <div className="qh-Sidebar">
+      <header className="qh-Sidebar-header">
+        <h2 className="qh-Sidebar-title">Quantum jobs</h2>
+        <span className="qh-Sidebar-summary">
+          {active} active · {props.total} in the run log
+        </span>
+      </header>
+      <div className="qh-Sidebar-tabs" role="tablist" aria-label="qhybrid-lab panels">
+        {TABS.map(([id, label]) => (
+          <button
+            key={id}
+            role="tab"
+            aria-selected={props.tab === id}
+            className={`qh-Sidebar-tab${props.tab === id ? ' qh-mod-selected' : ''}`}
+            onClick={() => props.onTab(id)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      {props.error && (
+        <div className="qh-Sidebar-error" role="alert">
+          {props.error}
+        </div>
+      )}
+      {props.actionError && props.tab !== 'cost' && (
+        <div className="qh-Sidebar-error" role="alert">
+          {props.actionError}
+        </div>
+      )}
+      <div className="qh-Sidebar-body" role="tabpanel" aria-label={TABS.find(t => t[0] === props.tab)?.[1]}>
+        {body}
+      </div>
+    </div>
+  );
+}

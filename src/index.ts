@@ -1,0 +1,82 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+
+import { JobsModel } from './model';
+import { DEFAULT_NOTIFY, INotifyOptions, notifyTransition } from './notify';
+import { IJobsModel } from './tokens';
+import { SidebarWidget } from './widget';
+
+/**
+ * The jobs model: polls the qhybrid-lab REST API; its settings are `schema/plugin.json`.
+ */
+const modelPlugin: JupyterFrontEndPlugin<IJobsModel> = {
+  id: 'qhybrid-lab:plugin',
+  description: 'Polls the qhybrid-lab run log through the server extension.',
+  autoStart: true,
+  provides: IJobsModel,
+  optional: [ISettingRegistry],
+  activate: (app: JupyterFrontEnd, settingRegistry: ISettingRegistry | null): IJobsModel => {
+    const model = new JobsModel({ serverSettings: app.serviceManager.serverSettings });
+    if (settingRegistry) {
+      void settingRegistry.load(modelPlugin.id).then(
+        settings => {
+          const apply = () => {
+            model.interval = settings.get('pollInterval').composite as number;
+            const notify = settings.get('notifications').composite as Partial<INotifyOptions>;
+            model.watchWhileHidden = Object.values({ ...DEFAULT_NOTIFY, ...notify }).some(Boolean);
+          };
+          apply();
+          settings.changed.connect(apply);
+        },
+        reason => console.error('qhybrid-lab: cannot load settings', reason)
+      );
+    }
+    return model;
+  }
+};
+
+/**
+ * The sidebar in the left area: Queue, Cost guard, Circuits, Compare.
+ */
+const sidebarPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'qhybrid-lab:sidebar',
+  description: 'The qhybrid-lab sidebar: every quantum job of every notebook.',
+  autoStart: true,
+  requires: [IJobsModel],
+  optional: [ILayoutRestorer],
+  activate: (app: JupyterFrontEnd, model: IJobsModel, restorer: ILayoutRestorer | null): void => {
+    const widget = new SidebarWidget(model as JobsModel);
+    app.shell.add(widget, 'left', { rank: 600 });
+    restorer?.add(widget, widget.id);
+  }
+};
+
+/**
+ * JupyterLab notifications when a job finishes, fails or is blocked (the `notifications` setting).
+ */
+const notificationsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'qhybrid-lab:notifications',
+  description: 'Notifies when a quantum job finishes or fails.',
+  autoStart: true,
+  requires: [IJobsModel],
+  optional: [ISettingRegistry],
+  activate: (app: JupyterFrontEnd, model: IJobsModel, settingRegistry: ISettingRegistry | null): void => {
+    let options: INotifyOptions = { ...DEFAULT_NOTIFY };
+    if (settingRegistry) {
+      void settingRegistry.load(modelPlugin.id).then(settings => {
+        const apply = () => {
+          options = { ...DEFAULT_NOTIFY, ...(settings.get('notifications').composite as object) };
+        };
+        apply();
+        settings.changed.connect(apply);
+      });
+    }
+    model.jobFinished.connect((_, transition) => notifyTransition(transition, options));
+  }
+};
+
+export default [modelPlugin, sidebarPlugin, notificationsPlugin];

@@ -1,0 +1,262 @@
+import { ServerConnection } from '@jupyterlab/services';
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { query, requestAPI, ServerExtensionMissing } from './request';
+import {
+  ACTIVE_STATES,
+  IBudgetState,
+  ICompareGroup,
+  IJobRecord,
+  IJobsModel,
+  IJobTransition
+} from './tokens';
+
+/**
+ * Polls the qhybrid-lab REST API and holds what the sidebar shows; no DOM.
+ *
+ * Jobs are read every `interval` ms (a state change shows within about one interval); budgets and
+ * comparisons are re-read only when the jobs changed, or every few polls. The poll backs off on errors,
+ * stands by while the browser tab is hidden, and while the sidebar is hidden it either stands by
+ * (notifications off) or slows down to `hiddenInterval` unless jobs are active.
+ */
+export class JobsModel implements IJobsModel {
+  constructor(options: JobsModel.IOptions) {
+    this._settings = options.serverSettings;
+    this._pageSize = options.pageSize ?? 100;
+    this._interval = options.interval ?? 1000;
+    this._poll = new Poll({
+      auto: true,
+      factory: () => this._tick(),
+      frequency: { interval: this._interval, backoff: true, max: 30 * 1000 },
+      name: 'qhybrid-lab:jobs',
+      standby: () => this._standby()
+    });
+  }
+
+  get jobs(): IJobRecord[] {
+    return this._jobs;
+  }
+  get total(): number {
+    return this._total;
+  }
+  get budgets(): IBudgetState | null {
+    return this._budgets;
+  }
+  get compare(): ICompareGroup[] {
+    return this._compare;
+  }
+  get error(): string | null {
+    return this._error;
+  }
+  get serverMissing(): boolean {
+    return this._serverMissing;
+  }
+  get changed(): ISignal<IJobsModel, void> {
+    return this._changed;
+  }
+  get jobFinished(): ISignal<IJobsModel, IJobTransition> {
+    return this._jobFinished;
+  }
+  get isDisposed(): boolean {
+    return this._poll.isDisposed;
+  }
+
+  get visible(): boolean {
+    return this._visible;
+  }
+  set visible(value: boolean) {
+    if (value === this._visible) {
+      return;
+    }
+    this._visible = value;
+    this._updateFrequency();
+    if (value) {
+      void this._poll.refresh();
+    }
+  }
+
+  /**
+   * Keep polling (slowly) while the sidebar is hidden, so finished jobs can be notified.
+   */
+  get watchWhileHidden(): boolean {
+    return this._watchWhileHidden;
+  }
+  set watchWhileHidden(value: boolean) {
+    this._watchWhileHidden = value;
+    this._updateFrequency();
+  }
+
+  /**
+   * The poll interval (ms) while the sidebar is visible or jobs are active.
+   */
+  get interval(): number {
+    return this._interval;
+  }
+  set interval(value: number) {
+    this._interval = Math.max(250, value);
+    this._updateFrequency();
+  }
+
+  async refresh(): Promise<void> {
+    await this._poll.refresh();
+    await this._poll.tick;
+  }
+
+  getJob(id: string): Promise<IJobRecord> {
+    return requestAPI<IJobRecord>(`jobs/${encodeURIComponent(id)}`, {}, this._settings);
+  }
+
+  async cancel(id: string): Promise<void> {
+    await requestAPI(`jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' }, this._settings);
+    void this._poll.refresh();
+  }
+
+  async setBudget(budget: { limit: number; period: string; backend: string | null }): Promise<void> {
+    this._budgets = await requestAPI<IBudgetState>(
+      'budgets',
+      { method: 'PUT', body: JSON.stringify(budget) },
+      this._settings
+    );
+    this._changed.emit();
+  }
+
+  async removeBudget(period: string, backend: string | null): Promise<void> {
+    this._budgets = await requestAPI<IBudgetState>(
+      `budgets${query({ period, backend })}`,
+      { method: 'DELETE' },
+      this._settings
+    );
+    this._changed.emit();
+  }
+
+  dispose(): void {
+    this._poll.dispose();
+    Signal.clearData(this);
+  }
+
+  private _standby(): boolean | Poll.Standby {
+    if (!this._visible && !this._watchWhileHidden) {
+      return true;
+    }
+    return 'when-hidden';
+  }
+
+  private _updateFrequency(): void {
+    const hiddenSlow = !this._visible && !this._hasActive;
+    const interval = hiddenSlow ? Math.max(this._interval, JobsModel.HIDDEN_INTERVAL) : this._interval;
+    if (this._poll.frequency.interval !== interval) {
+      this._poll.frequency = { interval, backoff: true, max: 30 * 1000 };
+    }
+  }
+
+  private async _tick(): Promise<void> {
+    try {
+      if (this._first) {
+        await requestAPI('', {}, this._settings); // 404 here: the server extension is missing
+      }
+      const page = await requestAPI<{ jobs: IJobRecord[]; total: number }>(
+        `jobs${query({ brief: 1, limit: this._pageSize })}`,
+        {},
+        this._settings
+      );
+      const fingerprint = `${page.total}|${page.jobs.map(j => `${j.id}:${j.status}:${j.updated}`).join(',')}`;
+      const jobsChanged = fingerprint !== this._fingerprint;
+      this._ticks += 1;
+      if (jobsChanged || this._ticks % JobsModel.SLOW_EVERY === 0 || this._budgets === null) {
+        const [budgets, compare] = await Promise.all([
+          requestAPI<IBudgetState>('budgets', {}, this._settings),
+          requestAPI<{ groups: ICompareGroup[] }>('compare', {}, this._settings)
+        ]);
+        this._budgets = budgets;
+        this._compare = compare.groups;
+      }
+      const transitions = this._transitions(page.jobs);
+      const hadError = this._error !== null || this._serverMissing;
+      this._jobs = page.jobs;
+      this._total = page.total;
+      this._fingerprint = fingerprint;
+      this._error = null;
+      this._serverMissing = false;
+      this._first = false;
+      this._hasActive = page.jobs.some(j => ACTIVE_STATES.has(j.status));
+      this._updateFrequency();
+      // Active jobs re-render every tick so their elapsed time moves.
+      if (jobsChanged || hadError || this._hasActive || this._ticks % JobsModel.SLOW_EVERY === 0) {
+        this._changed.emit();
+      }
+      transitions.forEach(t => this._jobFinished.emit(t));
+    } catch (error) {
+      this._serverMissing = error instanceof ServerExtensionMissing;
+      this._error = this._serverMissing
+        ? null
+        : error instanceof ServerConnection.NetworkError
+          ? 'The Jupyter server cannot be reached; retrying.'
+          : `Cannot read the run log: ${(error as Error).message}`;
+      this._changed.emit();
+      throw error; // the poll backs off
+    }
+  }
+
+  private _transitions(jobs: IJobRecord[]): IJobTransition[] {
+    const out: IJobTransition[] = [];
+    for (const job of jobs) {
+      const previous = this._seen.get(job.id);
+      const isFinal = !ACTIVE_STATES.has(job.status);
+      if (previous === undefined) {
+        // A job first seen already finished counts when it was created after this model started.
+        if (!this._first && isFinal && job.created * 1000 >= this._started - 5000) {
+          out.push({ job, previous: null });
+        }
+      } else if (ACTIVE_STATES.has(previous) && isFinal) {
+        out.push({ job, previous: previous as IJobRecord['status'] });
+      }
+      this._seen.set(job.id, job.status);
+    }
+    return out;
+  }
+
+  private _settings: ServerConnection.ISettings;
+  private _pageSize: number;
+  private _interval: number;
+  private _poll: Poll;
+  private _jobs: IJobRecord[] = [];
+  private _total = 0;
+  private _budgets: IBudgetState | null = null;
+  private _compare: ICompareGroup[] = [];
+  private _error: string | null = null;
+  private _serverMissing = false;
+  private _visible = false;
+  private _watchWhileHidden = true;
+  private _hasActive = false;
+  private _first = true;
+  private _ticks = 0;
+  private _fingerprint = '';
+  private _started = Date.now();
+  private _seen = new Map<string, string>();
+  private _changed = new Signal<IJobsModel, void>(this);
+  private _jobFinished = new Signal<IJobsModel, IJobTransition>(this);
+}
+
+/**
+ * A namespace for JobsModel statics.
+ */
+export namespace JobsModel {
+  /**
+   * Options of a jobs model.
+   */
+  export interface IOptions {
+    /** The server connection settings (`app.serviceManager.serverSettings`). */
+    serverSettings: ServerConnection.ISettings;
+    /** Poll interval in ms while the sidebar is visible or jobs are active (default 1000). */
+    interval?: number;
+    /** How many of the newest jobs to read (default 100). */
+    pageSize?: number;
+  }
+
+  /** Poll interval (ms) while the sidebar is hidden and no job is active. */
+  export const HIDDEN_INTERVAL = 10 * 1000;
+
+  /** Budgets and comparisons are re-read at least every this many polls. */
+  export const SLOW_EVERY = 5;
+}

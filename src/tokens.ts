@@ -1,0 +1,207 @@
+import { Token } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
+
+/**
+ * A job state, as stored in the run log.
+ */
+export type JobStatus =
+  | 'pending'
+  | 'queued'
+  | 'running'
+  | 'done'
+  | 'failed'
+  | 'cancelled'
+  | 'blocked'
+  | 'interrupted';
+
+/**
+ * States in which a job still holds a place in a queue (it can be cancelled).
+ */
+export const ACTIVE_STATES: ReadonlySet<string> = new Set([
+  'pending',
+  'queued',
+  'running'
+]);
+
+/**
+ * Metrics of a circuit (logical, or after transpilation).
+ */
+export interface ICircuitMetrics {
+  depth?: number | null;
+  size?: number | null;
+  two_qubit?: number | null;
+  ops?: Record<string, number> | null;
+}
+
+/**
+ * One run record (one circuit on one backend), as the REST API returns it.
+ *
+ * Only the fields the sidebar reads are typed; see docs/architecture.md for the whole record.
+ */
+export interface IJobRecord {
+  id: string;
+  group?: string;
+  created: number;
+  updated: number;
+  status: JobStatus;
+  status_history?: { status: string; at: number; note?: string | null }[];
+  backend: {
+    name: string;
+    kind: 'simulator' | 'emulator' | 'hardware' | string;
+    provider?: string;
+    version?: string;
+    num_qubits?: number | null;
+  };
+  circuit: ICircuitMetrics & {
+    hash: string;
+    name: string;
+    num_qubits: number;
+    qasm?: string;
+  };
+  shots?: number;
+  transpile?:
+    | (ICircuitMetrics & {
+        optimization_level?: number;
+        layout_method?: string | null;
+        routing_method?: string | null;
+        seed?: number | null;
+        qiskit_version?: string;
+        cached?: boolean;
+        seconds?: number;
+        physical_qubits?: number[];
+      })
+    | null;
+  calibration?: Record<string, unknown> | null;
+  simulation?: Record<string, unknown> | null;
+  cost?: {
+    currency?: string;
+    estimate?: number | null;
+    actual?: number | null;
+    hardware_equivalent?: number | null;
+    counted?: number | null;
+    rehearsal?: boolean;
+  } | null;
+  timings?: Record<string, number | null> | null;
+  attempts?: number;
+  errors?: { at?: number; attempt?: number; type?: string; message: string }[];
+  error?: string | null;
+  blocked_reason?: string | null;
+  result?: { counts?: Record<string, number>; shots?: number } | null;
+  origin?: { notebook?: string | null; owner?: string; kernel_id?: string | null } | null;
+  tags?: string[];
+}
+
+/**
+ * A budget with what is already spent and committed against it.
+ */
+export interface IBudget {
+  limit: number;
+  period: 'day' | 'total' | 'job' | string;
+  backend: string | null;
+  currency: string;
+  spent?: number;
+  committed?: number;
+  remaining?: number;
+}
+
+/**
+ * The answer of `GET budgets`.
+ */
+export interface IBudgetState {
+  budgets: IBudget[];
+  rehearse: boolean;
+  blocked: IJobRecord[];
+}
+
+/**
+ * A run inside a comparison group (`GET compare`).
+ */
+export interface IRunSummary {
+  id: string;
+  backend: string;
+  kind: string;
+  status: string;
+  shots?: number | null;
+  depth?: number | null;
+  two_qubit?: number | null;
+  total_seconds?: number | null;
+  queue_seconds?: number | null;
+  run_seconds?: number | null;
+  cost?: number | null;
+  hardware_equivalent?: number | null;
+  currency?: string;
+  counts?: Record<string, number> | null;
+}
+
+/**
+ * Metrics of run `b` against the reference run `a`.
+ */
+export interface IPairMetrics {
+  a: string;
+  b: string;
+  hellinger_fidelity: number | null;
+  total_variation_distance: number | null;
+  depth_overhead: number | null;
+  depth_ratio?: number | null;
+  two_qubit_overhead?: number | null;
+  two_qubit_ratio?: number | null;
+}
+
+/**
+ * Runs of one circuit on several backends.
+ */
+export interface ICompareGroup {
+  circuit_hash: string;
+  circuit_name: string | null;
+  num_qubits: number | null;
+  runs: IRunSummary[];
+  pairs: IPairMetrics[];
+}
+
+/**
+ * A change of a job's state seen by the model between two polls.
+ */
+export interface IJobTransition {
+  job: IJobRecord;
+  previous: JobStatus | null;
+}
+
+/**
+ * The state and actions the sidebar and the notifications share.
+ */
+export interface IJobsModel {
+  /** Newest first: every job of every notebook (one page). */
+  readonly jobs: IJobRecord[];
+  /** How many jobs the run log holds in all. */
+  readonly total: number;
+  readonly budgets: IBudgetState | null;
+  readonly compare: ICompareGroup[];
+  /** A message for the user when the server cannot be read, else null. */
+  readonly error: string | null;
+  /** True when the qhybrid-lab server extension is not enabled. */
+  readonly serverMissing: boolean;
+  /** Emitted after every poll that changed something. */
+  readonly changed: ISignal<IJobsModel, void>;
+  /** Emitted when a job seen by this model reaches a final state. */
+  readonly jobFinished: ISignal<IJobsModel, IJobTransition>;
+  /** Whether the sidebar is visible (the poll stands by while it is not, unless notifications need it). */
+  visible: boolean;
+  /** Poll now. */
+  refresh(): Promise<void>;
+  /** The full record of a job. */
+  getJob(id: string): Promise<IJobRecord>;
+  /** Ask the owning kernel to cancel a job. */
+  cancel(id: string): Promise<void>;
+  /** Set (or replace) a budget. */
+  setBudget(budget: { limit: number; period: string; backend: string | null }): Promise<void>;
+  /** Remove a budget. */
+  removeBudget(period: string, backend: string | null): Promise<void>;
+}
+
+/**
+ * The token of the shared jobs model.
+ */
+export const IJobsModel = new Token<IJobsModel>(
+  'qhybrid-lab:IJobsModel',
+  'The qhybrid-lab jobs model: polls the run log through the REST API.'
+);

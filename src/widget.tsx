@@ -1,0 +1,143 @@
+import { ReactWidget, UseSignal } from '@jupyterlab/apputils';
+import { Message } from '@lumino/messaging';
+import * as React from 'react';
+
+import { summarizeCircuits } from './circuits';
+import { IBudgetDraft } from './components/BudgetForm';
+import { Sidebar, SidebarTab } from './components/Sidebar';
+import { qhybridIcon } from './icon';
+import { JobsModel } from './model';
+import { IJobRecord } from './tokens';
+
+/**
+ * The sidebar widget: hosts the React view, keeps which tab and job are open, forwards actions to the model.
+ */
+export class SidebarWidget extends ReactWidget {
+  constructor(model: JobsModel) {
+    super();
+    this._model = model;
+    this.id = 'qhybrid-lab-sidebar';
+    this.title.icon = qhybridIcon;
+    this.title.caption = 'Quantum jobs (qhybrid-lab)';
+    this.addClass('qh-SidebarWidget');
+    model.changed.connect(this._refreshDetail, this);
+  }
+
+  dispose(): void {
+    this._model.changed.disconnect(this._refreshDetail, this);
+    super.dispose();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._model.visible = true;
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this._model.visible = false;
+  }
+
+  protected render(): JSX.Element {
+    return <UseSignal signal={this._model.changed}>{() => this._renderSidebar()}</UseSignal>;
+  }
+
+  private _renderSidebar(): JSX.Element {
+    const model = this._model;
+    const backends = [...new Set(model.jobs.map(j => j.backend.name))].sort();
+    return (
+      <Sidebar
+        tab={this._tab}
+        jobs={model.jobs}
+        total={model.total}
+        budgets={model.budgets}
+        compare={model.compare}
+        circuits={summarizeCircuits(model.jobs)}
+        backends={backends}
+        detail={this._detail}
+        cancelling={this._cancelling}
+        error={model.error}
+        actionError={this._actionError}
+        serverMissing={model.serverMissing}
+        onTab={tab => {
+          this._tab = tab;
+          this._actionError = null;
+          this.update();
+        }}
+        onSelect={id => void this._select(id)}
+        onCancel={id => void this._cancel(id)}
+        onSetBudget={draft => void this._setBudget(draft)}
+        onRemoveBudget={(period, backend) => void this._act(() => this._model.removeBudget(period, backend))}
+      />
+    );
+  }
+
+  private async _select(id: string | null): Promise<void> {
+    this._detail = null;
+    this._actionError = null;
+    if (id) {
+      await this._act(async () => {
+        this._detail = await this._model.getJob(id);
+      });
+    }
+    this.update();
+  }
+
+  private async _cancel(id: string): Promise<void> {
+    this._cancelling.add(id);
+    this.update();
+    await this._act(() => this._model.cancel(id));
+  }
+
+  private async _setBudget(draft: IBudgetDraft): Promise<void> {
+    if (!isFinite(draft.limit) || draft.limit < 0) {
+      this._actionError = 'The limit must be a number of at least 0.';
+      this.update();
+      return;
+    }
+    await this._act(() => this._model.setBudget(draft));
+  }
+
+  /** Run an action; its error is shown in the panel until the next action. */
+  private async _act(action: () => Promise<void>): Promise<void> {
+    this._actionError = null;
+    try {
+      await action();
+    } catch (error) {
+      this._actionError = (error as Error).message;
+    }
+    this.update();
+  }
+
+  /** Keep the open job's full record in step with the list, and forget cancels that took effect. */
+  private _refreshDetail(): void {
+    for (const id of [...this._cancelling]) {
+      const job = this._model.jobs.find(j => j.id === id);
+      if (!job || !['pending', 'queued', 'running'].includes(job.status)) {
+        this._cancelling.delete(id);
+      }
+    }
+    const detail = this._detail;
+    if (!detail) {
+      return;
+    }
+    const listed = this._model.jobs.find(j => j.id === detail.id);
+    if (listed && (listed.updated !== detail.updated || listed.status !== detail.status)) {
+      this._model.getJob(detail.id).then(
+        (job: IJobRecord) => {
+          if (this._detail?.id === job.id) {
+            this._detail = job;
+            this.update();
+          }
+        },
+        () => undefined // the list still shows the job; the next change retries
+      );
+    }
+  }
+
+  private _model: JobsModel;
+  private _tab: SidebarTab = 'queue';
+  private _detail: IJobRecord | null = null;
+  private _cancelling = new Set<string>();
+  private _actionError: string | null = null;
+}
