@@ -5,9 +5,15 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from ..errors import RunLogError
+
+DEFAULT_TIMEOUT = 60.0
+"""Seconds to wait for another process to release the lock (``$QHYBRID_RUNLOG_LOCK_TIMEOUT``)."""
 
 
 class ProcessLock:
@@ -19,8 +25,9 @@ class ProcessLock:
     A child process made by ``fork`` reopens the lock file, so it never inherits its parent's lock.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, timeout: float | None = None) -> None:
         self.path = path
+        self.timeout = float(os.environ.get("QHYBRID_RUNLOG_LOCK_TIMEOUT", DEFAULT_TIMEOUT)) if timeout is None else timeout
         self._pid = os.getpid()
         self._fd: int | None = None
         self._thread_lock = threading.RLock()
@@ -58,8 +65,7 @@ class ProcessLock:
         with self._thread_lock:
             outermost = self._depth == 0
             if outermost:
-                fd = self._descriptor()
-                fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+                self._acquire(exclusive)
                 self._exclusive = exclusive
             elif exclusive and not self._exclusive:
                 raise RuntimeError("a run log write was attempted inside a read-only hold of the lock")
@@ -70,6 +76,22 @@ class ProcessLock:
                 self._depth -= 1
                 if self._depth == 0:
                     fcntl.flock(self._descriptor(), fcntl.LOCK_UN)
+
+    def _acquire(self, exclusive: bool) -> None:
+        fd, mode = self._descriptor(), (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+        deadline, pause = time.monotonic() + self.timeout, 0.0005
+        while True:
+            try:
+                fcntl.flock(fd, mode)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise RunLogError(
+                        f"the run log lock {self.path} has been held by another process for over {self.timeout:g} s; "
+                        "a kernel may be stopped inside a transaction (e.g. in a debugger): finish or restart it"
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.01)
 
     def close(self) -> None:
         """Close the lock file descriptor (only when nothing holds the lock)."""

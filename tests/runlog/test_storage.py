@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import subprocess
+import sys
 import threading
 
+import pytest
 from tinydb import Query
 
+from qhybrid_lab.errors import RunLogError
 from qhybrid_lab.runlog import LogDB, LogTable, RunLog, open_runlog
 
 
@@ -137,3 +141,22 @@ def test_fsync_option(qhome):
     assert log._storage.fsync is True
     log.insert({"id": "abcd0001"})
     assert RunLog(qhome).get("abcd")["id"] == "abcd0001"
+
+
+def test_a_lock_held_too_long_by_another_process_is_reported(qhome):
+    log = RunLog(qhome)
+    log.insert({"id": "abcd0001"})
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+         "print('held', flush=True); time.sleep(30)", str(qhome / "runlog.lock")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        log._storage.lock.timeout = 0.3
+        with pytest.raises(RunLogError, match="held by another process for over 0.3 s"):
+            log.insert({"id": "abcd0002"})
+    finally:
+        holder.kill()
+        holder.wait()
+    log.insert({"id": "abcd0002"})  # released: works again
+    assert log.count() == 2
