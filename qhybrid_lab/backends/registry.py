@@ -95,6 +95,18 @@ def _known_names() -> list[str]:
     return names
 
 
+def closest_names(name: str, known: list[str], *, limit: int = 3) -> list[str]:
+    """The known names most like ``name``: the best match and any nearly as good (ratio within 0.05)."""
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, name, candidate).ratio(), candidate) for candidate in set(known)),
+        reverse=True,
+    )
+    if not scored or scored[0][0] < 0.6:
+        return []
+    best = scored[0][0]
+    return [candidate for ratio, candidate in scored[:limit] if ratio >= max(0.6, best - 0.05)]
+
+
 def get_backend(name: str) -> Backend:
     """The backend registered under ``name`` (case-insensitive), created once per process.
 
@@ -121,7 +133,7 @@ def get_backend(name: str) -> Backend:
                 _instances[key] = backend
                 return backend
         known = _known_names()
-    close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
+    close = closest_names(key, known)
     if close:
         hint = "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
     else:
