@@ -18,7 +18,7 @@ def jp_server_config():
     """Enable the extension; every request must carry the server's token."""
     return {
         "ServerApp": {
-            "jpserver_extensions": {"qhybrid_lab": True},
+            "jpserver_extensions": {"qhybrid_lab": True, "jupyter_server_terminals": False},
             "allow_unauthenticated_access": False,
         },
         "QHybridLabServer": {"reap_every": 0.0},
