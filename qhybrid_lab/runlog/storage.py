@@ -9,8 +9,10 @@ File layout (``runlog.jsonl``): line 1 is a header ``{"format": "qhybrid-runlog"
 
 Each process keeps the materialized state in memory and, each time it takes the lock, reads only the bytes
 appended since its last read. ``compact()`` writes the current state aside and renames it in; other
-processes notice the new file (another inode) and reload. Writes are one ``os.write`` of complete lines on
-an ``O_APPEND`` descriptor while holding the exclusive lock. There is no ``fsync`` per write by default: a
+processes notice the new file (another inode) and reload. Reads hold the lock shared, writes and
+read-modify-writes exclusively (``flock`` on ``runlog.lock``; waiting longer than
+``$QHYBRID_RUNLOG_LOCK_TIMEOUT``, default 60 s, raises RunLogError). Writes are one ``os.write`` of complete
+lines on an ``O_APPEND`` descriptor; a short write is taken back before the lock is released. There is no ``fsync`` per write by default: a
 killed process loses nothing that was written (the data is in the kernel), only a machine crash can lose
 the last writes; set ``QHYBRID_RUNLOG_FSYNC=1`` (or ``fsync=True``) to sync each write. Damaged content
 raises :class:`~qhybrid_lab.errors.RunLogCorrupt` and the file is never rewritten, emptied or repaired.
@@ -249,17 +251,22 @@ class JsonLinesStorage(Storage):
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
         try:
             st = os.fstat(fd)
-            if (st.st_dev, st.st_ino) != self._ident:
-                raise RunLogError(f"run log {self.path} was replaced while this process held its lock")
-            written = os.write(fd, buf)
+            if (st.st_dev, st.st_ino) != self._ident or st.st_size != self._offset:
+                self._stale = True
+                raise RunLogError(f"run log {self.path} changed while this process held its lock; nothing was "
+                                  "written (is a program that ignores the lock file writing to it?)")
+            try:
+                written = os.write(fd, buf)
+            except OSError as exc:
+                raise RunLogError(f"could not append to {self.path}: {exc}; nothing was written") from exc
+            if written != len(buf):  # only our own cut line is taken back, under the lock
+                os.ftruncate(fd, st.st_size)
+                raise RunLogError(f"only {written} of {len(buf)} bytes could be appended to {self.path} (disk "
+                                  "full?); the partial write was taken back and nothing was recorded")
             if self.fsync:
                 os.fsync(fd)
         finally:
             os.close(fd)
-        if written != len(buf):
-            self._stale = True
-            raise RunLogError(f"only {written} of {len(buf)} bytes could be appended to {self.path} "
-                              "(disk full?); the next read reports the cut line")
         self._apply_lines(buf)  # the decoded lines, so this process sees exactly what the others read
 
     def compact(self) -> None:

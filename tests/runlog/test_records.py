@@ -150,3 +150,15 @@ def test_open_runlog_caches_one_instance_per_directory(qhome, tmp_path):
     assert open_runlog() is open_runlog(qhome)
     other = open_runlog(tmp_path / "elsewhere")
     assert other is not open_runlog() and isinstance(other, RunLog) and other.file.parent == tmp_path / "elsewhere"
+
+
+def test_values_json_cannot_hold_are_refused_and_nothing_is_written(log, record_factory):
+    log.insert(record_factory(0))
+    before = log.file.read_bytes()
+    with pytest.raises(InvalidJobSpec, match="JSON values only"):
+        log.insert_many([record_factory(1), record_factory(2, result={"counts": {1, 2}})])
+    with pytest.raises(InvalidJobSpec, match="JSON values only"):
+        log.update(log.query()[0]["id"], {"result": object()})
+    assert log.file.read_bytes() == before and log.count() == 1
+    stored = log.get(log.insert(record_factory(3, tags=("a", "b"), result={"counts": {5: 1}})))
+    assert stored["tags"] == ["a", "b"] and stored["result"] == {"counts": {"5": 1}}  # as every process reads it
