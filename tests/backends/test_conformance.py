@@ -141,3 +141,18 @@ def test_price_models(backend):
 
 def test_pickles_to_the_cached_instance(backend):
     assert pickle.loads(pickle.dumps(backend)) is backend
+
+
+def test_parameter_binds_give_one_result_per_value_set(backend):
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import Parameter
+
+    theta = Parameter("theta")
+    circuit = QuantumCircuit(1, name="rx")
+    circuit.rx(theta, 0)
+    circuit.measure_all()
+    transpiled = transpile_for(circuit, backend).circuit
+    (bound_theta,) = transpiled.parameters
+    results = backend.execute([transpiled], shots=500, seed=2, parameter_binds=[{bound_theta: [0.0, 3.14159]}])
+    assert len(results) == 2
+    assert results[0].counts.get("0", 0) > 450 and results[1].counts.get("1", 0) > 450
