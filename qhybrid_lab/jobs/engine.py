@@ -1,0 +1,393 @@
+"""The engine: one thread per process that transpiles, records, dispatches to warm workers, retries and cancels.
+
+Local jobs run in :mod:`~qhybrid_lab.jobs.workers` processes; jobs of non-local backends (cloud providers) run
+``execute`` on a short-lived thread each (they wait on the network, not on the GIL). Every state change goes to the
+run log first, then to the job handle (which calls its status callbacks on this thread).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import pickle
+import socket
+import subprocess
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait as wait_any
+from typing import TYPE_CHECKING, Any
+
+from ..status import JobStatus
+from .workers import Worker, WorkerPool
+
+if TYPE_CHECKING:
+    from .handles import Job
+    from .manager import JobManager
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+"""Attempts per job when the backend raises TransientBackendError."""
+BACKOFF = 0.2
+"""Seconds before the first retry; doubled for each further one (0.2, 0.4, 0.8 ...)."""
+CANCEL_WAIT = 10.0
+"""Seconds ``cancel()`` waits for the engine to end a running job."""
+
+
+@dataclass(eq=False)
+class Task:
+    """What the engine knows about one local job while it is active."""
+
+    manager: JobManager
+    job: Job
+    circuit: Any
+    """The logical circuit (measured)."""
+    backend: Any
+    optimization_level: int
+    seed: int | None
+    shots: int
+    modules: tuple[str, ...] = ()
+    """Modules a worker imports before resolving the backend (backends registered at runtime)."""
+    transpiled: Any = None
+    attempt: int = 0
+    errors: list[dict] = field(default_factory=list)
+    cancel_requested: bool = False
+    dispatched_at: float | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def id(self) -> str:
+        return self.job.id
+
+
+class Engine:
+    """Process-wide executor shared by every :class:`~qhybrid_lab.jobs.JobManager` (one per run-log home)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.pool = WorkerPool(workers)
+        self._lock = threading.RLock()
+        self._tasks: dict[str, Task] = {}
+        self._incoming: deque[Task] = deque()
+        self._ready: deque[Task] = deque()
+        self._timers: list[tuple[float, int, Task]] = []
+        self._seq = itertools.count()
+        self._remote_results: deque[tuple[Task, dict]] = deque()
+        self._calibrations: dict[str, dict | None] = {}
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_w.setblocking(False)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="qhybrid-engine", daemon=True)
+        self._thread.start()
+
+    # -- called from any thread --------------------------------------------------------------------------------
+
+    @property
+    def thread(self) -> threading.Thread:
+        """The engine thread."""
+        return self._thread
+
+    def wake(self) -> None:
+        """Make the engine thread look at its queues now."""
+        try:
+            self._wake_w.send(b"x")
+        except (BlockingIOError, OSError):
+            pass  # the wake socket is full (already woken) or closed (shutting down): nothing to add
+
+    def submit(self, tasks: list[Task]) -> None:
+        """Queue pending jobs (already recorded as pending)."""
+        with self._lock:
+            for task in tasks:
+                self._tasks[task.id] = task
+                self._incoming.append(task)
+        self.wake()
+
+    def active_count(self) -> int:
+        """Jobs this process still has to finish."""
+        with self._lock:
+            return len(self._tasks)
+
+    def owns(self, job_id: str) -> bool:
+        """Whether the job is active in this engine."""
+        with self._lock:
+            return job_id in self._tasks
+
+    def cancel(self, job_id: str) -> bool:
+        """Cancel an active job of this engine; True when it ends cancelled."""
+        with self._lock:
+            task = self._tasks.get(job_id)
+            if task is None:
+                return False
+            queued = self._remove_queued(task)
+            if not queued:
+                task.cancel_requested = True
+        if queued:
+            self._finish(task, {}, JobStatus.CANCELLED, note="cancelled while waiting")
+            return True
+        self.wake()
+        if threading.current_thread() is not self._thread:
+            task.finished.wait(CANCEL_WAIT)
+        return task.job.cancelled() or (threading.current_thread() is self._thread)
+
+    def _remove_queued(self, task: Task) -> bool:
+        for queue in (self._incoming, self._ready):
+            if task in queue:
+                queue.remove(task)
+                return True
+        for i, (_, _, timed) in enumerate(self._timers):
+            if timed is task:
+                self._timers.pop(i)
+                heapq.heapify(self._timers)
+                return True
+        return False
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop the engine thread and its workers; jobs still active are recorded as interrupted."""
+        self._stopping.set()
+        self.wake()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+
+    # -- the engine thread -------------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self.pool.ensure_started()  # workers warm up (import Aer) while the first jobs transpile
+            while not self._stopping.is_set():
+                try:
+                    self._step()
+                except Exception:  # keep the engine alive; the failing job was already recorded where possible
+                    logger.exception("qhybrid-lab engine step failed")
+                    time.sleep(0.1)
+        finally:
+            self._stop_all()
+
+    def _step(self) -> None:
+        self._do_cancels()
+        self._release_timers()
+        self._transpile_one()
+        self._dispatch()
+        self._collect_remote()
+        with self._lock:
+            busy = bool(self._incoming) or (bool(self._ready) and self.pool.idle() is not None)
+            due = self._timers[0][0] - time.monotonic() if self._timers else None
+        timeout = 0.0 if busy else min(1.0, max(0.0, due)) if due is not None else 1.0
+        workers = self.pool.workers
+        handles: list[Any] = [self._wake_r]
+        for worker in workers:
+            handles.append(worker.conn)
+        for ready in wait_any(handles, timeout):
+            if ready is self._wake_r:
+                self._wake_r.recv(4096)
+                continue
+            for worker in workers:
+                if ready is worker.conn:
+                    self._on_worker(worker)
+
+    def _do_cancels(self) -> None:
+        with self._lock:
+            wanted = [t for t in self._tasks.values() if t.cancel_requested and t.dispatched_at is not None]
+        for task in wanted:
+            worker = self.pool.running(task.id)
+            if worker is not None:
+                self.pool.replace(worker)
+                self._finish(task, {}, JobStatus.CANCELLED, note="cancelled while running; worker replaced")
+
+    def _release_timers(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            while self._timers and self._timers[0][0] <= now:
+                self._ready.append(heapq.heappop(self._timers)[2])
+
+    def _transpile_one(self) -> None:
+        with self._lock:
+            if not self._incoming:
+                return
+            task = self._incoming.popleft()
+        log = task.manager.log
+        try:
+            from ..circuits import transpile_for
+
+            outcome = transpile_for(task.circuit, task.backend, optimization_level=task.optimization_level,
+                                    seed=task.seed)
+            calibration = self._calibration(task)
+        except Exception as exc:  # the job fails with the message; the engine goes on with the others
+            self._finish(task, {"error": f"transpile failed: {type(exc).__name__}: {exc}"}, JobStatus.FAILED)
+            return
+        task.transpiled = outcome.circuit
+        fields: dict[str, Any] = {"transpile": outcome.as_record(), "timings": {"transpile": outcome.seconds}}
+        if calibration is not None:
+            ref = log.put_blob(calibration["snapshot"])
+            fields["calibration"] = {"hash": ref, **calibration["summary"], "ref": ref}
+        with self._lock:
+            if task.cancel_requested:
+                cancel = True
+            else:
+                cancel = False
+                self._ready.append(task)
+        if cancel:
+            self._finish(task, fields, JobStatus.CANCELLED, note="cancelled before dispatch")
+        else:
+            self._record(task, fields, JobStatus.QUEUED, note="transpiled; waiting for a worker")
+
+    def _calibration(self, task: Task) -> dict | None:
+        key = f"{task.backend.name}@{task.backend.version}"
+        if key not in self._calibrations:
+            self._calibrations[key] = task.backend.calibration()
+        return self._calibrations[key]
+
+    def _dispatch(self) -> None:
+        while True:
+            cancelled = None
+            with self._lock:
+                if not self._ready:
+                    return
+                task = self._ready[0]
+                if task.cancel_requested:
+                    self._ready.popleft()
+                    cancelled = task
+                    worker = None
+                elif task.backend.is_local:
+                    self.pool.ensure_started()
+                    worker = self.pool.idle()
+                    if worker is None:
+                        return
+                else:
+                    worker = None
+                if cancelled is None:
+                    self._ready.popleft()
+                    task.attempt += 1
+                    task.dispatched_at = time.time()
+            if cancelled is not None:
+                self._finish(cancelled, {}, JobStatus.CANCELLED, note="cancelled before dispatch")
+                continue
+            record = task.job.record
+            submitted = record.get("created", task.dispatched_at)
+            self._record(task, {"attempts": task.attempt, "timings": {
+                "submitted_at": submitted, "started_at": task.dispatched_at,
+                "queue": task.dispatched_at - submitted}}, JobStatus.RUNNING, note=f"attempt {task.attempt}")
+            if worker is None:
+                threading.Thread(target=self._execute_remote, args=(task,), daemon=True,
+                                 name=f"qhybrid-remote-{task.id[:8]}").start()
+                continue
+            worker.job_id = task.id
+            try:
+                worker.send({"kind": "run", "job_id": task.id, "backend": task.backend.name,
+                             "modules": task.modules, "circuit": task.transpiled, "shots": task.shots,
+                             "seed": task.seed})
+            except (OSError, ValueError, TypeError, pickle.PicklingError) as exc:
+                worker.job_id = None
+                self._finish(task, {"error": f"could not send the job to a worker process: {exc}"},
+                             JobStatus.FAILED)
+
+    def _execute_remote(self, task: Task) -> None:
+        from .workers import _execute
+
+        reply = _execute({"job_id": task.id, "backend": task.backend.name, "modules": task.modules,
+                          "circuit": task.transpiled, "shots": task.shots, "seed": task.seed})
+        with self._lock:
+            self._remote_results.append((task, reply))
+        self.wake()
+
+    def _collect_remote(self) -> None:
+        while True:
+            with self._lock:
+                if not self._remote_results:
+                    return
+                task, reply = self._remote_results.popleft()
+            if not task.finished.is_set():
+                self._on_reply(task, reply)
+
+    def _on_worker(self, worker: Worker) -> None:
+        try:
+            while worker.conn.poll():
+                reply = worker.conn.recv()
+                if reply.get("kind") == "ready":
+                    worker.ready = True
+                    continue
+                task = self._tasks.get(reply["job_id"])
+                worker.job_id = None
+                if task is not None:
+                    self._on_reply(task, reply)
+        except (EOFError, OSError):
+            self._on_worker_died(worker)
+            return
+
+    def _on_worker_died(self, worker: Worker) -> None:
+        if worker not in self.pool.workers:
+            return
+        try:
+            code = worker.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            code = None
+        task = self._tasks.get(worker.job_id) if worker.job_id else None
+        self.pool.replace(worker)
+        if task is not None:
+            if task.cancel_requested:
+                self._finish(task, {}, JobStatus.CANCELLED, note="cancelled while running")
+            else:
+                self._finish(task, {"error": f"the worker process running it exited unexpectedly "
+                                             f"(exit code {code}); it was replaced"}, JobStatus.FAILED)
+
+    def _on_reply(self, task: Task, reply: dict) -> None:
+        now = time.time()
+        submitted = task.job.record.get("created", now)
+        if reply["kind"] == "result":
+            fields = {"result": {"counts": reply["counts"], "shots": reply["shots"]},
+                      "simulation": reply["metadata"],
+                      "cost": {"actual": task.job.record["cost"].get("estimate")},
+                      "timings": {"run": reply["seconds"], "retrieve": 0.0, "finished_at": now,
+                                  "total": now - submitted}}
+            self._finish(task, fields, JobStatus.DONE)
+            return
+        task.errors.append({"at": now, "attempt": task.attempt, "type": reply["type"], "message": reply["message"]})
+        message = f"{reply['type']}: {reply['message']}"
+        if reply["transient"] and task.attempt < MAX_ATTEMPTS and not task.cancel_requested:
+            delay = BACKOFF * 2 ** (task.attempt - 1)
+            task.dispatched_at = None
+            self._record(task, {"errors": list(task.errors)}, JobStatus.QUEUED,
+                         note=f"attempt {task.attempt} failed ({message}); retry in {delay:.1f} s")
+            with self._lock:
+                heapq.heappush(self._timers, (time.monotonic() + delay, next(self._seq), task))
+            return
+        if reply["transient"]:
+            message = f"failed after {task.attempt} attempts; last error {message}"
+        logger.debug("job %s failed: %s", task.id, reply.get("traceback"))
+        self._finish(task, {"errors": list(task.errors), "error": message,
+                            "timings": {"finished_at": now, "total": now - submitted}}, JobStatus.FAILED)
+
+    # -- recording ---------------------------------------------------------------------------------------------
+
+    def _record(self, task: Task, fields: dict, status: JobStatus | None = None, note: str | None = None) -> None:
+        record = task.manager.log.update(task.id, fields, status=status, note=note)
+        task.job._update(record)
+
+    def _finish(self, task: Task, fields: dict, status: JobStatus, note: str | None = None) -> None:
+        with self._lock:
+            self._tasks.pop(task.id, None)
+        if status is not JobStatus.DONE and "timings" not in fields:
+            now = time.time()
+            fields = {**fields, "timings": {"finished_at": now,
+                                            "total": now - task.job.record.get("created", now)}}
+        try:
+            self._record(task, fields, status, note)
+        finally:
+            task.finished.set()
+
+    def _stop_all(self) -> None:
+        with self._lock:
+            left = list(self._tasks.values())
+            self._incoming.clear()
+            self._ready.clear()
+            self._timers.clear()
+        for task in left:
+            try:
+                self._finish(task, {"error": "the engine shut down (the kernel exited) before the job finished"},
+                             JobStatus.INTERRUPTED, note="engine shutdown")
+            except Exception:  # the run log may be gone at interpreter exit; the reaper marks the job later
+                logger.exception("could not record job %s as interrupted", task.id)
+        self.pool.shutdown()
+        self._wake_r.close()
+        self._wake_w.close()

@@ -1,0 +1,259 @@
+"""Job and JobGroup handles: they behave like ``concurrent.futures.Future`` and show as a small table."""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from ..errors import JobCancelled, JobFailed
+from ..status import FINAL_STATES, JobStatus
+
+if TYPE_CHECKING:
+    from .manager import JobManager
+
+logger = logging.getLogger(__name__)
+
+REMOTE_POLL = 0.25
+"""Seconds between run-log reads while waiting on a job another process runs."""
+
+_ACTIVITY = (JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.PENDING)
+_SEVERITY = (JobStatus.FAILED, JobStatus.INTERRUPTED, JobStatus.BLOCKED, JobStatus.CANCELLED, JobStatus.DONE)
+
+
+def _error_for(record: dict) -> BaseException | None:
+    status = JobStatus(record["status"])
+    name = f"job {record['id'][:8]} ({record.get('circuit', {}).get('name')} on {record['backend']['name']})"
+    if status is JobStatus.CANCELLED:
+        return JobCancelled(f"{name} was cancelled")
+    if status is JobStatus.BLOCKED:
+        return JobFailed(f"{name} was blocked: {record.get('blocked_reason') or record.get('error')}")
+    if status in (JobStatus.FAILED, JobStatus.INTERRUPTED):
+        return JobFailed(f"{name} {status.value}: {record.get('error')}")
+    return None
+
+
+class Job:
+    """One circuit on one backend. Behaves like :class:`concurrent.futures.Future`.
+
+    Example:
+        >>> job = run(bell, "aer", shots=1000)[0]
+        >>> job.result(timeout=30)
+        {'00': 507, '11': 493}
+    """
+
+    def __init__(self, manager: JobManager, record: dict, *, local: bool = True) -> None:
+        self._manager = manager
+        self._record = record
+        self._local = local
+        self._cond = threading.Condition()
+        self._done_callbacks: list[Callable[[Job], Any]] = []
+        self._status_callbacks: list[Callable[[Job], Any]] = []
+        self.id: str = record["id"]
+        self.backend: str = record["backend"]["name"]
+        self.circuit_name: str = record["circuit"]["name"]
+
+    def __repr__(self) -> str:
+        return f"<Job {self.id[:8]} {self.circuit_name} on {self.backend}: {self.status.value}>"
+
+    # -- state ----------------------------------------------------------------------------------------------
+
+    @property
+    def local(self) -> bool:
+        """Whether this process runs the job (False: a read-only view of another kernel's job)."""
+        return self._local
+
+    @property
+    def record(self) -> dict:
+        """The latest run-log record (read again from the run log for another process's job)."""
+        if not self._local and JobStatus(self._record["status"]) not in FINAL_STATES:
+            self._record = self._manager.log.get(self.id)
+        return self._record
+
+    @property
+    def status(self) -> JobStatus:
+        """Where the job is now."""
+        return JobStatus(self.record["status"])
+
+    def _update(self, record: dict) -> None:
+        """Engine side: store the new record; wake waiters and call the callbacks on a status change."""
+        with self._cond:
+            old = self._record["status"]
+            self._record = record
+            changed = record["status"] != old
+            finished = changed and JobStatus(record["status"]) in FINAL_STATES
+            self._cond.notify_all()
+            status_callbacks = list(self._status_callbacks) if changed else []
+            done_callbacks = list(self._done_callbacks) if finished else []
+        for fn in status_callbacks + done_callbacks:
+            self._call(fn)
+
+    def _call(self, fn: Callable[[Job], Any]) -> None:
+        try:
+            fn(self)
+        except Exception:  # a user callback must not stop the engine; it is logged with its traceback
+            logger.exception("callback %r of job %s raised", fn, self.id)
+
+    # -- Future interface -------------------------------------------------------------------------------------
+
+    def done(self) -> bool:
+        """True when the job is in a final state (done, failed, cancelled, blocked, interrupted)."""
+        return self.status in FINAL_STATES
+
+    def running(self) -> bool:
+        """True while it executes."""
+        return self.status is JobStatus.RUNNING
+
+    def cancelled(self) -> bool:
+        """True when it was cancelled."""
+        return self.status is JobStatus.CANCELLED
+
+    def cancel(self) -> bool:
+        """Cancel the job: pending ones leave the queue, running local ones have their worker ended.
+
+        Returns:
+            True if the job is cancelled (or, for another kernel's job, a cancel request was written to the run
+            log for that kernel to carry out); False if it had already finished.
+        """
+        return self._manager.cancel_job(self.id)
+
+    def _wait(self, timeout: float | None) -> dict:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while True:
+                record = self.record
+                if JobStatus(record["status"]) in FINAL_STATES:
+                    return record
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise TimeoutError(f"job {self.id[:8]} still {record['status']} after {timeout} s")
+                step = left if self._local else min(REMOTE_POLL, left if left is not None else REMOTE_POLL)
+                self._cond.wait(step)
+
+    def wait(self, timeout: float | None = None) -> JobStatus:
+        """Wait until the job is final and return its status (TimeoutError after ``timeout`` seconds)."""
+        return JobStatus(self._wait(timeout)["status"])
+
+    def result(self, timeout: float | None = None) -> dict[str, int]:
+        """The counts, waiting up to ``timeout`` seconds.
+
+        Raises:
+            JobFailed: it failed, was blocked or interrupted (the message says why).
+            JobCancelled: it was cancelled.
+            TimeoutError: not finished in time.
+        """
+        record = self._wait(timeout)
+        error = _error_for(record)
+        if error is not None:
+            raise error
+        return dict(record["result"]["counts"])
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        """The error ``result()`` would raise, or None for a finished job with a result."""
+        return _error_for(self._wait(timeout))
+
+    def add_done_callback(self, fn: Callable[[Job], Any]) -> None:
+        """Call ``fn(job)`` when the job finishes (at once if it already has)."""
+        with self._cond:
+            if not self.done():
+                self._done_callbacks.append(fn)
+                return
+        self._call(fn)
+
+    def add_status_callback(self, fn: Callable[[Job], Any]) -> None:
+        """Call ``fn(job)`` on every status change (from the engine thread; only for this kernel's jobs)."""
+        with self._cond:
+            self._status_callbacks.append(fn)
+
+    def _repr_html_(self) -> str:
+        return _table([self])
+
+
+class JobGroup:
+    """The jobs of one submission (every circuit × backend). ``result()`` gives ``{circuit: {backend: counts}}``."""
+
+    def __init__(self, group_id: str, jobs: list[Job]) -> None:
+        self.id = group_id
+        self.jobs = jobs
+
+    def __repr__(self) -> str:
+        return f"<JobGroup {self.id[:8]}: {len(self.jobs)} jobs, {self.status.value}>"
+
+    def __iter__(self) -> Iterator[Job]:
+        return iter(self.jobs)
+
+    def __len__(self) -> int:
+        return len(self.jobs)
+
+    def __getitem__(self, key: int | tuple[str, str]) -> Job:
+        if isinstance(key, tuple):
+            circuit, backend = key
+            for job in self.jobs:
+                if job.circuit_name == circuit and job.backend == backend:
+                    return job
+            raise KeyError(f"no job for circuit {circuit!r} on backend {backend!r} in group {self.id[:8]}; "
+                           f"have {[(j.circuit_name, j.backend) for j in self.jobs]}")
+        return self.jobs[key]
+
+    @property
+    def status(self) -> JobStatus:
+        """The most active member's state (running > queued > pending), else the worst final one."""
+        states = {job.status for job in self.jobs}
+        for status in _ACTIVITY + _SEVERITY:
+            if status in states:
+                return status
+        return JobStatus.DONE
+
+    def done(self) -> bool:
+        """True when every job is final."""
+        return all(job.done() for job in self.jobs)
+
+    def cancel(self) -> bool:
+        """Cancel every unfinished job; True if at least one was cancelled."""
+        outcomes = [job.cancel() for job in self.jobs if not job.done()]
+        return any(outcomes)
+
+    def wait(self, timeout: float | None = None) -> JobStatus:
+        """Wait until every job is final (TimeoutError after ``timeout`` seconds); returns the group status."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for job in self.jobs:
+            job.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return self.status
+
+    def result(self, timeout: float | None = None) -> dict[str, dict[str, dict[str, int]]]:
+        """``{circuit name: {backend: counts}}``; raises the first job's error like :meth:`Job.result`."""
+        self.wait(timeout)
+        out: dict[str, dict[str, dict[str, int]]] = {}
+        for job in self.jobs:
+            out.setdefault(job.circuit_name, {})[job.backend] = job.result(0)
+        return out
+
+    def _repr_html_(self) -> str:
+        return _table(self.jobs, caption=f"group {self.id[:8]}: {self.status.value}")
+
+
+def _table(jobs: list[Job], caption: str | None = None) -> str:
+    rows = []
+    for job in jobs:
+        record = job.record
+        backend = record["backend"]
+        counts = (record.get("result") or {}).get("counts") or {}
+        top = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:4])
+        if not counts and record.get("error"):
+            top = record.get("error") or ""
+        cost = record.get("cost") or {}
+        seconds = (record.get("timings") or {}).get("total")
+        cells = [job.id[:8], job.circuit_name, f"{backend['name']} ({backend.get('kind')})", record["status"],
+                 str(record.get("shots")), f"{seconds:.2f} s" if seconds is not None else "",
+                 f"${cost.get('estimate') or 0:.2f}", top]
+        rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("job", "circuit", "backend", "status", "shots", "time", "cost",
+                                             "result"))
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f'<table class="qh-JobTable">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+__all__ = ["Job", "JobGroup"]
