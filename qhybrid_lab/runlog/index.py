@@ -39,16 +39,22 @@ class RunIndex:
     """Kept up to date by :class:`JsonLinesStorage` for every change of the runs table, from any process."""
 
     def __init__(self) -> None:
-        self.reset({})
-
-    def reset(self, table: dict[str, dict]) -> None:
-        """Rebuild from a whole table."""
         self._meta: dict[str, tuple[tuple[float, str], tuple[tuple[str, ...], ...]]] = {}
         self._by: list[dict[str, set[str]]] = [{} for _ in FIELDS]
-        for doc_id, doc in table.items():
-            self._add(doc_id, doc)
+        self._order: list[tuple[float, str]] = []
+        self._ids: list[str] = []
+        self._bulk = False
+
+    def reload_started(self) -> None:
+        """Forget everything; until :meth:`reload_finished`, changes skip the sorted lists."""
+        self.__init__()
+        self._bulk = True
+
+    def reload_finished(self) -> None:
+        """Sort once what the reload brought."""
         self._order = sorted(key for key, _ in self._meta.values())
         self._ids = sorted(self._meta)
+        self._bulk = False
 
     def _add(self, doc_id: str, doc: dict) -> tuple[float, str]:
         key, values = order_key(doc_id, doc), index_values(doc)
@@ -68,10 +74,16 @@ class RunIndex:
                     del ix[v]
         return key
 
-    def changed(self, doc_id: str, old: dict | None, new: dict | None) -> None:
-        """One document was put, merged or deleted."""
+    def changed(self, doc_id: str, new: dict | None) -> None:
+        """One document was put, merged (``new`` is the whole new document) or deleted (``new`` is None)."""
         known = doc_id in self._meta
         if known and new is not None and self._meta[doc_id] == (order_key(doc_id, new), index_values(new)):
+            return
+        if self._bulk:
+            if known:
+                self._remove(doc_id)
+            if new is not None:
+                self._add(doc_id, new)
             return
         if known:
             key = self._remove(doc_id)

@@ -17,21 +17,12 @@ from ..status import ACTIVE_STATES, FINAL_STATES, JobStatus, can_transition
 from .blobs import BlobStore
 from .export import export_records
 from .index import FIELDS, RunIndex
-from .storage import JsonLinesStorage
+from .storage import DocView, JsonLinesStorage, json_copy
 from .table import LogDB, LogTable
 from .tables import AuxiliaryTables
 
 FILE_NAME = "runlog.jsonl"
 MIN_PREFIX = 4
-
-
-def json_copy(value: Any) -> Any:
-    """A deep copy of JSON-shaped data (faster than ``copy.deepcopy``); callers may mutate it freely."""
-    if isinstance(value, dict):
-        return {k: json_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [json_copy(v) for v in value]
-    return value
 
 
 def _status(value: JobStatus | str) -> JobStatus:
@@ -90,7 +81,7 @@ class RunLog(AuxiliaryTables):
         with self._storage.locked(exclusive=True):
             yield self
 
-    def _live(self) -> dict[str, dict]:
+    def _live(self) -> DocView:
         return self._storage.table("runs")
 
     # -- writing records ---------------------------------------------------------------------------------------
@@ -163,7 +154,7 @@ class RunLog(AuxiliaryTables):
                                                  {"status": new_status.value, "at": now, "note": note}]
             changes.setdefault("updated", now)
             self._runs.merge(job_id, changes)
-            return json_copy(self._live()[job_id])
+            return self._storage.doc("runs", job_id)
 
     # -- reading records ---------------------------------------------------------------------------------------
 
@@ -185,7 +176,7 @@ class RunLog(AuxiliaryTables):
     def get(self, job_id: str) -> dict:
         """The record of one job, by exact id or a unique prefix of at least 4 characters."""
         with self._storage.locked():
-            return json_copy(self._live()[self._resolve(job_id)])
+            return self._storage.doc("runs", self._resolve(job_id))
 
     def _filters(self, status, backend, notebook, tag, circuit_hash, group, owner) -> dict[str, tuple[str, ...]]:
         given = dict(zip(("status", "backend", "notebook", "tag", "circuit_hash", "group", "owner"),
@@ -205,8 +196,7 @@ class RunLog(AuxiliaryTables):
         with self._storage.locked():
             ids = self._index.select(filters, since)
             stop = None if limit is None else offset + limit
-            live = self._live()
-            return [json_copy(live[i]) for i in islice(ids, offset, stop)]
+            return [self._storage.doc("runs", i) for i in islice(ids, offset, stop)]
 
     def count(self, *, status=None, backend=None, notebook=None, tag=None, circuit_hash=None, group=None,
               owner=None, since: float | None = None) -> int:

@@ -160,3 +160,20 @@ def test_a_lock_held_too_long_by_another_process_is_reported(qhome):
         holder.wait()
     log.insert({"id": "abcd0002"})  # released: works again
     assert log.count() == 2
+
+
+def test_documents_rest_as_their_bytes_and_foreign_layouts_still_load(qhome):
+    log = RunLog(qhome)
+    log.insert({"id": "abcd0001", "note": 'tricky ,"doc": {"x": 1}', "nested": {"doc": {"doc": 1}}})
+    with open(log.file, "a") as fh:  # the same operation written by another tool: other key order and spacing
+        fh.write('{"doc": {"id": "abcd0002", "created": 5.0, "status": "done"}, "id": "abcd0002", '
+                 '"op": "put", "t": "runs"}\n')
+    fresh = RunLog(qhome)
+    assert fresh.get("abcd0001")["note"] == 'tricky ,"doc": {"x": 1}'
+    assert fresh.get("abcd0001")["nested"] == {"doc": {"doc": 1}}
+    assert fresh.get("abcd0002")["status"] == "done" and fresh.count(status="done") == 1
+    raw = fresh._storage._state["runs"]
+    assert isinstance(raw["abcd0001"], bytes) and isinstance(raw["abcd0002"], dict)
+    fresh.update("abcd0001", {"shots": 3})
+    fresh.compact()
+    assert RunLog(qhome).get("abcd0001")["shots"] == 3 and RunLog(qhome).get("abcd0002")["created"] == 5.0
