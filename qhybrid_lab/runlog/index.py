@@ -12,21 +12,21 @@ SORT_RATHER_THAN_SCAN = 8
 """Sort the matching ids when they are fewer than 1/8 of the window to scan, else scan newest-first."""
 
 
-def _sub(doc: dict, key: str) -> dict:
-    value = doc.get(key)
-    return value if isinstance(value, dict) else {}
+_NOTHING: dict = {}
+
+
+def _one(value: object) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else ()
 
 
 def index_values(doc: dict) -> tuple[tuple[str, ...], ...]:
     """The values of one record under each of FIELDS (backend may be stored as a dict or a bare name)."""
-    backend = doc.get("backend")
-    name = backend.get("name") if isinstance(backend, dict) else backend
-    tags = doc.get("tags")
-    values = (doc.get("status"), name, _sub(doc, "origin").get("notebook"), _sub(doc, "origin").get("owner"),
-              None, _sub(doc, "circuit").get("hash"), doc.get("group"))
-    out = tuple(() if not isinstance(v, str) else (v,) for v in values)
-    tag_values = tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else ()
-    return out[:4] + (tag_values,) + out[5:]
+    backend, origin, circuit, tags = doc.get("backend"), doc.get("origin"), doc.get("circuit"), doc.get("tags")
+    origin = origin if isinstance(origin, dict) else _NOTHING
+    return (_one(doc.get("status")), _one(backend.get("name") if isinstance(backend, dict) else backend),
+            _one(origin.get("notebook")), _one(origin.get("owner")),
+            tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) and tags else (),
+            _one(circuit.get("hash") if isinstance(circuit, dict) else None), _one(doc.get("group")))
 
 
 def order_key(doc_id: str, doc: dict) -> tuple[float, str]:

@@ -28,6 +28,7 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -68,7 +69,8 @@ def json_copy(value: Any) -> Any:
 
 
 def _put_prefix(table: str, doc_id: str) -> bytes:
-    return ('{"t":' + dumps(table) + ',"op":"put","id":' + dumps(doc_id) + ',"doc":').encode("utf-8")
+    return ('{"t":' + encode_basestring(table) + ',"op":"put","id":' + encode_basestring(doc_id)
+            + ',"doc":').encode("utf-8")  # what dumps() writes for these two strings
 
 
 class DocView(Mapping):
