@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 
 from ..errors import QHybridError
+from ..status import JobStatus
 from .log import RunLog
 
 
 def _info(log: RunLog) -> dict:
     with log.transaction():
-        statuses = Counter(r["status"] for r in log.query(limit=None))
+        statuses = {s.value: n for s in JobStatus if (n := log.count(status=s.value))}
         return {"directory": str(log.directory), "file": str(log.file), "bytes": log.file.stat().st_size,
-                "records": log.count(), "by_status": dict(statuses), "active": len(log.active()),
+                "records": log.count(), "by_status": statuses, "active": len(log.active()),
                 "budgets": log.budgets(), "owners": log.owners()}
 
 
