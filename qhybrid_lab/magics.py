@@ -327,13 +327,14 @@ class QMagics(Magics):
         if widgets_available(self.shell) and comparison.a["counts"] and comparison.b["counts"]:
             from IPython.display import display
 
-            from .plots import comparison_histogram
+            from .plots import comparison_histogram, mimebundle
 
             labels = (f"{comparison.a['backend']} ({comparison.a['id'][:6]})",
                       f"{comparison.b['backend']} ({comparison.b['id'][:6]})")
+            figure = comparison_histogram(comparison.a["counts"], comparison.b["counts"], labels=labels,
+                                          title=f"{comparison.circuit_name}: {labels[0]} vs {labels[1]}")
             display(comparison)
-            display(comparison_histogram(comparison.a["counts"], comparison.b["counts"], labels=labels,
-                                         title=f"{comparison.circuit_name}: {labels[0]} vs {labels[1]}"))
+            display(mimebundle(figure), raw=True)
             self.shell.user_ns["_"] = comparison
             return None
         return comparison

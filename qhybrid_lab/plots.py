@@ -9,6 +9,7 @@ __all__ = [
     "comparison_histogram_mpl",
     "counts_histogram",
     "counts_histogram_mpl",
+    "mimebundle",
     "probabilities",
 ]
 
@@ -75,6 +76,20 @@ def comparison_histogram(
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.12})
     _layout(fig, title, height)
     return fig
+
+
+def mimebundle(fig: Any) -> dict[str, Any]:
+    """A display bundle of a plotly figure: the plotly mime type JupyterLab renders, and a text fallback.
+
+    Unlike plotly's notebook renderer it never embeds plotly.js, so notebooks and widget states stay small.
+    Show it with ``IPython.display.display(bundle, raw=True)`` or append it to an Output widget.
+    """
+    import json
+
+    figure = json.loads(fig.to_json())
+    title = ((figure.get("layout") or {}).get("title") or {}).get("text") or "counts histogram"
+    return {"application/vnd.plotly.v1+json": {**figure, "config": {"displaylogo": False}},
+            "text/plain": f"<plotly figure: {title}>"}
 
 
 def _layout(fig: Any, title: str | None, height: int) -> None:

@@ -48,6 +48,12 @@ def widgets_available(shell: Any = None) -> bool:
     return True
 
 
+def _shell() -> Any:
+    from IPython import get_ipython
+
+    return get_ipython()
+
+
 def _elapsed(record: dict, now: float | None = None) -> float | None:
     timings = record.get("timings") or {}
     if JobStatus(record["status"]) in FINAL_STATES:
@@ -108,6 +114,8 @@ class JobView:
         self._lock = threading.RLock()
         self._rendered_final: set[str] = set()
         self._rows: dict[str, tuple[Any, list[Any], Any]] = {}
+        self._dirty: set[str] = set()
+        self._shell: Any = None
         self.widget = self._build() if mode == "widget" else None
         self._ticker: threading.Thread | None = None
 
@@ -129,6 +137,9 @@ class JobView:
         if self.mode == "widget" and not self._all_final():
             self._ticker = threading.Thread(target=self._tick, name="qhybrid-jobview-tick", daemon=True)
             self._ticker.start()
+            self._shell = _shell()
+            if self._shell is not None:
+                self._shell.events.register("pre_run_cell", self._resync)
         return self
 
     def wait(self, timeout: float | None = None) -> Any:
@@ -158,6 +169,26 @@ class JobView:
                 self._update_row(job.id, record, final)
             elif final:
                 self._print("  " + job_line(record))
+
+    def _resync(self, *_: Any) -> None:
+        """At the start of each cell, re-send the rows that finished since the last one.
+
+        Updates from the engine thread carry the parent header of the kernel's latest request; one that lands
+        between two cells belongs to no running cell. JupyterLab applies it anyway, but headless runners such as
+        nbclient keep only the messages of the cell they run, so the final rows are re-sent here, from the
+        kernel's main thread, inside the next cell. Unregisters itself once every row is final and re-sent.
+        """
+        with self._lock:
+            dirty, self._dirty = self._dirty, set()
+            for job_id in dirty:
+                line, cells, detail = self._rows[job_id]
+                for widget in cells:
+                    widget.send_state(key="value")
+                detail.send_state(key="outputs")  # not msg_id: nbclient's Output handling trips over it
+            finished = len(self._rendered_final) == len(self.jobs)
+        if finished and self._shell is not None:
+            self._shell.events.unregister("pre_run_cell", self._resync)
+            self._shell = None
 
     def _tick(self) -> None:
         while not self._all_final():
@@ -200,12 +231,14 @@ class JobView:
             cells[2].value = f"<span style='color:{colour}'><b>{html.escape(texts[2])}</b></span>"
         if not final:
             return
+        self._dirty.add(job_id)
         counts = (record.get("result") or {}).get("counts")
         if counts:
-            from .plots import counts_histogram
+            from .plots import counts_histogram, mimebundle
 
             title = f"{texts[0]} on {texts[1]}, {record.get('shots')} shots"
-            detail.append_display_data(counts_histogram(counts, title=title, height=240))
+            bundle = mimebundle(counts_histogram(counts, title=title, height=240))
+            detail.outputs += ({"output_type": "display_data", "data": bundle, "metadata": {}},)
         else:
             reason = record.get("blocked_reason") or record.get("error") or f"job {record['status']}"
             detail.append_stdout(f"{reason}\n")

@@ -170,24 +170,68 @@ def test_qbackends_lists_kinds_and_prices(ip):
     assert rows["fake_torino"][1] == "emulator" and "$1.6/QPU s" in rows["fake_torino"][3]
 
 
-def test_qresult_in_a_fresh_kernel(ip, log, qhome):
-    """A kernel started after the job ran reads the result from the shared run log."""
-    from jupyter_client.manager import start_new_kernel
+def execute(kc, code: str, *, cell_id: str | None = None, timeout: float = 90) -> tuple[dict, list[dict]]:
+    """Send one execute_request the way JupyterLab does (cellId in the metadata); returns (reply, iopub)."""
+    msg = kc.session.msg("execute_request", {"code": code, "silent": False, "store_history": True,
+                                             "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+                         metadata={"cellId": cell_id} if cell_id else {})
+    kc.shell_channel.send(msg)
+    msg_id = msg["header"]["msg_id"]
+    outputs = []
+    while True:
+        message = kc.get_iopub_msg(timeout=timeout)
+        if message["parent_header"].get("msg_id") != msg_id:
+            continue
+        if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+            break
+        outputs.append(message)
+    while True:
+        reply = kc.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply, outputs
 
+
+def streams(outputs: list[dict], name: str) -> str:
+    return "".join(m["content"]["text"] for m in outputs if m["msg_type"] == "stream" and m["content"]["name"] == name)
+
+
+def test_a_real_kernel_qresult_of_an_earlier_job_and_qrun_origin(ip, log, qhome, tmp_path):
+    """A kernel started after a job ran reads its result from the run log; its own %%qrun records its origin."""
+    import uuid
+
+    from jupyter_client import KernelManager
+
+    # Given a job run in this process
     ip.run_cell_magic("qrun", "--shots 64 --seed 1 --wait", BELL)
     job = ip.user_ns["_"][0]
-    env = dict(os.environ, QHYBRID_HOME=str(qhome), PYTHONPATH=str(ROOT))
-    km, kc = start_new_kernel(kernel_name="python3", env=env, extra_arguments=["--InteractiveShell.colors=nocolor"])
+    # When a fresh kernel, started the way Jupyter Server does (connection file kernel-<id>.json), asks for it
+    kernel_id = str(uuid.uuid4())
+    env = dict(os.environ, QHYBRID_HOME=str(qhome), PYTHONPATH=str(ROOT), JPY_SESSION_NAME="work/demo.ipynb")
+    km = KernelManager(kernel_name="python3", connection_file=str(tmp_path / f"kernel-{kernel_id}.json"))
+    km.start_kernel(env=env, extra_arguments=["--InteractiveShell.colors=nocolor"])
+    kc = km.blocking_client()
+    kc.start_channels()
     try:
-        outputs: list[dict] = []
-        code = f"%load_ext qhybrid_lab\nr = %qresult {job.id[:8]}\nprint(sorted(r.items()))\n%qresult ffffffff"
-        reply = kc.execute_interactive(code, timeout=60, output_hook=outputs.append)
-        streams = {name: "".join(m["content"]["text"] for m in outputs
-                                 if m["msg_type"] == "stream" and m["content"]["name"] == name)
-                   for name in ("stdout", "stderr")}
-        assert str(sorted(job.result().items())) in streams["stdout"]
+        kc.wait_for_ready(timeout=60)
+        reply, out = execute(kc, f"%load_ext qhybrid_lab\nr = %qresult {job.id[:8]}\nprint(sorted(r.items()))")
+        assert reply["content"]["status"] == "ok", streams(out, "stderr")
+        assert str(sorted(job.result().items())) in streams(out, "stdout")
+
+        reply, out = execute(kc, "%qresult ffffffff")
         assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "UsageError"
-        assert "UsageError: no job" in streams["stderr"] and "ffffffff" in streams["stderr"]
+        assert "UsageError: no job" in streams(out, "stderr") and "ffffffff" in streams(out, "stderr")
+
+        # Then a %%qrun in that kernel shows a widget view and records the notebook, cell id and kernel id
+        reply, out = execute(kc, "%%qrun --shots 32 --wait --name k\n" + BELL, cell_id="cell-42")
+        assert reply["content"]["status"] == "ok", streams(out, "stderr")
+        assert any("application/vnd.jupyter.widget-view+json" in m["content"].get("data", {}) for m in out
+                   if m["msg_type"] == "display_data")
+        reply, out = execute(kc, "print(k[0].id, k[0].status)")
+        kernel_job_id, status = streams(out, "stdout").split()
+        assert status == "done"
+        origin = log.get(kernel_job_id)["origin"]
+        assert origin["notebook"] == "work/demo.ipynb" and origin["cell_id"] == "cell-42"
+        assert origin["kernel_id"] == kernel_id
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

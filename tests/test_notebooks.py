@@ -1,0 +1,86 @@
+"""The quickstart notebook executed end to end on a real kernel (nbclient, widget state stored), via the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from qhybrid_lab.quickstart import NOTEBOOK, main
+
+pytestmark = pytest.mark.slow
+
+
+def outputs_of(nb, prefix: str) -> list[dict]:
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(prefix)]
+    return cell.outputs
+
+
+def text_of(outputs: list[dict]) -> str:
+    parts = []
+    for output in outputs:
+        if output["output_type"] == "stream":
+            parts.append(output["text"])
+        elif "data" in output:
+            parts.append(output["data"].get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def test_quickstart_runs_end_to_end(tmp_path, qhome, capsys):
+    # Given the clean source notebook
+    source = nbformat.read(NOTEBOOK, as_version=4)
+    assert all(not c.get("outputs") for c in source.cells if c.cell_type == "code")
+    executed_path = tmp_path / "executed.ipynb"
+
+    # When the quickstart CLI runs it against a fresh home
+    code = main(["--home", str(qhome), "--output", str(executed_path), "--timeout", "120"])
+
+    # Then it succeeds and reports cells, jobs and the comparisons
+    report = capsys.readouterr().out
+    assert code == 0, report
+    assert "cells run: 11 of 11 code cells" in report and "jobs: 6" in report and report.rstrip().endswith("OK")
+    assert report.count(" done") == 4 and report.count(" blocked") == 2
+    assert "comparison bell:" in report and "comparison ghz:" in report
+
+    nb = nbformat.read(executed_path, as_version=4)
+    waited = text_of(outputs_of(nb, "bell_runs.wait"))
+    for line in ("bell  on aer", "bell  on fake_torino", "ghz   on aer", "ghz   on fake_torino"):
+        assert line in waited
+    assert "fake_torino (emulator)" in text_of(outputs_of(nb, "%qjobs"))
+
+    compared = outputs_of(nb, "%qcompare")
+    assert "Hellinger fidelity" in compared[0]["data"]["text/html"]
+    plot = compared[1]["data"]["application/vnd.plotly.v1+json"]
+    assert [trace["type"] for trace in plot["data"]] == ["bar", "bar"]
+
+    fidelity_line = text_of(outputs_of(nb, "import qhybrid_lab"))
+    fidelity = float(fidelity_line.split("Hellinger fidelity ")[1].split(",")[0])
+    assert 0.8 < fidelity < 1.0  # the emulated device is noisy, but not that noisy
+
+    refused = text_of(outputs_of(nb, "%%qrun -b fake_torino --shots 100000"))
+    assert "UsageError: submission refused, nothing was run" in refused and "%qbudget --limit" in refused
+    assert "refused: submission refused" in text_of(outputs_of(nb, "from qhybrid_lab.errors"))
+    assert "2 of 2 job(s)" in text_of(outputs_of(nb, "%qbudget --remove"))
+
+    # the live views were real widgets; their stored state holds a histogram per finished job
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    histograms = [out for model in state.values() if model["model_name"] == "OutputModel"
+                  for out in model["state"].get("outputs", [])]
+    assert len(histograms) == 4
+    assert all("application/vnd.plotly.v1+json" in out["data"] for out in histograms)
+    assert sum("plotly.js" in json.dumps(out) for out in histograms) == 0  # no embedded library
+
+    # the jobs carry their notebook (nbclient sends no cell id; tests/test_magics.py checks that with a kernel)
+    from qhybrid_lab.runlog import open_runlog
+
+    records = open_runlog(qhome).query(status="done", limit=None)
+    assert {r["origin"]["notebook"] for r in records} == {str(NOTEBOOK)}
+
+
+def test_quickstart_exits_non_zero_when_a_cell_fails(tmp_path, capsys):
+    broken = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("%load_ext qhybrid_lab\n%qresult nope")])
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(broken, path)
+    assert main(["--notebook", str(path), "--timeout", "60"]) == 1
+    assert "UsageError" in capsys.readouterr().err
