@@ -13,6 +13,9 @@ try:
 except ImportError:  # pragma: no cover - a source tree that was never built
     __version__ = "0.0.0+unknown"
 
+from .compare import compare  # light (stdlib only); bound eagerly so the function, not the submodule
+# ``qhybrid_lab.compare`` (which the import system would set on first import of the submodule), is the attribute.
+
 __all__ = ["__version__", "compare", "load_ipython_extension", "run", "runlog"]
 
 
@@ -41,10 +44,6 @@ def __getattr__(name: str) -> Any:
         from .jobs.api import run
 
         return run
-    if name == "compare":
-        from .compare import compare
-
-        return compare
     if name == "runlog":
         from . import runlog
 
