@@ -1,0 +1,60 @@
+"""Cancelling: pending jobs leave the queue, running ones lose their worker (replaced), requests via the run log."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import LONG, long_circuit, wait_for
+
+from qhybrid_lab.errors import JobCancelled
+from qhybrid_lab.jobs import JobManager, run
+from qhybrid_lab.runlog import open_runlog
+from qhybrid_lab.status import JobStatus
+
+
+def test_cancel_running_ends_its_worker_which_is_replaced_and_the_next_job_runs(bell):
+    engine = JobManager.engine()
+    job = run(long_circuit(), **LONG)[0]
+    wait_for(job.running, timeout=60)
+    worker = engine.pool.running(job.id)
+    assert worker is not None
+    replaced = engine.pool.replaced
+    assert job.cancel() is True
+    assert job.status is JobStatus.CANCELLED and job.cancelled() and job.done()
+    assert not worker.alive() and engine.pool.replaced == replaced + 1
+    assert worker.pid not in [w.pid for w in engine.pool.workers]
+    with pytest.raises(JobCancelled):
+        job.result()
+    assert job.record["result"] is None and job.record["status_history"][-1]["note"].startswith("cancelled while")
+    assert sum(run(bell, "aer", shots=100).result(timeout=60)["bell"]["aer"].values()) == 100
+
+
+def test_cancel_pending_removes_it_from_the_queue(bell):
+    group = run([long_circuit(), long_circuit().copy(name="long2"), bell], **LONG)
+    first, second, waiting = group
+    wait_for(lambda: first.running() and second.running(), timeout=60)  # both workers busy
+    assert waiting.status in (JobStatus.PENDING, JobStatus.QUEUED)
+    assert waiting.cancel() is True
+    assert waiting.status is JobStatus.CANCELLED
+    assert "running" not in [h["status"] for h in waiting.record["status_history"]]
+    assert waiting.record["attempts"] == 0
+    assert group.cancel() is True and group.status is JobStatus.CANCELLED
+
+
+def test_cancel_of_a_finished_job_returns_false(bell):
+    job = run(bell, "aer", shots=10)[0]
+    job.result(timeout=60)
+    assert job.cancel() is False and job.status is JobStatus.DONE
+
+
+def test_a_cancel_request_written_to_the_run_log_is_carried_out_by_the_heartbeat():
+    # Given a running job of this kernel
+    log = open_runlog()
+    job = run(long_circuit(), **LONG)[0]
+    wait_for(job.running, timeout=60)
+    # When the server (another process, here the same run log) asks for a cancel
+    log.request_cancel(job.id[:6], by="sidebar")
+    # Then the heartbeat carries it out within a few seconds and completes the request
+    seconds = wait_for(job.done, timeout=10)
+    assert job.status is JobStatus.CANCELLED and seconds < 5
+    wait_for(lambda: log.pending_requests(JobManager.instance().owner) == [], timeout=5)
+    assert log.get(job.id)["status"] == "cancelled"
