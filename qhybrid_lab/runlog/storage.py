@@ -330,24 +330,43 @@ class JsonLinesStorage(Storage):
         self._apply_lines(buf)  # the decoded lines, so this process sees exactly what the others read
 
     def compact(self) -> None:
-        """Rewrite the current state as one put per document into a new file, renamed over the old one."""
+        """Rewrite the current state as one put per document into a new file, renamed over the old one.
+
+        Holds the exclusive lock throughout; other processes notice the new file and reload it.
+        """
         with self.locked(exclusive=True):
+            header = self._header()
+            lines = [dumps(header).encode("utf-8")]
+            for name, table in self._state.items():
+                for doc_id, doc in table.items():
+                    prefix = _put_prefix(name, doc_id)
+                    if isinstance(doc, bytes):
+                        lines.append(prefix + doc + b"}")
+                    else:  # decoded by a merge: encode once, and keep it at rest as bytes from now on
+                        line = dumps({"t": name, "op": "put", "id": doc_id, "doc": doc}).encode("utf-8")
+                        lines.append(line)
+                        table[doc_id] = line[len(prefix):-1]
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.compact")
-            lines = [dumps(self._header()).encode("utf-8")]
-            lines += [_put_prefix(name, doc_id) + doc + b"}" if isinstance(doc, bytes)
-                      else dumps({"t": name, "op": "put", "id": doc_id, "doc": doc}).encode("utf-8")
-                      for name, table in self._state.items() for doc_id, doc in table.items()]
-            with open(tmp, "wb") as fh:
-                fh.write(b"\n".join(lines) + b"\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
+            try:
+                with open(tmp, "wb") as fh:
+                    fh.write(b"\n".join(lines) + b"\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path)
+            finally:
+                tmp.unlink(missing_ok=True)
             dir_fd = os.open(self.path.parent, os.O_RDONLY)
             try:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
-            self._load()
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)  # this process already has the state
+            st = os.fstat(fd)
+            if self._fd is not None:
+                os.close(self._fd)
+            self._fd, self._ident, self._offset, self._lines = fd, (st.st_dev, st.st_ino), st.st_size, len(lines)
+            self.generation = header["generation"]
+            self.version += 1
 
     # -- the TinyDB Storage interface ---------------------------------------------------------------------------
 

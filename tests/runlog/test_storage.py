@@ -87,7 +87,9 @@ def test_compaction_rewrites_aside_and_others_reload(qhome, record_factory):
     a.heartbeat("1@h", {})
     snapshot = {r["id"]: r for r in b.query(limit=None)}
     size, inode, generation = a.file.stat().st_size, a.file.stat().st_ino, a._storage.generation
+    loads = a._storage.full_loads
     a.compact()
+    assert a._storage.full_loads == loads  # the compacting process keeps its state, no re-parse
     assert a.file.stat().st_size < size and a.file.stat().st_ino != inode
     assert a._storage.generation != generation
     assert len(_lines(a.file)) == 1 + 20 + 1  # header, runs, one heartbeat
@@ -95,6 +97,8 @@ def test_compaction_rewrites_aside_and_others_reload(qhome, record_factory):
     b.update(recs[0]["id"], {}, status="done")  # b writes into the new file, not the replaced one
     assert a.get(recs[0]["id"])["status"] == "done" and RunLog(qhome).count(status="done") == 1
     assert not [p for p in qhome.iterdir() if p.name.startswith(".")]  # no temporary files left
+    a.insert(record_factory(30))
+    assert a.query(limit=None) == RunLog(qhome).query(limit=None) == b.query(limit=None)
 
 
 def test_transaction_is_reentrant_and_thread_safe(log):
