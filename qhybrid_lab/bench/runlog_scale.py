@@ -1,0 +1,73 @@
+"""P4: the run log at 100k records against TinyDB's default JSONStorage at 1k and 10k."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from .harness import Figure
+
+
+def _times(fn, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def _jsonstorage(n: int, repeats: int) -> tuple[list[float], list[float]]:
+    """Insert and active-query times of TinyDB's default storage holding ``n`` records."""
+    from tinydb import Query, TinyDB
+
+    from ..runlog.bench import sample_record
+
+    path = Path(tempfile.mkdtemp(prefix="qhybrid-bench-tinydb-")) / "db.json"
+    docs = {str(i + 1): sample_record(i, "running" if i % 50 == 0 else "done") for i in range(n)}
+    path.write_text(json.dumps({"_default": docs}))
+    db = TinyDB(path)
+    extra = iter(range(n, n + repeats))
+    q = Query()
+    inserts = _times(lambda: db.insert(sample_record(next(extra), "pending")), repeats)
+    # A reader in another process (the server) must see others' writes, so it cannot keep a cached instance.
+    actives = _times(lambda: TinyDB(path).search(q.status.one_of(["pending", "queued", "running"])), repeats)
+    return inserts, actives
+
+
+def p4_runlog(n: int = 100_000, repeats: int = 200) -> list[Figure]:
+    """Record write and active-jobs query at ``n`` records; TinyDB default at 1k and 10k beside them."""
+    from ..runlog import RunLog
+    from ..runlog.bench import sample_record
+
+    log = RunLog(Path(tempfile.mkdtemp(prefix="qhybrid-bench-")))
+    t0 = time.perf_counter()
+    for start in range(0, n, 5000):
+        log.insert_many([sample_record(i, "running" if i % 5000 == 0 else "done")
+                         for i in range(start, min(n, start + 5000))])
+    fill = time.perf_counter() - t0
+    extra = iter(range(n, n + repeats))
+    writes = _times(lambda: log.insert(sample_record(next(extra), "pending")), repeats)
+    active = log.active()
+    updates = _times(lambda: log.update(active[0]["id"], {"timings": {"run": 0.1}}), repeats)
+    queries = _times(log.active, max(20, repeats // 4))
+    page = _times(lambda: log.query(limit=50), max(20, repeats // 4))
+    ins1k, act1k = _jsonstorage(1_000, 15)
+    ins10k, act10k = _jsonstorage(10_000, 7)
+    size = log.file.stat().st_size / 1e6
+    note = (f"{n} records, {size:.0f} MB, filled in {fill:.1f} s; TinyDB default: insert p50 "
+            f"{1e3 * sorted(ins1k)[len(ins1k) // 2]:.1f} ms at 1k, {1e3 * sorted(ins10k)[len(ins10k) // 2]:.1f} ms "
+            f"at 10k; active query {1e3 * sorted(act1k)[len(act1k) // 2]:.1f} ms at 1k, "
+            f"{1e3 * sorted(act10k)[len(act10k) // 2]:.1f} ms at 10k")
+    return [
+        Figure("P4w", f"record write at {n // 1000}k (vs TinyDB default insert at 10k)", writes, ins10k,
+               "p50 <= 10 ms", limit=0.010, limit_stat="p50", note=note),
+        Figure("P4u", f"record update at {n // 1000}k (vs TinyDB default insert at 10k)", updates, ins10k,
+               "p50 <= 10 ms", limit=0.010, limit_stat="p50"),
+        Figure("P4q", f"active-jobs query at {n // 1000}k (vs TinyDB default at 10k)", queries, act10k,
+               "p50 <= 50 ms", limit=0.050, limit_stat="p50"),
+        Figure("P4p", f"latest 50 of history at {n // 1000}k (vs TinyDB default active query at 10k)", page, act10k,
+               "p50 <= 50 ms", limit=0.050, limit_stat="p50"),
+    ]
