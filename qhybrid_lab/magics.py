@@ -43,8 +43,8 @@ submission_args = _with(
     argument("--shots", default="1024", metavar="N", help="shots per circuit and backend (a positive integer). "
                                                            "Default: 1024."),
     argument("--seed", default=None, metavar="INT", help="simulator seed, for reproducible counts."),
-    argument("-O", "--optimization-level", default="2", metavar="{0,1,2,3}",
-             help="transpiler optimization level. Default: 2 (noise-aware layout)."),
+    argument("-O", "--optimization-level", default="2", metavar="LEVEL",
+             help="transpiler optimization level, 0 to 3. Default: 2 (noise-aware layout)."),
     argument("--tag", action="append", metavar="TAG", help="label the jobs in the run log; repeatable."),
 )
 """Options of what is submitted, shared by every magic that submits circuits."""
@@ -107,7 +107,7 @@ class QMagics(Magics):
 
     # -- %%qrun -------------------------------------------------------------------------------------------------
 
-    @magic_arguments()
+    @magic_arguments(name="%qrun")  # shown as %%qrun: it is a cell magic
     @submission_args
     @handle_args
     @cell_magic
@@ -262,7 +262,7 @@ class QMagics(Magics):
 
     @magic_arguments()
     @argument("--limit", metavar="AMOUNT", help="set a budget of AMOUNT (in USD) for the --per period.")
-    @argument("--per", choices=("day", "total", "job"), help="budget period: day, total or job. Default: total.")
+    @argument("--per", choices=("day", "total", "job"), metavar="PERIOD", help="budget period: day, total or job. Default: total.")
     @argument("-b", "--backend", metavar="NAME", help="the budget applies to this backend only.")
     @argument("--remove", action="store_true", help="remove the budget of --per (and --backend).")
     @argument("--rehearse", dest="rehearse", action="store_const", const=True, default=None,

@@ -71,3 +71,54 @@ def test_no_widgets_outside_a_kernel():
     assert widgets_available(InteractiveShell.instance()) is False
     with pytest.raises(ValueError, match="mode"):
         JobView([], mode="fancy")
+
+
+def slow_circuit():
+    from qiskit import QuantumCircuit
+
+    qc = QuantumCircuit(20, name="slow")
+    qc.h(range(20))
+    for q in range(19):
+        qc.cx(q, q + 1)
+        qc.rz(0.3, q)
+        qc.cx(q, q + 1)
+    qc.measure_all()
+    return qc
+
+
+def test_text_view_prints_submitted_and_final_lines():
+    from qhybrid_lab.jobs import run
+
+    group = run(bell(), ["aer", "fake_manila"], shots=100, seed=5)
+    stream = io.StringIO()
+    view = JobView(group, mode="text", stream=stream).show()
+    assert view.wait(60).value == "done"
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("submitted 2 job(s), group")
+    finals = lines[3:]
+    assert len(finals) == 2 and all(" done " in line for line in finals)
+    assert any("fake_manila (emulator)" in line and "depth" in line for line in finals)
+
+
+def test_widget_view_rows_histograms_and_cancelled_reason():
+    from qhybrid_lab.jobs import run
+
+    done = run(bell(), "aer", shots=50, seed=1)
+    view = JobView(done, mode="widget")
+    view.show()
+    view.wait(60)
+    (job,) = done
+    line, cells, detail = view._rows[job.id]
+    assert [c.value for c in cells[:2]] == ["bell", "aer (simulator)"] and "done" in cells[2].value
+    assert cells[3].value == str(job.record["transpile"]["depth"]) and cells[5].value.endswith(" s")
+    (histogram,) = detail.outputs
+    assert list(histogram["data"]["application/vnd.plotly.v1+json"]["data"][0]["x"]) == sorted(job.result())
+
+    slow = run(slow_circuit(), "fake_sherbrooke", shots=20000)
+    view = JobView(slow, mode="widget").show()
+    slow.cancel()
+    view.wait(30)
+    _, cells, detail = view._rows[slow[0].id]
+    assert "cancelled" in cells[2].value
+    assert detail.outputs[0]["output_type"] == "stream" and "cancelled" in detail.outputs[0]["text"]
+    assert "<table" in view._repr_html_()
