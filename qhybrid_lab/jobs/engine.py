@@ -33,6 +33,8 @@ MAX_ATTEMPTS = 3
 """Attempts per job when the backend raises TransientBackendError."""
 BACKOFF = 0.2
 """Seconds before the first retry; doubled for each further one (0.2, 0.4, 0.8 ...)."""
+MAX_BOOT_FAILURES = 3
+"""Workers dying before they are ready this many times in a row fail the waiting jobs instead of looping."""
 CANCEL_WAIT = 10.0
 """Seconds ``cancel()`` waits for the engine to end a running job."""
 
@@ -76,6 +78,7 @@ class Engine:
         self._seq = itertools.count()
         self._remote_results: deque[tuple[Task, dict]] = deque()
         self._calibrations: dict[str, dict | None] = {}
+        self._boot_failures = 0
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_w.setblocking(False)
         self._stopping = threading.Event()
@@ -323,13 +326,30 @@ class Engine:
         except subprocess.TimeoutExpired:
             code = None
         task = self._tasks.get(worker.job_id) if worker.job_id else None
-        self.pool.replace(worker)
+        if worker.ready or (code is not None and code < 0):  # ended by a signal, not a failed start
+            self._boot_failures = 0
+            self.pool.replace(worker)
+        else:
+            self._boot_failures += 1
+            self.pool.discard(worker)
+            if self._boot_failures >= MAX_BOOT_FAILURES:
+                self._fail_waiting(f"worker processes fail to start (exit code {code}; their error is on the "
+                                   f"kernel's stderr)")
         if task is not None:
             if task.cancel_requested:
                 self._finish(task, {}, JobStatus.CANCELLED, note="cancelled while running")
             else:
                 self._finish(task, {"error": f"the worker process running it exited unexpectedly "
                                              f"(exit code {code}); it was replaced"}, JobStatus.FAILED)
+
+    def _fail_waiting(self, message: str) -> None:
+        """Fail every job waiting for a worker (when workers cannot start); later submissions try again."""
+        self._boot_failures = 0
+        with self._lock:
+            waiting = list(self._ready)
+            self._ready.clear()
+        for task in waiting:
+            self._finish(task, {"error": message}, JobStatus.FAILED)
 
     def _on_reply(self, task: Task, reply: dict) -> None:
         now = time.time()

@@ -224,6 +224,11 @@ class WorkerPool:
         self.replaced += 1
         return fresh
 
+    def discard(self, worker: Worker) -> None:
+        """End ``worker`` and leave its place empty (``ensure_started`` fills it later)."""
+        worker.terminate()
+        self._workers.remove(worker)
+
     def shutdown(self) -> None:
         """Stop every worker."""
         workers, self._workers = self._workers, []

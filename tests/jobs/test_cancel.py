@@ -58,3 +58,19 @@ def test_a_cancel_request_written_to_the_run_log_is_carried_out_by_the_heartbeat
     assert job.status is JobStatus.CANCELLED and seconds < 5
     wait_for(lambda: log.pending_requests(JobManager.instance().owner) == [], timeout=5)
     assert log.get(job.id)["status"] == "cancelled"
+
+
+def test_a_worker_that_dies_fails_its_job_and_is_replaced(bell):
+    import os
+    import signal
+
+    engine = JobManager.engine()
+    job = run(long_circuit(), **LONG)[0]
+    wait_for(job.running, timeout=60)
+    worker = engine.pool.running(job.id)
+    os.kill(worker.pid, signal.SIGKILL)  # e.g. the kernel's OOM killer
+    wait_for(job.done, timeout=10)
+    assert job.status is JobStatus.FAILED
+    assert job.record["error"] == "the worker process running it exited unexpectedly (exit code -9); it was replaced"
+    assert worker.pid not in [w.pid for w in engine.pool.workers] and len(engine.pool.workers) == engine.pool.size
+    assert run(bell, "aer", shots=30).result(timeout=60)["bell"]["aer"]

@@ -99,3 +99,38 @@ def test_a_job_whose_owner_is_killed_becomes_interrupted_and_its_workers_end(qho
     with pytest.raises(JobFailed, match="interrupted"):
         JobManager.instance().job(job_id).result(timeout=1)
     wait_for(lambda: not any(pid_alive(p) for p in workers), timeout=10)  # they died with their parent
+
+
+EXITING = textwrap.dedent("""
+    import time
+    from qiskit import QuantumCircuit
+    from qhybrid_lab.jobs import JobManager, run
+    circuit = QuantumCircuit(12, name="long")
+    circuit.h(0)
+    for i in range(11):
+        circuit.cx(i, i + 1)
+    job = run(circuit, "fake_torino", shots=100_000)[0]
+    while not job.running():
+        time.sleep(0.02)
+    print(job.id, *[w.pid for w in JobManager.engine().pool.workers], flush=True)
+""")  # and the interpreter exits normally: the atexit hook shuts the engine down
+
+
+def test_a_kernel_exiting_normally_ends_its_workers_and_records_its_jobs_as_interrupted(qhome):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QHYBRID_HOME": str(qhome)}
+    done = subprocess.run([sys.executable, "-c", EXITING], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    job_id, *workers = done.stdout.split()
+    record = open_runlog().get(job_id)
+    assert record["status"] == "interrupted" and "engine shut down" in record["error"]
+    assert len(workers) == 2 and not any(pid_alive(int(p)) for p in workers)
+
+
+def test_shutdown_then_the_next_submission_starts_a_fresh_engine(bell):
+    engine = JobManager.engine()
+    run(bell, "aer", shots=10).result(timeout=60)
+    workers = [w.pid for w in engine.pool.workers]
+    JobManager.shutdown()
+    assert not engine.thread.is_alive() and not any(pid_alive(p) for p in workers)
+    assert run(bell, "aer", shots=10).result(timeout=60)["bell"]["aer"]
+    assert JobManager.engine() is not engine
