@@ -1,7 +1,8 @@
 """Backend registry: names → backend factories, one cached instance per name per process.
 
-Built in: the Aer variants (``aer``, ``aer:statevector``, ``aer:mps``, ``aer:density_matrix``) and one
-emulator per fake device of qiskit-ibm-runtime (``fake_torino``, ``fake_sherbrooke``, ...). Adapters for
+Built in: the Aer variants (``aer``, ``aer:statevector``, ``aer:mps``, ``aer:density_matrix``), one
+emulator per fake device of qiskit-ibm-runtime (``fake_torino``, ``fake_sherbrooke``, ...) and the PennyLane
+simulators (``pennylane:default.qubit``, ``pennylane:lightning.qubit``). Adapters for
 other providers register themselves with :func:`register_backend` without touching the engine.
 """
 
@@ -80,9 +81,12 @@ def _ensure_builtins() -> None:
             return
         from .aer import AerBackend, aer_names
         from .devices import FakeDeviceBackend, fake_device_catalog, fake_device_names
+        from .pennylane import PREFIX, make_backend, pennylane_names
 
         _registrations.append(_Registration("fake_", lambda n: FakeDeviceBackend(fake_device_catalog()[n]), fake_device_names))
         _registrations.append(_Registration("aer", AerBackend, aer_names))
+        _registrations.append(_Registration(PREFIX, make_backend, pennylane_names))  # listed devices
+        _registrations.append(_Registration(PREFIX, make_backend, None))  # any other: UnknownBackend listing them
         _builtins_loaded = True
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NoCircuits, UnsupportedObject
+from .pennylane import is_pennylane_object, pennylane_circuits
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -25,7 +26,7 @@ def _unsupported(obj: Any, where: str = "") -> UnsupportedObject:
     kind = f"{type(obj).__module__}.{type(obj).__qualname__}"
     return UnsupportedObject(
         f"cannot run an object of type {kind}{where}: give a qiskit QuantumCircuit, "
-        "or a list, tuple or dict of them"
+        "a PennyLane QNode or tape, or a list, tuple or dict of them"
     )
 
 
@@ -38,7 +39,10 @@ def as_circuits(obj: Any, name: str | None = None) -> list[tuple[str, QuantumCir
     """Normalize what a cell produced into ``(name, circuit)`` pairs with unique names.
 
     Args:
-        obj: A ``QuantumCircuit``, or a list/tuple of them, or a dict ``{name: circuit}``.
+        obj: A ``QuantumCircuit``, or a list/tuple of them, or a dict ``{name: circuit}``. PennyLane QNodes
+            (without required arguments), ``bind(qnode, *args)`` results and tapes are converted through
+            OpenQASM (:mod:`qhybrid_lab.circuits.pennylane`; a broadcast gives ``name[i]`` per point); PennyLane
+            is imported only for such objects.
         name: Name for a single circuit, or the stem of positional names (``name[0]``, ``name[1]``...)
             for a sequence. Defaults to each circuit's own name when it set one, else ``circuit``.
 
@@ -53,9 +57,14 @@ def as_circuits(obj: Any, name: str | None = None) -> list[tuple[str, QuantumCir
     """
     if _is_circuit(obj):
         return [(name or _own_name(obj) or "circuit", obj)]
+    if is_pennylane_object(obj):
+        return _deduplicate(pennylane_circuits(obj, name))
     if isinstance(obj, Mapping):
         pairs = []
         for key, value in obj.items():
+            if is_pennylane_object(value):
+                pairs.extend(pennylane_circuits(value, str(key)))
+                continue
             if not _is_circuit(value):
                 raise _unsupported(value, f" (dict entry {key!r})")
             pairs.append((str(key), value))
@@ -63,6 +72,10 @@ def as_circuits(obj: Any, name: str | None = None) -> list[tuple[str, QuantumCir
         stem = name or "circuit"
         pairs = []
         for index, value in enumerate(obj):
+            if is_pennylane_object(value):
+                label = f"{stem}[{index}]"
+                pairs.extend(pennylane_circuits(value, label if name else None, default=label))
+                continue
             if not _is_circuit(value):
                 raise _unsupported(value, f" (element {index})")
             own = None if name else _own_name(value)
@@ -85,6 +98,11 @@ def _deduplicate(pairs: list[tuple[str, QuantumCircuit]]) -> list[tuple[str, Qua
         taken.add(unique)
         out.append((unique, circuit))
     return out
+
+
+def is_runnable(obj: Any) -> bool:
+    """Whether :func:`as_circuits` takes ``obj`` by itself: a ``QuantumCircuit`` or a PennyLane object."""
+    return is_pennylane_object(obj) or _is_circuit(obj)
 
 
 def has_measurements(circuit: QuantumCircuit) -> bool:

@@ -1,0 +1,215 @@
+"""PennyLane devices as backends: ``pennylane:default.qubit`` and ``pennylane:lightning.qubit`` run circuits natively."""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..errors import BackendError, InvalidJobSpec, UnknownBackend
+from .base import Backend, BackendKind, ExecutionResult
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+    from qiskit.transpiler import Target
+
+PREFIX = "pennylane:"
+DEVICES: dict[str, str] = {
+    "default.qubit": "PennyLane default.qubit (NumPy state vector)",
+    "lightning.qubit": "PennyLane Lightning state vector (C++)",
+}
+"""PennyLane devices served as ``pennylane:<device>``, with their descriptions."""
+
+GATES: dict[str, tuple[str, int]] = {
+    "id": ("Identity", 0), "x": ("PauliX", 0), "y": ("PauliY", 0), "z": ("PauliZ", 0), "h": ("Hadamard", 0),
+    "s": ("S", 0), "sdg": ("S", -1), "t": ("T", 0), "tdg": ("T", -1), "sx": ("SX", 0), "sxdg": ("SX", -1),
+    "rx": ("RX", 0), "ry": ("RY", 0), "rz": ("RZ", 0), "p": ("PhaseShift", 0), "u": ("U3", 0),
+    "cx": ("CNOT", 0), "cy": ("CY", 0), "cz": ("CZ", 0), "ch": ("CH", 0), "swap": ("SWAP", 0),
+    "iswap": ("ISWAP", 0), "ecr": ("ECR", 0), "crx": ("CRX", 0), "cry": ("CRY", 0), "crz": ("CRZ", 0),
+    "cp": ("ControlledPhaseShift", 0), "rxx": ("IsingXX", 0), "ryy": ("IsingYY", 0), "rzz": ("IsingZZ", 0),
+    "ccx": ("Toffoli", 0), "cswap": ("CSWAP", 0),
+}
+"""Qiskit gate name → (PennyLane operation, -1 for its adjoint): the target's basis, each exactly that gate."""
+SKIPPED = frozenset({"barrier", "delay"})
+"""Instructions with no effect on counts."""
+
+
+def pennylane_names() -> list[dict[str, Any]]:
+    """The PennyLane devices, as ``list_backends`` entries."""
+    return [{"name": PREFIX + device, "kind": "simulator", "provider": "pennylane", "num_qubits": None,
+             "description": description} for device, description in DEVICES.items()]
+
+
+def make_backend(name: str) -> PennyLaneBackend:
+    """The registry factory for ``pennylane:<device>`` (UnknownBackend listing the devices otherwise)."""
+    device = name[len(PREFIX):] if name.startswith(PREFIX) else name
+    if device not in DEVICES:
+        from .registry import closest_names
+
+        close = closest_names(name, [PREFIX + d for d in DEVICES])
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        known = ", ".join(PREFIX + d for d in DEVICES)
+        raise UnknownBackend(f"unknown PennyLane device '{device}' in '{name}'; {hint}qhybrid-lab runs {known}")
+    return PennyLaneBackend(device)
+
+
+def _memory_qubits() -> int:
+    """Widest state vector (complex128) that fits in half the physical memory, capped at 30 like Aer."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 24
+    return max(1, min(30, int(math.log2(memory / 2 / 16))))
+
+
+class PennyLaneBackend(Backend):
+    """A PennyLane simulator device: circuits (transpiled to :data:`GATES`) become PennyLane operations.
+
+    Counts come from ``qml.sample`` of the measured qubits with the requested shots and seed (a fresh device
+    per execution, so a seed reproduces counts), keyed like Qiskit's. A sweep (``parameter_binds``) runs as
+    one broadcast tape, PennyLane's fastest batched path.
+    """
+
+    kind = BackendKind.SIMULATOR
+    provider = "pennylane"
+    is_local = True
+
+    def __init__(self, device: str) -> None:
+        self.device_name = device
+        self.name = PREFIX + device
+        self.description = DEVICES[device]
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        from importlib.metadata import version
+
+        package = "pennylane_lightning" if self.device_name.startswith("lightning") else "pennylane"
+        return version(package)
+
+    def _build_target(self) -> Target:
+        from qiskit.transpiler import Target
+
+        return Target.from_configuration(basis_gates=[*GATES, "measure"], num_qubits=_memory_qubits())
+
+    def validate(self, circuit: QuantumCircuit, shots: int) -> None:
+        """The base checks, plus: measurements only at the end, no resets, conditions or control flow."""
+        super().validate(circuit, shots)
+        _check_terminal_measurements(circuit, InvalidJobSpec)
+
+    def execute(self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None,
+                parameter_binds: list[dict] | None = None) -> list[ExecutionResult]:
+        """Run each circuit (each parameter set of it, as one broadcast) on a fresh seeded device."""
+        if parameter_binds is not None and len(parameter_binds) != len(circuits):
+            raise InvalidJobSpec(f"{len(parameter_binds)} parameter_binds for {len(circuits)} circuits")
+        out: list[ExecutionResult] = []
+        for index, circuit in enumerate(circuits):
+            binds = parameter_binds[index] if parameter_binds is not None else None
+            out.extend(self._execute_one(circuit, shots, seed, binds))
+        return out
+
+    def _execute_one(self, circuit: QuantumCircuit, shots: int, seed: int | None,
+                     binds: dict | None) -> list[ExecutionResult]:
+        import numpy as np
+        import pennylane as qml
+
+        measured = _check_terminal_measurements(circuit, BackendError)
+        points = _points(circuit, binds)
+        started = time.perf_counter()
+        ops = _operations(points)
+        wires = sorted(set(measured.values()))
+        results: list[ExecutionResult] = []
+        if wires:
+            tape = qml.tape.QuantumScript(ops, [qml.sample(wires=wires)], shots=shots)
+            device = qml.device(self.device_name, wires=circuit.num_qubits, seed=seed)
+            (samples,) = qml.execute([tape], device)
+            samples = np.asarray(samples).reshape(len(points), shots, len(wires))
+        else:
+            samples = np.zeros((len(points), shots, 0), dtype=int)
+        seconds = (time.perf_counter() - started) / len(points)
+        for point_samples in samples:
+            results.append(ExecutionResult(
+                counts=_counts(point_samples, wires, measured, circuit), shots=shots, seconds=seconds,
+                metadata={"method": f"pennylane {self.device_name}", "qubits_simulated": circuit.num_qubits,
+                          "noise": "none (ideal simulator)"}))
+        return results
+
+
+def _check_terminal_measurements(circuit: QuantumCircuit, error: type[Exception]) -> dict[int, int]:
+    """``{clbit index: qubit index}`` of the final measurements; ``error`` for what PennyLane cannot run here."""
+    measured: dict[int, int] = {}
+    done: set[int] = set()
+    for instruction in circuit.data:
+        operation, name = instruction.operation, instruction.operation.name
+        qubits = [circuit.find_bit(q).index for q in instruction.qubits]
+        if name in SKIPPED:
+            continue
+        if getattr(operation, "blocks", ()) or getattr(operation, "condition", None) is not None or name == "reset":
+            raise error(f"'{name}' in circuit '{circuit.name}': PennyLane backends run gates and final "
+                        "measurements only (no resets, conditions or control flow)")
+        if name == "measure":
+            measured[circuit.find_bit(instruction.clbits[0]).index] = qubits[0]
+            done.add(qubits[0])
+        elif done.intersection(qubits):
+            raise error(f"'{name}' after a measurement in circuit '{circuit.name}': PennyLane backends "
+                        "measure only at the end")
+    return measured
+
+
+def _points(circuit: QuantumCircuit, binds: dict | None) -> list[QuantumCircuit]:
+    """The circuit once per parameter set (once when unparameterized)."""
+    if not binds:
+        if circuit.parameters:
+            raise BackendError(f"circuit '{circuit.name}' has unbound parameters {sorted(p.name for p in circuit.parameters)}")
+        return [circuit]
+    lengths = {len(values) for values in binds.values()}
+    if len(lengths) != 1:
+        raise InvalidJobSpec(f"parameter_binds of '{circuit.name}' give different numbers of values: {sorted(lengths)}")
+    count = lengths.pop()
+    return [circuit.assign_parameters({p: values[i] for p, values in binds.items()}) for i in range(count)]
+
+
+def _operations(points: list[QuantumCircuit]) -> list[Any]:
+    """PennyLane operations of equal-structure circuits, parameters broadcast over the points."""
+    import numpy as np
+    import pennylane as qml
+
+    ops = []
+    first = points[0]
+    for position, instruction in enumerate(first.data):
+        name = instruction.operation.name
+        if name in SKIPPED or name == "measure":
+            continue
+        if name not in GATES:
+            raise BackendError(f"gate '{name}' is not in the PennyLane backend's basis; transpile for its target")
+        op_name, power = GATES[name]
+        wires = [first.find_bit(q).index for q in instruction.qubits]
+        params = [[float(point.data[position].operation.params[k]) for point in points]
+                  for k in range(len(instruction.operation.params))]
+        args = [values[0] if len(points) == 1 else np.asarray(values) for values in params]
+        op = getattr(qml, op_name)(*args, wires=wires)
+        ops.append(qml.adjoint(op) if power == -1 else op)
+    return ops
+
+
+def _counts(samples: Any, wires: list[int], measured: dict[int, int], circuit: QuantumCircuit) -> dict[str, int]:
+    """Qiskit-format counts: classical bit i is the i-th character from the right; registers split by spaces."""
+    import numpy as np
+
+    values = np.zeros(len(samples), dtype=np.int64)
+    column = {qubit: k for k, qubit in enumerate(wires)}
+    for clbit, qubit in measured.items():
+        values |= samples[:, column[qubit]].astype(np.int64) << clbit
+    width = circuit.num_clbits
+    sizes = [register.size for register in circuit.cregs] or [width]
+    out: dict[str, int] = {}
+    for value, number in zip(*np.unique(values, return_counts=True)):
+        bits = format(int(value), f"0{width}b")
+        parts, end = [], width
+        for size in sizes:
+            parts.append(bits[end - size:end])
+            end -= size
+        out[" ".join(reversed(parts)) if len(sizes) > 1 else bits] = int(number)
+    return out

@@ -1,0 +1,306 @@
+"""PennyLane QNodes and tapes → Qiskit circuits through OpenQASM, with their measurements kept in the metadata."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InvalidJobSpec, UnsupportedObject
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+
+METADATA_KEY = "pennylane"
+"""Key of ``circuit.metadata`` holding what PennyLane asked for: ``wires``, ``measurements``, ``point``."""
+SUPPORTED_MEASUREMENTS = {"ExpectationMP": "expval", "VarianceMP": "var", "ProbabilityMP": "probs",
+                          "CountsMP": "counts", "SampleMP": "sample"}
+"""PennyLane measurement classes that counts can answer, and their short names."""
+_GPHASE = re.compile(r"^gphase\(([^)]*)\)\s*;\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class BoundQNode:
+    """A QNode with the arguments to call it with: what :func:`bind` returns, runnable like a circuit."""
+
+    qnode: Any
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The QNode's function name."""
+        return _qnode_name(self.qnode)
+
+
+def bind(qnode: Any, *args: Any, **kwargs: Any) -> BoundQNode:
+    """Give a QNode the arguments ``run()`` / ``%%qrun`` call it with.
+
+    A QNode without required arguments runs as it is; one with arguments needs them, either bound here or
+    through a tape (``qml.workflow.construct_tape(qnode)(x)``). Batched arguments (parameter broadcasting)
+    give one circuit per point, named ``<function>[i]``.
+
+    Example:
+        >>> group = run(bind(ansatz, thetas), "pennylane:lightning.qubit")  # doctest: +SKIP
+    """
+    if not _is_qnode(qnode):
+        raise UnsupportedObject(f"bind() takes a PennyLane QNode, not {_type_name(qnode)}")
+    return BoundQNode(qnode, tuple(args), dict(kwargs))
+
+
+def is_pennylane_object(obj: Any) -> bool:
+    """Whether ``obj`` comes from PennyLane (checked by module name, so PennyLane is not imported)."""
+    if isinstance(obj, BoundQNode):
+        return True
+    module = type(obj).__module__ or ""
+    return module == "pennylane" or module.startswith("pennylane.")
+
+
+def pennylane_circuits(obj: Any, name: str | None = None, *, default: str = "tape"
+                       ) -> list[tuple[str, QuantumCircuit]]:
+    """Convert a QNode (without required arguments), a :func:`bind` result or a tape to named circuits.
+
+    Each circuit measures every wire (``measure q[i] -> c[i]``, wire order of the device, else of the
+    tape) after the rotations that diagonalize the observables; ``circuit.metadata["pennylane"]`` keeps
+    the measurements (see :func:`measurement_specs`). A broadcast tape gives one circuit per point, in order.
+
+    Args:
+        obj: A PennyLane ``QNode``, ``BoundQNode`` or ``QuantumScript``/``QuantumTape``.
+        name: Circuit name (the stem of ``name[i]`` for a broadcast); default the QNode's function name.
+        default: The name of a tape when ``name`` is not given.
+
+    Raises:
+        UnsupportedObject: Another PennyLane object, or a measurement counts cannot answer (``qml.state()``).
+        InvalidJobSpec: A QNode called without its arguments, non-commuting observables, a failed conversion.
+    """
+    tape, wires, own = _tape_of(obj)
+    _check_measurements(tape)
+    stem = name or own or default
+    if tape.batch_size is None:
+        return [(stem, _convert(tape, wires, stem, None))]
+    import pennylane as qml
+
+    points, _ = qml.transforms.broadcast_expand(tape)
+    return [(f"{stem}[{i}]", _convert(point, wires, f"{stem}[{i}]", i)) for i, point in enumerate(points)]
+
+
+def _is_qnode(obj: Any) -> bool:
+    return type(obj).__name__ == "QNode" and is_pennylane_object(obj)
+
+
+def _type_name(obj: Any) -> str:
+    return f"{type(obj).__module__}.{type(obj).__qualname__}"
+
+
+def _qnode_name(qnode: Any) -> str:
+    return getattr(getattr(qnode, "func", None), "__name__", None) or "qnode"
+
+
+def _tape_of(obj: Any) -> tuple[Any, Any, str | None]:
+    """``(tape, wires for the register, own name)`` of a QNode, a bound QNode or a tape."""
+    import pennylane as qml
+
+    if isinstance(obj, qml.tape.QuantumScript):
+        return obj, obj.wires, None
+    if isinstance(obj, BoundQNode):
+        qnode, args, kwargs = obj.qnode, obj.args, obj.kwargs
+    elif _is_qnode(obj):
+        qnode, args, kwargs = obj, (), {}
+        missing = _required_arguments(qnode)
+        if missing:
+            fname = _qnode_name(qnode)
+            raise InvalidJobSpec(
+                f"QNode '{fname}' needs its argument(s) {', '.join(missing)}; give them with "
+                f"qhybrid_lab.circuits.pennylane.bind({fname}, ...) or run the tape "
+                f"qml.workflow.construct_tape({fname})(...)")
+    else:
+        raise UnsupportedObject(
+            f"cannot run a PennyLane {_type_name(obj)}: give a QNode, bind(qnode, *args) or a tape (QuantumScript)")
+    try:
+        tape = qml.workflow.construct_tape(qnode)(*args, **kwargs)
+    except TypeError as error:
+        raise InvalidJobSpec(f"calling QNode '{_qnode_name(qnode)}' failed: {error}") from error
+    device_wires = getattr(qnode.device, "wires", None)
+    wires = device_wires if device_wires is not None else tape.wires
+    return tape, wires, _qnode_name(qnode)
+
+
+def _required_arguments(qnode: Any) -> list[str]:
+    try:
+        signature = inspect.signature(qnode.func)
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in signature.parameters.values()
+            if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
+def _check_measurements(tape: Any) -> None:
+    """Refuse measurements one computational-basis circuit cannot answer."""
+    import pennylane as qml
+
+    if not tape.measurements:
+        raise InvalidJobSpec("the PennyLane circuit measures nothing; return qml.expval(...), qml.probs(...) ...")
+    observables = []
+    for mp in tape.measurements:
+        kind = type(mp).__name__
+        if kind not in SUPPORTED_MEASUREMENTS:
+            raise UnsupportedObject(
+                f"{mp} cannot be estimated from measurement counts; qhybrid-lab runs "
+                f"{', '.join(f'qml.{v}' for v in SUPPORTED_MEASUREMENTS.values())}")
+        if mp.mv is not None:
+            raise UnsupportedObject(f"{mp} measures a mid-circuit measurement value; only final measurements run")
+        if mp.obs is None:  # computational basis: the same as Z on each of its wires
+            observables.extend(qml.PauliZ(w) for w in (mp.wires if len(mp.wires) else tape.wires))
+            continue
+        if isinstance(mp.obs, qml.ops.Sum) and not qml.pauli.is_pauli_word(mp.obs):
+            raise InvalidJobSpec(
+                f"{mp} measures a sum of terms; split it first: "
+                "tapes, fn = qml.transforms.split_non_commuting(tape), then run the tapes")
+        observables.append(mp.obs)
+    for i, first in enumerate(observables):
+        for second in observables[i + 1:]:
+            if not set(first.wires) & set(second.wires) or _qubit_wise_commuting(first, second):
+                continue
+            raise InvalidJobSpec(
+                f"observables {first} and {second} act on the same wires and do not commute qubit-wise, so one "
+                "circuit cannot measure both; split the tape with qml.transforms.split_non_commuting(tape)")
+
+
+def _qubit_wise_commuting(first: Any, second: Any) -> bool:
+    import pennylane as qml
+
+    if qml.pauli.is_pauli_word(first) and qml.pauli.is_pauli_word(second):
+        return bool(qml.pauli.are_pauli_words_qwc([first, second]))
+    return qml.equal(first, second)
+
+
+def _convert(tape: Any, wires: Any, name: str, point: int | None) -> QuantumCircuit:
+    """One unbroadcast tape → a measured Qiskit circuit with the PennyLane measurements in its metadata."""
+    import pennylane as qml
+    from qiskit import QuantumCircuit
+
+    try:
+        qasm = qml.to_openqasm(tape, wires=wires, rotations=True, measure_all=True)
+    except (ValueError, KeyError, qml.exceptions.DecompositionUndefinedError) as error:
+        raise InvalidJobSpec(f"PennyLane could not write '{name}' as OpenQASM: {error}") from error
+    phase = sum(float(angle) for angle in _GPHASE.findall(qasm))  # QASM 2 has no gphase; counts ignore it
+    circuit = QuantumCircuit.from_qasm_str(_GPHASE.sub("", qasm))
+    circuit.global_phase -= phase
+    circuit.name = name
+    circuit.metadata = {METADATA_KEY: {"wires": [_label(w) for w in wires], "point": point,
+                                       "measurements": [_spec(mp, wires) for mp in tape.measurements]}}
+    return circuit
+
+
+def _label(wire: Any) -> Any:
+    return wire if isinstance(wire, (int, str)) else str(wire)
+
+
+def _spec(mp: Any, wires: Any) -> dict[str, Any]:
+    """A JSON-ready description of one measurement: type, observable, qubit indices, eigenvalues."""
+    import numpy as np
+
+    kind = SUPPORTED_MEASUREMENTS[type(mp).__name__]
+    measured = mp.obs.wires if mp.obs is not None else (mp.wires if len(mp.wires) else wires)
+    spec: dict[str, Any] = {"type": kind, "observable": None if mp.obs is None else str(mp.obs),
+                            "qubits": [wires.index(w) for w in measured], "eigvals": None}
+    if kind in ("expval", "var") or (mp.obs is not None and kind in ("sample", "counts")):
+        spec["eigvals"] = [float(v) for v in np.real(np.asarray(mp.obs.eigvals()))]
+    return spec
+
+
+def measurement_specs(circuit: QuantumCircuit) -> list[dict[str, Any]]:
+    """The PennyLane measurements a converted circuit answers (``[]`` for a plain Qiskit circuit)."""
+    return list(((circuit.metadata or {}).get(METADATA_KEY) or {}).get("measurements", []))
+
+
+# --- PennyLane's answers from counts --------------------------------------------------------------------------
+
+def _outcome_counts(counts: dict[str, int], qubits: list[int]) -> dict[int, int]:
+    """Counts of the outcome index over ``qubits`` (the first one most significant, as PennyLane orders them)."""
+    out: dict[int, int] = {}
+    for key, number in counts.items():
+        bits = key.replace(" ", "")  # Qiskit keys: classical bit i is the i-th character from the right
+        index = 0
+        for qubit in qubits:
+            index = (index << 1) | (bits[-1 - qubit] == "1")
+        out[index] = out.get(index, 0) + int(number)
+    return out
+
+
+def _moments(counts: dict[str, int], spec: dict[str, Any]) -> tuple[float, float]:
+    if spec.get("eigvals") is None:
+        raise InvalidJobSpec(f"a {spec.get('type')} measurement has no observable eigenvalues to average")
+    eigvals = spec["eigvals"]
+    outcomes = _outcome_counts(counts, spec["qubits"])
+    shots = sum(outcomes.values())
+    if not shots:
+        raise InvalidJobSpec("no shots in the counts")
+    first = sum(eigvals[i] * n for i, n in outcomes.items()) / shots
+    second = sum(eigvals[i] ** 2 * n for i, n in outcomes.items()) / shots
+    return first, second
+
+
+def expval_from_counts(counts: dict[str, int], spec: dict[str, Any]) -> float:
+    """The expectation value of a measurement spec (see :func:`measurement_specs`) estimated from counts.
+
+    Example:
+        >>> expval_from_counts({"00": 600, "11": 400}, {"type": "expval", "qubits": [0], "eigvals": [1, -1]})
+        0.2
+    """
+    return _moments(counts, spec)[0]
+
+
+def var_from_counts(counts: dict[str, int], spec: dict[str, Any]) -> float:
+    """The variance of the spec's observable estimated from counts."""
+    first, second = _moments(counts, spec)
+    return second - first**2
+
+
+def probs_from_counts(counts: dict[str, int], spec: dict[str, Any]) -> list[float]:
+    """Probabilities over the spec's qubits, in PennyLane's order (its first wire most significant)."""
+    outcomes = _outcome_counts(counts, spec["qubits"])
+    shots = sum(outcomes.values()) or 1
+    return [outcomes.get(i, 0) / shots for i in range(2 ** len(spec["qubits"]))]
+
+
+def values_from_counts(counts: dict[str, int], circuit_or_specs: Any) -> list[Any]:
+    """What the PennyLane circuit returns (one value per measurement), estimated from a converted circuit's counts.
+
+    ``expval``/``var`` give floats, ``probs`` a list, ``counts`` a dict over the measured qubits' bitstrings
+    (PennyLane's order) and ``sample`` is not reconstructible from counts (``None``).
+    """
+    specs = circuit_or_specs if isinstance(circuit_or_specs, list) else measurement_specs(circuit_or_specs)
+    values: list[Any] = []
+    for spec in specs:
+        kind = spec["type"]
+        if kind == "expval":
+            values.append(expval_from_counts(counts, spec))
+        elif kind == "var":
+            values.append(var_from_counts(counts, spec))
+        elif kind == "probs":
+            values.append(probs_from_counts(counts, spec))
+        elif kind == "counts":
+            width = len(spec["qubits"])
+            values.append({format(i, f"0{width}b"): n for i, n in sorted(_outcome_counts(counts, spec["qubits"]).items())})
+        else:
+            values.append(None)
+    return values
+
+
+def measurement_values(group: Any, obj: Any, name: str | None = None) -> dict[str, dict[str, list[Any]]]:
+    """``{circuit: {backend: values}}`` for a finished run of the PennyLane object ``obj`` (same ``name``).
+
+    Example:
+        >>> group = run(bind(ansatz, thetas), ["aer", "pennylane:lightning.qubit"])  # doctest: +SKIP
+        >>> measurement_values(group, bind(ansatz, thetas))["ansatz[0]"]["aer"]   # [<Z0 Z1>]  # doctest: +SKIP
+    """
+    specs = {label: measurement_specs(circuit) for label, circuit in pennylane_circuits(obj, name)}
+    results = group.result()
+    missing = sorted(set(results) - set(specs))
+    if missing:
+        raise InvalidJobSpec(f"the group ran circuits {missing} that {_type_name(obj)} does not produce; "
+                             "give the same object (and name) that was run")
+    return {label: {backend: values_from_counts(counts, specs[label]) for backend, counts in by_backend.items()}
+            for label, by_backend in results.items()}
