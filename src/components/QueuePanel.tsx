@@ -39,6 +39,7 @@ export function QueuePanel(props: IQueuePanelProps): JSX.Element {
               <button
                 className="qh-QueuePanel-main"
                 onClick={() => props.onSelect(job.id)}
+                aria-label={`Show job ${label}`}
                 title={`Job ${job.id}: show the full record`}
               >
                 <span className="qh-QueuePanel-line">

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Galata (Playwright) UI tests of the qhybrid-lab sidebar, headless in Debian's Chromium.
+# Installs what is missing (chromium via apt-get, the ui-tests node modules), runs the tests against a
+# JupyterLab on port 8888 with a throw-away QHYBRID_HOME, and ends with one line: `ui-tests: N passed, N failed`.
+# Works as root, from a fresh clone, with CI=true (lockfiles are committed and never changed).
+#   scripts/run-ui-tests.sh [playwright args...]     e.g. scripts/run-ui-tests.sh -g "budget"
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+start=$(date +%s)
+export CI=${CI:-true}
+export PATH="$ROOT/.venv/bin:$PATH"
+
+die() { echo "run-ui-tests: $*" >&2; echo "ui-tests: 0 passed, 1 failed"; exit 1; }
+
+# 1. The Python side: the venv with qhybrid-lab and its extension (scripts/setup.sh builds it).
+if [ ! -x .venv/bin/jupyter ] || ! .venv/bin/jupyter labextension list 2>&1 | grep -q "qhybrid-lab.*enabled"; then
+  bash scripts/setup.sh || die "scripts/setup.sh failed"
+fi
+if [ ! -f labextension/package.json ]; then
+  (jlpm install && jlpm build) || die "building the JupyterLab extension failed"
+fi
+
+# 2. The browser: Debian's chromium (never `playwright install`).
+CHROMIUM=${QHYBRID_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+  [ "$(id -u)" = 0 ] || die "$CHROMIUM is missing; as root: apt-get update && apt-get install -y chromium chromium-driver"
+  echo "run-ui-tests: installing chromium (apt-get)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+    || die "apt-get install chromium failed"
+fi
+export QHYBRID_CHROMIUM=$CHROMIUM
+
+# 3. The test runner: Galata and Playwright from ui-tests/yarn.lock.
+cd ui-tests
+if [ ! -d node_modules/@jupyterlab/galata ] || [ yarn.lock -nt node_modules ]; then
+  jlpm install || die "jlpm install in ui-tests failed"
+  touch node_modules
+fi
+
+# 4. Galata's server uses port 8888 and nothing else; a server already there would be tested instead.
+if (exec 3<>/dev/tcp/127.0.0.1/8888) 2>/dev/null; then
+  die "port 8888 is in use; stop that server first (Galata's test server needs it)"
+fi
+
+# 5. Run, with a run log of its own.
+QHYBRID_HOME=$(mktemp -d -t qhybrid-ui-XXXXXX)
+export QHYBRID_HOME
+trap 'rm -rf "$QHYBRID_HOME"' EXIT
+rm -rf test-results screenshots
+mkdir -p screenshots
+jlpm playwright test "$@"
+rc=$?
+
+# 6. One plain summary line from Playwright's JSON report.
+summary=$(node -e '
+  const fs = require("fs");
+  const file = "test-results/results.json";
+  if (!fs.existsSync(file)) { console.log("none"); process.exit(0); }
+  const s = JSON.parse(fs.readFileSync(file, "utf8")).stats || {};
+  console.log(`${(s.expected || 0) + (s.flaky || 0)} ${(s.unexpected || 0)} ${s.skipped || 0}`);
+')
+echo "run-ui-tests: $(( $(date +%s) - start )) s; screenshots in ui-tests/screenshots, report in ui-tests/playwright-report"
+if [ "$summary" = "none" ]; then
+  echo "ui-tests: 0 passed, 1 failed"
+  exit 1
+fi
+read -r passed failed skipped <<<"$summary"
+[ "$skipped" -gt 0 ] && failed=$((failed + skipped))  # a skipped UI test is not a pass
+echo "ui-tests: $passed passed, $failed failed"
+if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi

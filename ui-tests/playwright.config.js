@@ -1,0 +1,44 @@
+/**
+ * Playwright configuration for the qhybrid-lab UI tests (Galata), headless in Debian's Chromium.
+ */
+const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+const chromium = process.env.QHYBRID_CHROMIUM || '/usr/bin/chromium';
+
+module.exports = {
+  ...baseConfig,
+  timeout: 120 * 1000,
+  expect: { timeout: 30 * 1000 },
+  workers: 1, // one Jupyter server and one run log: tests run one after another
+  retries: 0,
+  reporter: [
+    ['list'],
+    ['json', { outputFile: 'test-results/results.json' }],
+    ['html', { open: 'never', outputFolder: 'playwright-report' }]
+  ],
+  use: {
+    ...baseConfig.use,
+    video: 'off',
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: chromium,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync'
+      ]
+    }
+  },
+  webServer: {
+    command: 'jlpm start',
+    url: 'http://localhost:8888/lab',
+    timeout: 120 * 1000,
+    reuseExistingServer: !process.env.CI
+  }
+};

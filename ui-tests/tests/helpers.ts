@@ -1,0 +1,64 @@
+import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { Locator } from '@playwright/test';
+import * as path from 'path';
+
+/** Where screenshots are kept as artifacts (look at them). */
+export const SCREENSHOTS = path.join(__dirname, '..', 'screenshots');
+
+/** A Bell-pair cell: `%%qrun` on the ideal simulator and a device emulator. */
+export function bellCell(backends: string[], shots = 1000, extra = ''): string {
+  const flags = backends.map(b => `--backend ${b}`).join(' ');
+  return [
+    `%%qrun ${flags} --shots ${shots} ${extra}`.trim(),
+    'from qiskit import QuantumCircuit',
+    'bell = QuantumCircuit(2)',
+    'bell.h(0)',
+    'bell.cx(0, 1)',
+    'bell.measure_all()'
+  ].join('\n');
+}
+
+/** Create a notebook whose cells are `sources`, load the extension in the first, and run them all. */
+export async function runNotebook(page: IJupyterLabPageFixture, name: string, sources: string[]): Promise<void> {
+  await page.notebook.createNew(name);
+  await page.notebook.setCell(0, 'code', '%load_ext qhybrid_lab');
+  for (const source of sources) {
+    await page.notebook.addCell('code', source);
+  }
+  await page.notebook.run();
+}
+
+/** Append a cell to the open notebook and run it. */
+export async function runCell(page: IJupyterLabPageFixture, source: string): Promise<void> {
+  await page.notebook.addCell('code', source);
+  const index = (await page.notebook.getCellCount()) - 1;
+  await page.notebook.runCell(index);
+}
+
+/** Open the qhybrid-lab sidebar and return it. */
+export async function openSidebar(page: IJupyterLabPageFixture): Promise<Locator> {
+  await page.sidebar.openTab('qhybrid-lab-sidebar');
+  const sidebar = page.locator('#qhybrid-lab-sidebar');
+  await expect(sidebar.getByRole('heading', { name: 'Quantum jobs' })).toBeVisible();
+  return sidebar;
+}
+
+/** Switch the sidebar to one of its tabs (Queue, Cost guard, Circuits, Compare). */
+export async function showTab(sidebar: Locator, name: string): Promise<void> {
+  await sidebar.getByRole('tab', { name }).click();
+  await expect(sidebar.getByRole('tab', { name })).toHaveAttribute('aria-selected', 'true');
+}
+
+/** The Queue row of a job, by circuit and backend (the newest one). */
+export function jobRow(sidebar: Locator, circuit: string, backend: string): Locator {
+  return sidebar.getByRole('list', { name: 'Jobs' }).getByRole('listitem', { name: `Job ${circuit} on ${backend}` }).first();
+}
+
+/** Relative luminance (0 black … 1 white) of a CSS `rgb(...)` colour. */
+export function luminance(rgb: string): number {
+  const [r, g, b] = (rgb.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map(v => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}

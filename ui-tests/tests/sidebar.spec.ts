@@ -1,0 +1,125 @@
+import { expect, test } from '@jupyterlab/galata';
+import * as path from 'path';
+
+import { bellCell, jobRow, luminance, openSidebar, runCell, runNotebook, SCREENSHOTS, showTab } from './helpers';
+
+// One Jupyter server and one run log for all tests: they run in order and each cleans up what it changes.
+test.describe.configure({ mode: 'serial' });
+
+test.use({ autoGoto: true });
+
+test('a %%qrun cell on aer and an emulator: jobs show in Queue and reach done; Compare shows the pair', async ({
+  page
+}) => {
+  // Given a notebook that runs a Bell pair on the ideal simulator and a device emulator
+  await runNotebook(page, 'bell.ipynb', [bellCell(['aer', 'fake_manila'])]);
+  // When the sidebar is opened
+  const sidebar = await openSidebar(page);
+  // Then both jobs are in the queue and reach done
+  const aer = jobRow(sidebar, 'bell', 'aer');
+  const emulator = jobRow(sidebar, 'bell', 'fake_manila');
+  await expect(aer).toContainText('done');
+  await expect(emulator).toContainText('done', { timeout: 60 * 1000 });
+  await expect(emulator).toContainText('emulator');
+  await expect(aer).toContainText('simulator');
+  await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'queue.png') });
+
+  // And the full record of the emulator job shows transpilation, calibration, timings and counts
+  await emulator.getByRole('button', { name: 'Show job bell on fake_manila' }).click();
+  for (const section of ['Transpilation', 'Calibration', 'Timings', 'Cost', 'Counts']) {
+    await expect(sidebar.getByRole('region', { name: section })).toBeVisible();
+  }
+  await expect(sidebar.getByRole('region', { name: 'Calibration' })).toContainText('median 2q error');
+  await expect(sidebar.getByRole('img', { name: /Histogram of fake_manila/ })).toBeVisible();
+  await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'job-detail.png') });
+  await sidebar.getByRole('button', { name: '← All jobs' }).click();
+
+  // And Circuits shows the transpiled depth per backend
+  await showTab(sidebar, 'Circuits');
+  const circuit = sidebar.getByRole('region', { name: 'Circuit bell' });
+  await expect(circuit.getByRole('row', { name: /fake_manila/ })).toBeVisible();
+  await expect(circuit.getByRole('row', { name: /^aer/ })).toBeVisible();
+  await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'circuits.png') });
+
+  // And Compare shows the pair with a Hellinger fidelity between 0 and 1
+  await showTab(sidebar, 'Compare');
+  const pair = sidebar.getByLabel('aer vs fake_manila').first();
+  await expect(pair).toContainText('Hellinger fidelity');
+  const fidelity = Number(await pair.locator('.qh-ComparePanel-metricValue').first().textContent());
+  expect(fidelity).toBeGreaterThan(0.5);
+  expect(fidelity).toBeLessThanOrEqual(1);
+  await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'compare.png') });
+});
+
+test('a budget set in the Cost guard blocks a rehearsal run, and the panel says why', async ({ page }) => {
+  const sidebar = await openSidebar(page);
+  await showTab(sidebar, 'Cost guard');
+  // Given a total budget of one cent, set from the panel
+  await sidebar.getByRole('spinbutton', { name: 'Budget limit' }).fill('0.01');
+  await sidebar.getByRole('combobox', { name: 'Budget period' }).selectOption('total');
+  await sidebar.getByRole('button', { name: 'Set budget' }).click();
+  await expect(sidebar.getByRole('meter', { name: 'Total · all backends budget' })).toBeVisible();
+
+  // When a notebook in rehearsal mode submits an emulator run (counted at the real device's price)
+  await runNotebook(page, 'budget.ipynb', ['%qbudget --rehearse', bellCell(['fake_manila'], 4000)]);
+  await expect(page.locator('.jp-OutputArea-output').getByText(/budget/i).first()).toBeVisible();
+
+  // Then the Cost guard panel shows rehearsal mode and the blocked submission with its reason
+  await expect(sidebar.getByRole('status')).toContainText('rehearsal (hardware-equivalent)');
+  const blocked = sidebar.getByRole('list', { name: 'Blocked submissions' }).getByRole('listitem').first();
+  await expect(blocked).toContainText('bell on fake_manila');
+  await expect(blocked.locator('.qh-CostGuardPanel-reason')).toContainText(/budget/i);
+  await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'cost-guard-blocked.png') });
+
+  // Clean up for the next tests: remove the budget from the panel, leave rehearsal mode
+  await sidebar.getByRole('button', { name: 'Remove the Total · all backends budget' }).click();
+  await expect(sidebar.getByText('No budget set')).toBeVisible();
+  await runCell(page, '%qbudget --no-rehearse');
+  await expect(sidebar.getByRole('status')).toHaveCount(0, { timeout: 15 * 1000 });
+});
+
+/** A 12-qubit circuit that takes about a minute on an emulator with device noise: long enough to cancel. */
+const SLOW_CELL = [
+  // One statement per line: the editor would re-indent the body of a multi-line loop as it is typed.
+  '%%qrun --backend fake_torino --shots 4000',
+  'from qiskit import QuantumCircuit',
+  'slow = QuantumCircuit(12, name="slow")',
+  'layers = [([slow.rx(0.3 + 0.1 * q + k, q) for q in range(12)], [slow.cx(q, q + 1) for q in range(0, 11, 2 if k % 2 == 0 else 1)]) for k in range(8)]',
+  'slow.measure_all()'
+].join('\n');
+
+test('a long emulator job is cancelled from the sidebar', async ({ page }) => {
+  // Given a long emulator job, running
+  await runNotebook(page, 'slow.ipynb', [SLOW_CELL]);
+  const sidebar = await openSidebar(page);
+  const row = jobRow(sidebar, 'slow', 'fake_torino');
+  await expect(row).toContainText(/pending|queued|running/);
+  await expect(row).toContainText('running', { timeout: 60 * 1000 });
+  // When its Cancel button is pressed
+  await row.getByRole('button', { name: 'Cancel job slow on fake_torino' }).click();
+  // Then the owning kernel cancels it and the queue shows it cancelled, with no cancel button left
+  await expect(row).toContainText('cancelled', { timeout: 30 * 1000 });
+  await expect(row.getByRole('button', { name: /Cancel job/ })).toHaveCount(0);
+  await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'cancelled.png') });
+});
+
+test('the sidebar renders in the dark theme', async ({ page }) => {
+  await runNotebook(page, 'dark.ipynb', [bellCell(['aer'])]);
+  await page.theme.setDarkTheme();
+  const sidebar = await openSidebar(page);
+  await expect(jobRow(sidebar, 'bell', 'aer')).toContainText('done');
+  const colours = await sidebar.evaluate(element => {
+    const style = getComputedStyle(element);
+    const title = element.querySelector('.qh-Sidebar-title') as HTMLElement;
+    return { background: style.backgroundColor, text: getComputedStyle(title).color };
+  });
+  // Dark background, light text: the panel follows the theme's --jp-* variables
+  expect(luminance(colours.background)).toBeLessThan(0.1);
+  expect(luminance(colours.text)).toBeGreaterThan(0.5);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'dark-queue.png') });
+  await showTab(sidebar, 'Compare');
+  await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'dark-compare.png') });
+  await showTab(sidebar, 'Cost guard');
+  await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'dark-cost-guard.png') });
+  await page.theme.setLightTheme();
+});
