@@ -16,15 +16,14 @@ import subprocess
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from multiprocessing.connection import wait as wait_any
 from typing import TYPE_CHECKING, Any
 
 from ..status import JobStatus
+from .task import Task
 from .workers import Worker, WorkerPool
 
 if TYPE_CHECKING:
-    from .handles import Job
     from .manager import JobManager
 
 logger = logging.getLogger(__name__)
@@ -37,32 +36,6 @@ MAX_BOOT_FAILURES = 3
 """Workers dying before they are ready this many times in a row fail the waiting jobs instead of looping."""
 CANCEL_WAIT = 10.0
 """Seconds ``cancel()`` waits for the engine to end a running job."""
-
-
-@dataclass(eq=False)
-class Task:
-    """What the engine knows about one local job while it is active."""
-
-    manager: JobManager
-    job: Job
-    circuit: Any
-    """The logical circuit (measured)."""
-    backend: Any
-    optimization_level: int
-    seed: int | None
-    shots: int
-    modules: tuple[str, ...] = ()
-    """Modules a worker imports before resolving the backend (backends registered at runtime)."""
-    transpiled: Any = None
-    attempt: int = 0
-    errors: list[dict] = field(default_factory=list)
-    cancel_requested: bool = False
-    dispatched_at: float | None = None
-    finished: threading.Event = field(default_factory=threading.Event)
-
-    @property
-    def id(self) -> str:
-        return self.job.id
 
 
 class Engine:
@@ -107,10 +80,10 @@ class Engine:
                 self._incoming.append(task)
         self.wake()
 
-    def active_count(self) -> int:
-        """Jobs this process still has to finish."""
+    def active_count(self, manager: JobManager | None = None) -> int:
+        """Jobs this process still has to finish (of one manager, or of all)."""
         with self._lock:
-            return len(self._tasks)
+            return sum(1 for t in self._tasks.values() if manager is None or t.manager is manager)
 
     def owns(self, job_id: str) -> bool:
         """Whether the job is active in this engine."""
@@ -124,6 +97,8 @@ class Engine:
             if task is None:
                 return False
             queued = self._remove_queued(task)
+            if not queued and task.dispatched_at is not None and not task.backend.is_local:
+                return False  # a provider job in flight: cancelling it needs the provider's API (not yet)
             if not queued:
                 task.cancel_requested = True
         if queued:
@@ -277,9 +252,7 @@ class Engine:
                 continue
             worker.job_id = task.id
             try:
-                worker.send({"kind": "run", "job_id": task.id, "backend": task.backend.name,
-                             "modules": task.modules, "circuit": task.transpiled, "shots": task.shots,
-                             "seed": task.seed})
+                worker.send(task.message())
             except (OSError, ValueError, TypeError, pickle.PicklingError) as exc:
                 worker.job_id = None
                 self._finish(task, {"error": f"could not send the job to a worker process: {exc}"},
@@ -288,8 +261,7 @@ class Engine:
     def _execute_remote(self, task: Task) -> None:
         from .workers import _execute
 
-        reply = _execute({"job_id": task.id, "backend": task.backend.name, "modules": task.modules,
-                          "circuit": task.transpiled, "shots": task.shots, "seed": task.seed})
+        reply = _execute(task.message())
         with self._lock:
             self._remote_results.append((task, reply))
         self.wake()

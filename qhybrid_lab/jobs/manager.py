@@ -16,9 +16,10 @@ from typing import Any
 
 from ..errors import InvalidJobSpec, UnknownJob
 from ..status import FINAL_STATES, JobStatus
-from .engine import Engine, Task
+from .engine import Engine
 from .handles import Job, JobGroup
 from .records import backend_names, check_options, circuit_fields, make_origin, new_record, owner_id
+from .task import Task
 
 logger = logging.getLogger(__name__)
 
@@ -227,16 +228,25 @@ def _module_of(backend: Any) -> tuple[str, ...]:
     return () if module.startswith("qhybrid_lab.") else (module,)
 
 
+def _beating(current: str) -> list[JobManager]:
+    """The managers to beat for: the current home's, and any other with jobs still active here."""
+    with _Shared.lock:
+        engine, managers = _Shared.engine, dict(_Shared.managers)
+    return [m for key, m in managers.items()
+            if key == current or (engine is not None and engine.active_count(m) > 0)]
+
+
 def _heartbeat_loop(stop: threading.Event) -> None:
+    from ..config import home_dir
+
     beats = 0
     while not stop.is_set():
-        with _Shared.lock:
-            managers = list(_Shared.managers.values())
+        try:
+            managers = _beating(str(home_dir().resolve()))
+        except OSError:  # the home cannot be created right now; beat again next time
+            logger.exception("qhybrid home directory unavailable for the heartbeat")
+            managers = []
         for manager in managers:
-            if not manager.log.directory.exists():  # a deleted home (e.g. a finished test's tmp dir)
-                with _Shared.lock:
-                    _Shared.managers = {k: m for k, m in _Shared.managers.items() if m is not manager}
-                continue
             try:
                 manager.beat(reap=beats % REAP_EVERY == 0)
             except Exception:  # a failing beat must not end the heartbeat thread; logged with its traceback

@@ -3,7 +3,7 @@
 Names carry their settings, because a worker process knows only the backend name:
 ``flaky:<failures>:<token>`` raises TransientBackendError the first <failures> times (counted across processes in a
 file named after <token>), ``broken:<token>`` always raises BackendError, ``paid:<cents per shot>`` is ideal Aer
-that costs money.
+that costs money, ``cloud:<anything>`` is ideal Aer that the engine treats as a remote service.
 """
 
 from __future__ import annotations
@@ -80,3 +80,16 @@ class PaidAer(AerBackend):
 register_backend("flaky:", FlakyAer)
 register_backend("broken:", BrokenAer)
 register_backend("paid:", PaidAer)
+
+
+class CloudAer(AerBackend):
+    """Ideal Aer presented as a remote service (``is_local = False``): the engine runs it on a thread."""
+
+    is_local = False
+
+    def __init__(self, name: str) -> None:
+        super().__init__("aer")
+        self.name = name
+
+
+register_backend("cloud:", CloudAer)

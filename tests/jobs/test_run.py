@@ -112,3 +112,13 @@ def test_resubmitting_an_equal_circuit_does_not_transpile_again():
     assert after["misses"] == before["misses"] and after["hits"] == before["hits"] + 1
     assert first.record["transpile"]["cached"] is False and second.record["transpile"]["cached"] is True
     assert second.record["transpile"]["physical_qubits"] == first.record["transpile"]["physical_qubits"]
+
+
+def test_a_non_local_backend_runs_on_a_thread_and_is_recorded_alike(bell):
+    job = run(bell, "cloud:sim", shots=300, seed=4)[0]
+    counts = job.result(timeout=60)
+    assert set(counts) == {"00", "11"} and sum(counts.values()) == 300
+    record = job.record
+    assert [h["status"] for h in record["status_history"]] == ["pending", "queued", "running", "done"]
+    assert record["attempts"] == 1 and record["timings"]["run"] is not None
+    assert job.cancel() is False

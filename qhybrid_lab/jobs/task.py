@@ -1,0 +1,43 @@
+"""What the engine keeps about one active local job: its circuit, backend, options, attempts and cancel flag."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .handles import Job
+    from .manager import JobManager
+
+
+@dataclass(eq=False)
+class Task:
+    """What the engine knows about one local job while it is active."""
+
+    manager: JobManager
+    job: Job
+    circuit: Any
+    """The logical circuit (measured)."""
+    backend: Any
+    optimization_level: int
+    seed: int | None
+    shots: int
+    modules: tuple[str, ...] = ()
+    """Modules a worker imports before resolving the backend (backends registered at runtime)."""
+    transpiled: Any = None
+    attempt: int = 0
+    errors: list[dict] = field(default_factory=list)
+    cancel_requested: bool = False
+    dispatched_at: float | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def id(self) -> str:
+        """The job id."""
+        return self.job.id
+
+    def message(self) -> dict:
+        """The request a worker (or a remote-execution thread) runs: backend by name, transpiled circuit, options."""
+        return {"kind": "run", "job_id": self.id, "backend": self.backend.name, "modules": self.modules,
+                "circuit": self.transpiled, "shots": self.shots, "seed": self.seed}
