@@ -290,13 +290,15 @@ def values_from_counts(counts: dict[str, int], circuit_or_specs: Any) -> list[An
 
 
 def measurement_values(group: Any, obj: Any, name: str | None = None) -> dict[str, dict[str, list[Any]]]:
-    """``{circuit: {backend: values}}`` for a finished run of the PennyLane object ``obj`` (same ``name``).
+    """``{circuit: {backend: values}}`` for a finished run of ``obj`` (what was run, with the same ``name``).
 
     Example:
         >>> group = run(bind(ansatz, thetas), ["aer", "pennylane:lightning.qubit"])  # doctest: +SKIP
         >>> measurement_values(group, bind(ansatz, thetas))["ansatz[0]"]["aer"]   # [<Z0 Z1>]  # doctest: +SKIP
     """
-    specs = {label: measurement_specs(circuit) for label, circuit in pennylane_circuits(obj, name)}
+    from .collect import as_circuits
+
+    specs = {label: measurement_specs(circuit) for label, circuit in as_circuits(obj, name)}
     results = group.result()
     missing = sorted(set(results) - set(specs))
     if missing:
