@@ -177,7 +177,9 @@ class Engine:
         now = time.monotonic()
         with self._lock:
             while self._timers and self._timers[0][0] <= now:
-                self._ready.append(heapq.heappop(self._timers)[2])
+                task = heapq.heappop(self._timers)[2]
+                task.queued_at = time.time()
+                self._ready.append(task)
 
     def _transpile_one(self) -> None:
         with self._lock:
@@ -204,6 +206,7 @@ class Engine:
                 cancel = True
             else:
                 cancel = False
+                task.queued_at = time.time()
                 self._ready.append(task)
         if cancel:
             self._finish(task, fields, JobStatus.CANCELLED, note="cancelled before dispatch")
@@ -238,6 +241,7 @@ class Engine:
                     self._ready.popleft()
                     task.attempt += 1
                     task.dispatched_at = time.time()
+                    task.queue_seconds += task.dispatched_at - (task.queued_at or task.dispatched_at)
             if cancelled is not None:
                 self._finish(cancelled, {}, JobStatus.CANCELLED, note="cancelled before dispatch")
                 continue
@@ -245,7 +249,7 @@ class Engine:
             submitted = record.get("created", task.dispatched_at)
             self._record(task, {"attempts": task.attempt, "timings": {
                 "submitted_at": submitted, "started_at": task.dispatched_at,
-                "queue": task.dispatched_at - submitted}}, JobStatus.RUNNING, note=f"attempt {task.attempt}")
+                "queue": task.queue_seconds}}, JobStatus.RUNNING, note=f"attempt {task.attempt}")
             if worker is None:
                 threading.Thread(target=self._execute_remote, args=(task,), daemon=True,
                                  name=f"qhybrid-remote-{task.id[:8]}").start()

@@ -30,6 +30,10 @@ class Task:
     errors: list[dict] = field(default_factory=list)
     cancel_requested: bool = False
     dispatched_at: float | None = None
+    queued_at: float | None = None
+    """When it last started waiting for a worker (after transpiling, or after a retry's backoff)."""
+    queue_seconds: float = 0.0
+    """Time spent waiting for a worker, over every attempt."""
     finished: threading.Event = field(default_factory=threading.Event)
 
     @property

@@ -71,6 +71,7 @@ def test_records_are_complete_after_done(bell):
     assert all(timings[k] is not None for k in ("transpile", "queue", "run", "total", "submitted_at",
                                                "started_at", "finished_at"))
     assert timings["submitted_at"] <= timings["started_at"] <= timings["finished_at"]
+    assert 0 <= timings["queue"] and timings["transpile"] + timings["queue"] + timings["run"] <= timings["total"]
     assert record["cost"]["counted"] == 0.0 and record["cost"]["hardware_equivalent"] > 0
     assert record["attempts"] == 1 and record["errors"] == [] and record["error"] is None
     assert record["result"]["shots"] == 500 and sum(record["result"]["counts"].values()) == 500
