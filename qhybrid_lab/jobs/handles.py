@@ -82,6 +82,9 @@ class Job:
         """Engine side: store the new record; wake waiters and call the callbacks on a status change."""
         with self._cond:
             old = self._record["status"]
+            if record.get("updated", 0) < self._record.get("updated", 0) or (
+                    JobStatus(old) in FINAL_STATES and JobStatus(record["status"]) not in FINAL_STATES):
+                return  # a stale copy (two threads recorded at once): the newer one is already here
             self._record = record
             changed = record["status"] != old
             finished = changed and JobStatus(record["status"]) in FINAL_STATES
@@ -164,7 +167,11 @@ class Job:
         self._call(fn)
 
     def add_status_callback(self, fn: Callable[[Job], Any]) -> None:
-        """Call ``fn(job)`` on every status change (from the engine thread; only for this kernel's jobs)."""
+        """Call ``fn(job)`` on every status change of this kernel's jobs.
+
+        Called from the engine thread, except for a job cancelled while waiting, whose callback runs on the thread
+        that cancelled it. Keep callbacks short: the engine waits for them.
+        """
         with self._cond:
             self._status_callbacks.append(fn)
 

@@ -123,3 +123,14 @@ def test_a_non_local_backend_runs_on_a_thread_and_is_recorded_alike(bell):
     assert [h["status"] for h in record["status_history"]] == ["pending", "queued", "running", "done"]
     assert record["attempts"] == 1 and record["timings"]["run"] is not None
     assert job.cancel() is False
+
+
+def test_workers_import_registered_worker_modules(bell):
+    import runtime_backends  # noqa: F401  (registers "renamed:" here only)
+
+    from qhybrid_lab.jobs import register_worker_module
+
+    unknown = run(bell, "renamed:one", shots=10)[0]
+    assert unknown.wait(60) is JobStatus.FAILED and "UnknownBackend" in unknown.record["error"]
+    register_worker_module("runtime_backends")
+    assert sum(run(bell, "renamed:two", shots=10).result(timeout=60)["bell"]["renamed:two"].values()) == 10
