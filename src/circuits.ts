@@ -42,15 +42,17 @@ export function summarizeCircuits(jobs: IJobRecord[]): ICircuitSummary[] {
       byHash.set(circuit.hash, summary);
     }
     const t = job.transpile;
-    if (t && !summary.backends.some(b => b.backend === job.backend.name)) {
+    // Per backend the newest run that was transpiled (a blocked run may have no metrics).
+    const transpiled = t && t.depth !== undefined && t.depth !== null;
+    if (transpiled && !summary.backends.some(b => b.backend === job.backend.name)) {
       summary.backends.push({
         backend: job.backend.name,
         kind: job.backend.kind,
         jobId: job.id,
-        depth: t.depth,
-        size: t.size,
-        two_qubit: t.two_qubit,
-        ops: t.ops
+        depth: t!.depth,
+        size: t!.size,
+        two_qubit: t!.two_qubit,
+        ops: t!.ops
       });
     }
   }

@@ -80,6 +80,7 @@ export function ComparePanel(props: { groups: ICompareGroup[] }): JSX.Element {
                         { label: a.backend, counts: a.counts },
                         { label: b.backend, counts: b.counts }
                       ]}
+                      maxOutcomes={8}
                     />
                   )}
                 </div>

@@ -60,7 +60,9 @@ export function CostGuardPanel(props: ICostGuardPanelProps): JSX.Element {
                 {job.circuit?.name} on {job.backend.name} · {formatClock(job.created)} ·{' '}
                 {formatMoney(job.cost?.counted ?? job.cost?.estimate, job.cost?.currency)}
               </span>
-              <span className="qh-CostGuardPanel-reason">{job.blocked_reason ?? job.error ?? 'blocked'}</span>
+              <span className="qh-CostGuardPanel-reason" title={job.blocked_reason ?? job.error ?? ''}>
+                {job.blocked_reason ?? job.error ?? 'blocked'}
+              </span>
             </li>
           ))}
         </ul>

@@ -83,6 +83,7 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
         <Field name="attempts">{job.attempts ?? 1}</Field>
       </dl>
       <Section title="Transpilation">
+        <p className="qh-JobDetail-none">Logical circuit → transpiled for the backend.</p>
         <dl className="qh-JobDetail-fields">
           <Field name="optimization level">{t.optimization_level ?? '—'}</Field>
           <Field name="layout / routing">
@@ -90,16 +91,16 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
           </Field>
           <Field name="seed">{t.seed ?? '—'}</Field>
           <Field name="qiskit">{t.qiskit_version ?? '—'}</Field>
-          <Field name="depth before → after">
+          <Field name="depth">
             {formatNumber(c?.depth)} → {formatNumber(t.depth)}
           </Field>
-          <Field name="size before → after">
+          <Field name="size">
             {formatNumber(c?.size)} → {formatNumber(t.size)}
           </Field>
-          <Field name="2q gates before → after">
+          <Field name="2q gates">
             {formatNumber(c?.two_qubit)} → {formatNumber(t.two_qubit)}
           </Field>
-          <Field name="ops after">{formatOps(t.ops)}</Field>
+          <Field name="ops">{formatOps(t.ops)}</Field>
           <Field name="physical qubits">{t.physical_qubits ? t.physical_qubits.join(', ') : '—'}</Field>
           <Field name="cached">{t.cached === undefined ? '—' : t.cached ? 'yes' : 'no'}</Field>
         </dl>
@@ -107,7 +108,9 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
       <Section title="Calibration">
         {cal ? (
           <dl className="qh-JobDetail-fields">
-            <Field name="date">{String(cal.date ?? '—')}</Field>
+            <Field name="date">
+              <span title={String(cal.date ?? '')}>{String(cal.date ?? '—').slice(0, 10)}</span>
+            </Field>
             <Field name="median 2q error">{formatNumber(cal.median_2q_error as number, 4)}</Field>
             <Field name="median readout error">{formatNumber(cal.median_readout_error as number, 4)}</Field>
             <Field name="median T1 / T2 (µs)">
@@ -139,7 +142,7 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
       </Section>
       <Section title="Counts">
         {counts ? (
-          <Histogram series={[{ label: job.backend.name, counts }]} />
+          <Histogram series={[{ label: job.backend.name, counts }]} maxOutcomes={12} />
         ) : (
           <p className="qh-JobDetail-none">No result yet.</p>
         )}

@@ -55,7 +55,11 @@ export function QueuePanel(props: IQueuePanelProps): JSX.Element {
                     {basename(job.origin?.notebook)}
                   </span>
                 </span>
-                {job.blocked_reason && <span className="qh-QueuePanel-reason">{job.blocked_reason}</span>}
+                {job.blocked_reason && (
+                  <span className="qh-QueuePanel-reason" title={job.blocked_reason}>
+                    {job.blocked_reason}
+                  </span>
+                )}
               </button>
               {active && (
                 <button

@@ -8,47 +8,61 @@ test.describe.configure({ mode: 'serial' });
 
 test.use({ autoGoto: true });
 
-test('a %%qrun cell on aer and an emulator: jobs show in Queue and reach done; Compare shows the pair', async ({
-  page
+test('the quickstart notebook: jobs show in Queue and reach done; Circuits, Compare and Cost guard follow', async ({
+  page,
+  tmpPath
 }) => {
-  // Given a notebook that runs a Bell pair on the ideal simulator and a device emulator
-  await runNotebook(page, 'bell.ipynb', [bellCell(['aer', 'fake_manila'])]);
-  // When the sidebar is opened
+  test.setTimeout(300 * 1000);
+  // Given the quickstart notebook (aer and the fake_torino emulator, a rehearsed budget), run top to bottom
+  const notebook = '01-quickstart.ipynb';
+  await page.contents.uploadFile(path.resolve(__dirname, '..', '..', 'notebooks', notebook), `${tmpPath}/${notebook}`);
+  await page.notebook.openByPath(`${tmpPath}/${notebook}`);
+  await page.notebook.activate(notebook);
   const sidebar = await openSidebar(page);
-  // Then both jobs are in the queue and reach done
+  const running = page.notebook.run();
+  // Then (while it runs) the Bell jobs appear in the queue, from this notebook, and reach done
   const aer = jobRow(sidebar, 'bell', 'aer');
-  const emulator = jobRow(sidebar, 'bell', 'fake_manila');
-  await expect(aer).toContainText('done');
-  await expect(emulator).toContainText('done', { timeout: 60 * 1000 });
+  const emulator = jobRow(sidebar, 'bell', 'fake_torino');
+  await expect(aer).toContainText('done', { timeout: 120 * 1000 });
+  await expect(emulator).toContainText('done', { timeout: 120 * 1000 });
   await expect(emulator).toContainText('emulator');
   await expect(aer).toContainText('simulator');
+  await expect(aer).toContainText(notebook);
+  await running;
+  await expect(jobRow(sidebar, 'ghz', 'fake_torino')).toBeVisible();
   await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'queue.png') });
 
   // And the full record of the emulator job shows transpilation, calibration, timings and counts
-  await emulator.getByRole('button', { name: 'Show job bell on fake_manila' }).click();
+  await emulator.getByRole('button', { name: 'Show job bell on fake_torino' }).click();
   for (const section of ['Transpilation', 'Calibration', 'Timings', 'Cost', 'Counts']) {
     await expect(sidebar.getByRole('region', { name: section })).toBeVisible();
   }
   await expect(sidebar.getByRole('region', { name: 'Calibration' })).toContainText('median 2q error');
-  await expect(sidebar.getByRole('img', { name: /Histogram of fake_manila/ })).toBeVisible();
+  await expect(sidebar.getByRole('img', { name: /Histogram of fake_torino/ })).toBeVisible();
   await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'job-detail.png') });
   await sidebar.getByRole('button', { name: '← All jobs' }).click();
 
   // And Circuits shows the transpiled depth per backend
   await showTab(sidebar, 'Circuits');
-  const circuit = sidebar.getByRole('region', { name: 'Circuit bell' });
-  await expect(circuit.getByRole('row', { name: /fake_manila/ })).toBeVisible();
+  const circuit = sidebar.getByRole('region', { name: 'Circuit ghz' });
+  await expect(circuit.getByRole('row', { name: /fake_torino/ })).toBeVisible();
   await expect(circuit.getByRole('row', { name: /^aer/ })).toBeVisible();
   await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'circuits.png') });
 
   // And Compare shows the pair with a Hellinger fidelity between 0 and 1
   await showTab(sidebar, 'Compare');
-  const pair = sidebar.getByLabel('aer vs fake_manila').first();
+  const pair = sidebar.getByRole('region', { name: 'Compare bell' }).getByLabel('aer vs fake_torino');
   await expect(pair).toContainText('Hellinger fidelity');
   const fidelity = Number(await pair.locator('.qh-ComparePanel-metricValue').first().textContent());
   expect(fidelity).toBeGreaterThan(0.5);
   expect(fidelity).toBeLessThanOrEqual(1);
   await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'compare.png') });
+
+  // And the Cost guard lists the 100 000-shot rehearsal run the notebook's budget refused
+  await showTab(sidebar, 'Cost guard');
+  const blocked = sidebar.getByRole('list', { name: 'Blocked submissions' }).getByRole('listitem').first();
+  await expect(blocked).toContainText('ghz on fake_torino');
+  await expect(blocked.locator('.qh-CostGuardPanel-reason')).toContainText(/budget/i);
 });
 
 test('a budget set in the Cost guard blocks a rehearsal run, and the panel says why', async ({ page }) => {
