@@ -76,6 +76,21 @@ def test_actual_cost_of_done_jobs_replaces_the_estimate():
         reserve(log, [record(0.2)])
 
 
+def test_a_long_job_finishing_after_many_newer_ones_is_counted_as_spent():
+    # Given a long job reserved first, then 80 newer free jobs done, all already seen by the guard
+    log = open_runlog()
+    log.set_budget(limit=1.0, period="total")
+    long = record(0.5)
+    reserve(log, [long])
+    reserve(log, [record(0.0, status="done") for _ in range(80)])
+    reserve(log, [record(0.1)])
+    # When the long job (the oldest record) finishes
+    log.update(long["id"], {}, status="done")
+    # Then it counts as spent, though it is far down the newest-first order
+    with pytest.raises(BudgetExceeded, match=r"\$0.50 spent, \$0.10 committed"):
+        reserve(log, [record(0.45)])
+
+
 def test_day_budget_ignores_earlier_days_total_does_not():
     log = open_runlog()
     yesterday = time.time() - 2 * 86400
