@@ -18,5 +18,5 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
 # pip copies the built extension into the venv; link it instead so later `jlpm build`s are seen.
-.venv/bin/jupyter labextension develop --overwrite . >/dev/null
+PATH="$PWD/.venv/bin:$PATH" .venv/bin/jupyter labextension develop --overwrite . >/dev/null  # needs jupyter-builder on PATH
 echo "setup: done ($(.venv/bin/python -c 'import qhybrid_lab; print("qhybrid-lab", qhybrid_lab.__version__)'))"
