@@ -51,8 +51,8 @@ def test_group_result_shape_and_indexing():
 
 def test_records_are_complete_after_done(bell):
     log = open_runlog()
-    job = run(bell, "fake_manila", shots=500, seed=5, origin={"notebook": "nb.ipynb", "cell_id": "c1"})[0]
-    job.result(timeout=120)
+    job = run(bell, "fake_manila", shots=500, seed=5, origin={"notebook": "nb.ipynb", "cell_id": "c1"}, wait=True)[0]
+    assert job.done()  # wait=True returned only once every job was final
     record = log.get(job.id)
     assert RECORD_KEYS <= set(record)
     assert [h["status"] for h in record["status_history"]] == ["pending", "queued", "running", "done"]
