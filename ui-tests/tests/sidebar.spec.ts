@@ -117,17 +117,25 @@ test('a long emulator job is cancelled from the sidebar', async ({ page }) => {
   await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'cancelled.png') });
 });
 
-test('the sidebar renders in the dark theme', async ({ page }) => {
-  await runNotebook(page, 'dark.ipynb', [bellCell(['aer'])]);
+test('a finished job raises a notification, and the sidebar renders in the dark theme', async ({ page }) => {
+  // Given the settings of the extension are registered (schema/plugin.json)
+  const settings = await page.request.get('/lab/api/settings/qhybrid-lab:plugin');
+  expect(settings.ok()).toBe(true);
+  const schema = (await settings.json()).schema;
+  expect(Object.keys(schema.properties).sort()).toEqual(['notifications', 'pollInterval']);
+  // When a job finishes while the sidebar is open
   await page.theme.setDarkTheme();
   const sidebar = await openSidebar(page);
+  await runNotebook(page, 'dark.ipynb', [bellCell(['aer'])]);
+  // Then JupyterLab notifies it, and the queue shows it done
+  await expect(page.getByRole('alert').filter({ hasText: 'Job bell on aer done' }).first()).toBeVisible();
   await expect(jobRow(sidebar, 'bell', 'aer')).toContainText('done');
   const colours = await sidebar.evaluate(element => {
     const style = getComputedStyle(element);
     const title = element.querySelector('.qh-Sidebar-title') as HTMLElement;
     return { background: style.backgroundColor, text: getComputedStyle(title).color };
   });
-  // Dark background, light text: the panel follows the theme's --jp-* variables
+  // And the panel follows the theme's --jp-* variables: dark background, light text
   expect(luminance(colours.background)).toBeLessThan(0.1);
   expect(luminance(colours.text)).toBeGreaterThan(0.5);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'dark-queue.png') });
