@@ -38,10 +38,12 @@ if [ ! -d node_modules/@jupyterlab/galata ] || [ yarn.lock -nt node_modules ]; t
   touch node_modules
 fi
 
-# 4. Galata's server uses port 8888 and nothing else; a server already there would be tested instead.
-if (exec 3<>/dev/tcp/127.0.0.1/8888) 2>/dev/null; then
-  die "port 8888 is in use; stop that server first (Galata's test server needs it)"
-fi
+# 4. Galata's server uses port 8888 (and the no-server-extension one 8889); a server already there would be tested.
+for port in 8888 8889; do
+  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+    die "port $port is in use; stop that server first (the UI tests start their own JupyterLab on 8888 and 8889)"
+  fi
+done
 
 # 5. Run, with a run log of its own.
 QHYBRID_HOME=$(mktemp -d -t qhybrid-ui-XXXXXX)

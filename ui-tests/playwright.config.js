@@ -35,10 +35,19 @@ module.exports = {
       ]
     }
   },
-  webServer: {
-    command: 'jlpm start',
-    url: 'http://localhost:8888/lab',
-    timeout: 120 * 1000,
-    reuseExistingServer: !process.env.CI
-  }
+  webServer: [
+    {
+      command: 'jlpm start',
+      url: 'http://localhost:8888/lab',
+      timeout: 120 * 1000,
+      reuseExistingServer: !process.env.CI
+    },
+    {
+      // The same JupyterLab without the qhybrid-lab server extension: the sidebar must say how to fix that.
+      command: 'jlpm start:no-server-extension',
+      url: 'http://localhost:8889/lab',
+      timeout: 120 * 1000,
+      reuseExistingServer: !process.env.CI
+    }
+  ]
 };
