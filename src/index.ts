@@ -25,7 +25,9 @@ const modelPlugin: JupyterFrontEndPlugin<IJobsModel> = {
       void settingRegistry.load(modelPlugin.id).then(
         settings => {
           const apply = () => {
-            model.interval = settings.get('pollInterval').composite as number;
+            // Only a value the user set overrides the server's hint (QHybridLabServer.poll_interval).
+            const user = settings.get('pollInterval').user;
+            model.userInterval = typeof user === 'number' ? user : null;
             const notify = settings.get('notifications').composite as Partial<INotifyOptions>;
             model.watchWhileHidden = Object.values({ ...DEFAULT_NOTIFY, ...notify }).some(Boolean);
           };

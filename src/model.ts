@@ -93,8 +93,21 @@ export class JobsModel implements IJobsModel {
   get interval(): number {
     return this._interval;
   }
-  set interval(value: number) {
-    this._interval = Math.max(250, value);
+
+  /**
+   * The user's `pollInterval` setting (ms), or null to follow the server's hint (`QHybridLabServer.poll_interval`).
+   */
+  get userInterval(): number | null {
+    return this._userInterval;
+  }
+  set userInterval(value: number | null) {
+    this._userInterval = value;
+    this._applyInterval();
+  }
+
+  private _applyInterval(): void {
+    const ms = this._userInterval ?? (this._serverInterval ?? 1) * 1000;
+    this._interval = Math.max(250, ms);
     this._updateFrequency();
   }
 
@@ -153,7 +166,10 @@ export class JobsModel implements IJobsModel {
   private async _tick(): Promise<void> {
     try {
       if (this._first) {
-        await requestAPI('', {}, this._settings); // 404 here: the server extension is missing
+        // 404 here: the server extension is missing
+        const info = await requestAPI<{ poll_interval?: number }>('', {}, this._settings);
+        this._serverInterval = typeof info.poll_interval === 'number' ? info.poll_interval : null;
+        this._applyInterval();
       }
       const page = await requestAPI<{ jobs: IJobRecord[]; total: number }>(
         `jobs${query({ brief: 1, limit: this._pageSize })}`,
@@ -219,6 +235,8 @@ export class JobsModel implements IJobsModel {
   private _settings: ServerConnection.ISettings;
   private _pageSize: number;
   private _interval: number;
+  private _userInterval: number | null = null;
+  private _serverInterval: number | null = null;
   private _poll: Poll;
   private _jobs: IJobRecord[] = [];
   private _total = 0;
@@ -248,7 +266,7 @@ export namespace JobsModel {
   export interface IOptions {
     /** The server connection settings (`app.serviceManager.serverSettings`). */
     serverSettings: ServerConnection.ISettings;
-    /** Poll interval in ms while the sidebar is visible or jobs are active (default 1000). */
+    /** Poll interval in ms until the server's hint or the user's setting is known (default 1000). */
     interval?: number;
     /** How many of the newest jobs to read (default 100). */
     pageSize?: number;
