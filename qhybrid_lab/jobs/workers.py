@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 WORKERS_ENV = "QHYBRID_WORKERS"
 DEFAULT_WORKERS = 2
+WORKER_NICE = 5
+"""Workers run at a lower CPU priority, so on a busy machine the kernel (and the browser) stay responsive."""
 
 
 def worker_count() -> int:
@@ -88,6 +90,7 @@ def _execute(message: dict) -> dict:
 def worker_main(conn: Connection, parent_pid: int) -> None:
     """Entry point of a worker process: answer run requests until told to stop or the pipe closes."""
     _die_with_parent(parent_pid)
+    os.nice(WORKER_NICE)
     import qiskit_aer  # noqa: F401  (warm: the first job should not pay for the import)
 
     from .. import backends  # noqa: F401

@@ -50,7 +50,7 @@ def test_main_thread_stays_responsive_while_four_emulator_jobs_run():
     circuits = [ghz(9, f"ghz9-{i}") for i in range(4)]
     run(circuits, "fake_torino", shots=10, seed=1).wait(120)  # warm: workers started, noise models built
     ticks, gaps = 0, []
-    group = run(circuits, "fake_torino", shots=8000, seed=1)
+    group = run(circuits, "fake_torino", shots=20_000, seed=1)
     started = last = time.perf_counter()
     while not group.done():
         time.sleep(0.01)  # a 10 ms timer on the main thread
@@ -62,7 +62,7 @@ def test_main_thread_stays_responsive_while_four_emulator_jobs_run():
     runs = [j.record["timings"]["run"] for j in group]
     print(f"\n4 emulator jobs: {elapsed:.2f} s wall, run {min(runs):.2f}-{max(runs):.2f} s each; "
           f"{ticks} ticks of 10 ms, longest gap {max(gaps) * 1000:.0f} ms")
-    assert sum(runs) > 1.0 and elapsed > 0.5  # the jobs really kept the workers busy while the timer ticked
+    assert sum(runs) > 1.5 and elapsed > 0.5  # the jobs really kept the workers busy while the timer ticked
     assert max(gaps) < 0.5  # measured 14-52 ms alone on 2 cores; generous for a shared machine
 
 
