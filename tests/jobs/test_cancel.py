@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import LONG, long_circuit, wait_for
+from jobs_helpers import LONG, long_circuit, wait_for
 
 from qhybrid_lab.errors import JobCancelled
 from qhybrid_lab.jobs import JobManager, run

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from conftest import LONG, long_circuit, wait_for
+from jobs_helpers import LONG, long_circuit, wait_for
 
 from qhybrid_lab.errors import JobFailed, UnknownJob
 from qhybrid_lab.jobs import JobManager, run

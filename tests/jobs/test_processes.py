@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ghz, wait_for
+from jobs_helpers import ghz, wait_for
 
 from qhybrid_lab.errors import JobCancelled, JobFailed
 from qhybrid_lab.jobs import JobManager, run

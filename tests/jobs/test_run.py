@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ghz
+from jobs_helpers import ghz
 
 from qhybrid_lab.circuits import transpile_cache_info
 from qhybrid_lab.errors import CircuitTooWide, InvalidJobSpec, UnknownBackend, UnsupportedObject
