@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -90,6 +91,9 @@ def _execute(message: dict) -> dict:
 def worker_main(conn: Connection, parent_pid: int) -> None:
     """Entry point of a worker process: answer run requests until told to stop or the pipe closes."""
     _die_with_parent(parent_pid)
+    # Jupyter's "interrupt kernel" signals the kernel's whole process group: that must stop the user's cell,
+    # not the jobs running here (a job is cancelled through the engine, which ends this process).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.nice(WORKER_NICE)
     import qiskit_aer  # noqa: F401  (warm: the first job should not pay for the import)
 

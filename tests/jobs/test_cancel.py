@@ -74,3 +74,17 @@ def test_a_worker_that_dies_fails_its_job_and_is_replaced(bell):
     assert job.record["error"] == "the worker process running it exited unexpectedly (exit code -9); it was replaced"
     assert worker.pid not in [w.pid for w in engine.pool.workers] and len(engine.pool.workers) == engine.pool.size
     assert run(bell, "aer", shots=30).result(timeout=60)["bell"]["aer"]
+
+
+def test_a_kernel_interrupt_reaching_the_workers_does_not_fail_their_jobs(bell):
+    # Jupyter's interrupt button signals the kernel's whole process group, workers included.
+    import os
+    import signal
+
+    engine = JobManager.engine()
+    job = run(bell, "fake_manila", shots=100_000)[0]
+    wait_for(lambda: engine.pool.running(job.id) is not None or job.done(), timeout=60)
+    for worker in engine.pool.workers:
+        os.kill(worker.pid, signal.SIGINT)
+    assert sum(job.result(timeout=60).values()) == 100_000
+    assert job.status is JobStatus.DONE and job.record["attempts"] == 1
