@@ -229,6 +229,20 @@ class RunLog(AuxiliaryTables):
         """Rewrite the log as just the current state (written aside, then renamed over it atomically)."""
         self._storage.compact()
 
+    def maybe_compact(self, *, min_superseded: int = 20_000) -> bool:
+        """Compact when at least ``min_superseded`` lines, and more than the live documents, are obsolete.
+
+        Every status change and heartbeat appends a line, so a long-lived log grows without bound until
+        compacted; with this rule the cost of compaction stays proportional to what was written since the last.
+        Returns whether it compacted.
+        """
+        with self._storage.locked(exclusive=True):
+            superseded = self._storage.superseded_lines
+            if superseded < min_superseded or superseded <= self._storage.live_documents:
+                return False
+            self._storage.compact()
+            return True
+
     def close(self) -> None:
         """Close file descriptors; the log reopens itself on next use."""
         self._storage.close()

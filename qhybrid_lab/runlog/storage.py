@@ -329,6 +329,16 @@ class JsonLinesStorage(Storage):
             os.close(fd)
         self._apply_lines(buf)  # the decoded lines, so this process sees exactly what the others read
 
+    @property
+    def live_documents(self) -> int:
+        """Documents in all tables (hold the lock)."""
+        return sum(len(table) for table in self._state.values())
+
+    @property
+    def superseded_lines(self) -> int:
+        """Lines of the file that a compaction would drop: overwritten, merged or deleted documents (hold the lock)."""
+        return max(0, self._lines - 1 - self.live_documents)
+
     def compact(self) -> None:
         """Rewrite the current state as one put per document into a new file, renamed over the old one.
 

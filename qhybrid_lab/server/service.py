@@ -73,13 +73,19 @@ class RunLogService:
         return open_runlog()
 
     def reap(self, *, force: bool = False) -> list[str]:
-        """Mark the active jobs of owners that stopped beating as interrupted (at most every ``reap_every`` s)."""
+        """Mark the active jobs of owners that stopped beating as interrupted (at most every ``reap_every`` s).
+
+        The same housekeeping compacts the log once most of its lines are obsolete (heartbeats, status changes).
+        """
         with self._lock:
             now = time.monotonic()
             if not force and now - self._last_reap < self.reap_every:
                 return []
             self._last_reap = now
-        return self.log().reap_interrupted(stale_after=self.stale_after)
+        log = self.log()
+        reaped = log.reap_interrupted(stale_after=self.stale_after)
+        log.maybe_compact()
+        return reaped
 
     def jobs(self, args: QueryArgs) -> dict[str, Any]:
         """``GET jobs``: newest first, filtered and paged; ``brief=1`` drops QASM text and counts."""

@@ -181,3 +181,21 @@ def test_documents_rest_as_their_bytes_and_foreign_layouts_still_load(qhome):
     fresh.update("abcd0001", {"shots": 3})
     fresh.compact()
     assert RunLog(qhome).get("abcd0001")["shots"] == 3 and RunLog(qhome).get("abcd0002")["created"] == 5.0
+
+
+def test_maybe_compact_bounds_a_log_grown_by_heartbeats_and_keeps_every_document(log, record_factory):
+    # Given a log whose few documents were rewritten many times (heartbeats, status changes)
+    ids = [log.insert(record_factory()) for _ in range(5)]
+    for beat in range(300):
+        log.heartbeat("7@h", {"pid": 7, "beat": beat})
+    before = log.file.stat().st_size
+    # When the obsolete lines are still few, nothing happens
+    assert log.maybe_compact(min_superseded=1000) is False
+    assert log.file.stat().st_size == before
+    # When they pass the threshold, the file shrinks to the live state and another reader sees the same
+    assert log.maybe_compact(min_superseded=100) is True
+    assert log.file.stat().st_size < before / 10
+    other = RunLog(log.directory)
+    assert sorted(r["id"] for r in other.query(limit=None)) == sorted(ids)
+    assert [o["beat"] for o in other.owners()] == [299]
+    assert log.maybe_compact(min_superseded=100) is False
