@@ -92,6 +92,25 @@ test('a budget set in the Cost guard blocks a rehearsal run, and the panel says 
   await expect(sidebar.getByRole('status')).toHaveCount(0, { timeout: 15 * 1000 });
 });
 
+test('a job that finishes in a kernel shows as done in the Queue within 2 s', async ({ page }) => {
+  // Given the sidebar open on the Queue
+  const sidebar = await openSidebar(page);
+  // When a cell runs a job to the end (--wait returns once the run log says done)
+  await runNotebook(page, 'latency.ipynb', [
+    [
+      '%%qrun --backend aer --shots 100 --wait',
+      'from qiskit import QuantumCircuit',
+      'tick = QuantumCircuit(1)',
+      'tick.x(0)',
+      'tick.measure_all()'
+    ].join('\n')
+  ]);
+  // Then the sidebar shows it done within 2 s of the cell finishing
+  const started = Date.now();
+  await expect(jobRow(sidebar, 'tick', 'aer')).toContainText('done', { timeout: 2000 });
+  console.log(`queue showed the finished job after ${Date.now() - started} ms`);
+});
+
 /** A 12-qubit circuit that takes about a minute on an emulator with device noise: long enough to cancel. */
 const SLOW_CELL = [
   // One statement per line: the editor would re-indent the body of a multi-line loop as it is typed.
