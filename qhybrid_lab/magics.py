@@ -21,7 +21,8 @@ from .widgets import JobView, Table, widgets_available
 __all__ = ["QMagics", "load_ipython_extension"]
 
 _AUTO_NAME = re.compile(r"^circuit-\d+$")
-NO_CIRCUIT = "the cell produced no QuantumCircuit; end the cell with the circuit or assign it"
+NO_CIRCUIT = ("the cell produced no QuantumCircuit (nor Sweep, PennyLane tape or bind(qnode, ...)); end the cell "
+              "with the circuit or assign it")
 
 
 def _with(*decorators: Callable) -> Callable:
@@ -55,6 +56,16 @@ handle_args = _with(
     argument("--wait", action="store_true", help="block until every job is done (the default returns at once)."),
 )
 """Options of what the notebook gets back."""
+
+sweep_args = _with(
+    argument_group("Sweep"),
+    argument("--sweep", metavar="VALUES",
+             help="run the cell's one parameterized circuit as ONE sweep job per backend over the parameter values "
+                  "in variable VALUES: points x parameters (a 2-D array, circuit.parameters order) or a dict "
+                  "{parameter or name: values}. A cell whose value is a Sweep, or a broadcast PennyLane QNode "
+                  "(bind(qnode, X)), is a sweep without this option."),
+)
+"""Options that turn a parameterized circuit into a sweep."""
 
 filter_args = _with(
     argument_group("Filters"),
@@ -110,19 +121,29 @@ class QMagics(Magics):
     @magic_arguments(name="%qrun")  # shown as %%qrun: it is a cell magic
     @submission_args
     @handle_args
+    @sweep_args
     @cell_magic
     def qrun(self, line: str, cell: str) -> None:
         """Run the cell, then submit its circuits to every backend asynchronously.
 
-        The circuits are the value of the cell's last expression (a QuantumCircuit, or a list or dict of them),
-        otherwise every QuantumCircuit the cell assigned, named after its variable. The JobGroup is bound to ``_``
-        (and to --name VAR) and a live view shows each job; ``_.result()`` waits for the counts.
+        What runs is the value of the cell's last expression: a QuantumCircuit, a Sweep, a PennyLane tape,
+        QNode (without arguments) or ``bind(qnode, *args)``, or a list or dict of them. Otherwise it is every
+        such object the cell assigned, named after its variable. A Sweep, a broadcast PennyLane QNode (a batch of
+        points) or ``--sweep VALUES`` runs as ONE job per backend whose result is one counts dict per point.
+        The JobGroup is bound to ``_`` (and to --name VAR) and a live view shows each job; ``_.result()`` waits
+        for the counts.
 
-        Example::
+        Examples::
 
             %%qrun -b aer -b fake_torino --shots 2000
             bell = QuantumCircuit(2)
             bell.h(0); bell.cx(0, 1); bell.measure_all()
+
+            %%qrun -b aer --sweep thetas          # thetas = np.linspace(0, np.pi, 50)[:, None]
+            qc = QuantumCircuit(1); qc.ry(Parameter("t"), 0); qc.measure_all()
+
+            %%qrun -b pennylane:lightning.qubit   # one sweep of len(X) points
+            bind(ansatz, X)
         """
         args = parse_argstring(self.qrun, line)
         shots = _positive_int("--shots", args.shots)
@@ -132,19 +153,23 @@ class QMagics(Magics):
             raise UsageError(f"--optimization-level must be 0, 1, 2 or 3, got {args.optimization_level!r}")
         if args.name is not None and not args.name.isidentifier():
             raise UsageError(f"--name must be a Python variable name, got {args.name!r}")
-        circuits = self._cell_circuits(cell)
-
+        if args.sweep is not None and not args.sweep.isidentifier():
+            raise UsageError(f"--sweep must name a variable holding the parameter values, got {args.sweep!r}")
+        from .circuits import as_circuits
         from .jobs import run
 
         try:
-            group = run(circuits, backend=args.backend or ["aer"], shots=shots, seed=seed,
+            named = dict(as_circuits(self._cell_circuits(cell)))  # PennyLane objects are converted once, here
+            if args.sweep is not None:
+                named = self._sweep_of(named, args.sweep)
+            group = run(named, backend=args.backend or ["aer"], shots=shots, seed=seed,
                         optimization_level=level, tags=list(args.tag or []), origin=_origin(self.shell))
         except QHybridError as error:
             raise UsageError(str(error)) from error
         self.shell.user_ns["_"] = group
         if args.name:
             self.shell.user_ns[args.name] = group
-        view = JobView(group).show()
+        view = JobView(group, expectations=_expectations(named)).show()
         if args.wait:
             view.wait()
 
@@ -156,8 +181,9 @@ class QMagics(Magics):
             raise UsageError(f"{option} must be an integer, got {text!r}") from None
 
     def _cell_circuits(self, cell: str) -> Any:
-        """Execute the cell in the user's namespace and pick its circuits (see ``%%qrun?``)."""
-        from qiskit import QuantumCircuit
+        """Execute the cell in the user's namespace and pick what it runs (see ``%%qrun?``)."""
+        from .circuits.collect import is_runnable
+        from .circuits.pennylane import is_pennylane_object
 
         tree = ast.parse(self.shell.transform_cell(cell), filename="<qrun cell>")
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
@@ -168,19 +194,40 @@ class QMagics(Magics):
         if last is not None:
             expression = ast.Expression(last.value)
             value = eval(compile(expression, "<qrun cell>", "eval"), self.shell.user_global_ns, ns)  # noqa: S307
-        if isinstance(value, QuantumCircuit):
+        if is_runnable(value) or is_pennylane_object(value):  # a QNode missing its arguments fails with a hint
             return {last.value.id: value} if isinstance(last.value, ast.Name) else value
         if isinstance(value, (list, tuple, dict)) and value:
             return value
-        assigned = {name: ns[name] for name in names if isinstance(ns.get(name), QuantumCircuit)}
+        assigned = {name: ns[name] for name in names if is_runnable(ns.get(name))}
         if assigned:
             return assigned
         if value is not None:
             raise UsageError(
-                f"the cell's last value is a {type(value).__name__}, not a QuantumCircuit (nor a list or dict of "
-                "them); end the cell with the circuit or assign it"
+                f"the cell's last value is a {type(value).__name__}, not a QuantumCircuit, Sweep or PennyLane "
+                "QNode/tape (nor a list or dict of them); end the cell with the circuit or assign it"
             )
         raise UsageError(NO_CIRCUIT)
+
+    def _sweep_of(self, named: dict[str, Any], variable: str) -> dict[str, Any]:
+        """The cell's runnables with its one parameterized circuit swept over the values in ``variable``."""
+        from qiskit import QuantumCircuit
+
+        from .circuits import Sweep
+
+        if variable not in self.shell.user_ns:
+            raise UsageError(f"--sweep {variable}: there is no variable '{variable}'; assign the parameter values "
+                             f"first, e.g. {variable} = np.linspace(0, np.pi, 20)[:, None] (points x parameters)")
+        swept = [n for n, c in named.items() if isinstance(c, QuantumCircuit) and c.parameters]
+        if len(swept) != 1:
+            found = f"{len(swept)} ({', '.join(swept)})" if swept else "none"
+            raise UsageError(f"--sweep {variable} needs exactly one circuit with unbound parameters in the cell; "
+                             f"it has {found}. Give a Sweep(circuit, values) per circuit instead")
+        (label,) = swept
+        try:
+            sweep = Sweep(named[label], self.shell.user_ns[variable], name=label)
+        except (QHybridError, TypeError, ValueError) as error:
+            raise UsageError(f"--sweep {variable}: {error}") from error
+        return {**named, label: sweep}
 
     # -- the run log ----------------------------------------------------------------------------------------------
 
@@ -350,6 +397,19 @@ class QMagics(Magics):
         return Table(["name", "kind", "qubits", "price", "description"], rows,
                      caption=f"{len(rows)} backends (emulators run locally for free; the price in brackets is "
                              "what the real device would cost)", data=backends)
+
+
+def _expectations(named: dict[str, Any]) -> dict[str, tuple[str, Callable[[dict], float]]]:
+    """What a sweep's live plot shows per point: a PennyLane QNode's first expectation value, when it has one."""
+    from .circuits.pennylane import expval_from_counts, measurement_specs
+
+    out = {}
+    for label, item in named.items():
+        specs = [s for s in measurement_specs(getattr(item, "circuit", item)) if s["type"] == "expval"]
+        if specs:
+            spec = specs[0]
+            out[label] = (f"⟨{spec['observable']}⟩", lambda counts, spec=spec: expval_from_counts(counts, spec))
+    return out
 
 
 def _price_text(backend: dict) -> str:

@@ -1,7 +1,8 @@
 """The live view of a submission: one row per circuit × backend, updated as the engine reports progress.
 
 In a kernel with ipywidgets the rows are widgets (status, backend and kind, transpiled depth and two-qubit count,
-elapsed time, then the counts histogram or the error). Elsewhere (terminal IPython, scripts) the view prints
+elapsed time, then the counts histogram or the error; a sweep row names its points and ends with an
+expectation-vs-point plot, or the histogram of its only point). Elsewhere (terminal IPython, scripts) the view prints
 one text line per job when it is submitted and one when it finishes.
 """
 
@@ -11,11 +12,12 @@ import html
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from .status import FINAL_STATES, JobStatus
 
-__all__ = ["JobView", "Table", "job_line", "widgets_available"]
+__all__ = ["JobView", "Table", "job_line", "parity_expectation", "sweep_points", "widgets_available"]
 
 TICK_SECONDS = 0.5
 """How often elapsed times of unfinished jobs are refreshed in the widget view."""
@@ -62,6 +64,18 @@ def _elapsed(record: dict, now: float | None = None) -> float | None:
     return None if start is None else max(0.0, (now or time.time()) - start)
 
 
+def sweep_points(record: dict) -> int | None:
+    """The number of parameter points of a sweep record, ``None`` for a single circuit."""
+    values = (record.get("parameters") or {}).get("values")
+    return None if values is None else len(values)
+
+
+def parity_expectation(counts: dict[str, int]) -> float:
+    """⟨Z⊗…⊗Z⟩ over every measured bit: the default expectation a sweep's view plots per point."""
+    shots = sum(counts.values()) or 1
+    return sum((-1) ** key.count("1") * n for key, n in counts.items()) / shots
+
+
 def _cells(record: dict, now: float | None = None) -> list[str]:
     backend = record.get("backend") or {}
     transpiled = record.get("transpile") or {}
@@ -70,8 +84,10 @@ def _cells(record: dict, now: float | None = None) -> list[str]:
     def num(value: Any) -> str:
         return "–" if value is None else str(value)
 
+    name = (record.get("circuit") or {}).get("name") or "?"
+    points = sweep_points(record)
     return [
-        (record.get("circuit") or {}).get("name") or "?",
+        name if points is None else f"{name} ({points} pts)",
         f"{backend.get('name')} ({backend.get('kind')})",
         str(record["status"]),
         num(transpiled.get("depth")),
@@ -85,6 +101,9 @@ def job_line(record: dict) -> str:
     circuit, backend, status, depth, twoq, elapsed = _cells(record)
     line = f"{record['id'][:8]}  {circuit:<10} {backend:<26} {status:<11} depth {depth:<4} 2q {twoq:<4} {elapsed}"
     counts = (record.get("result") or {}).get("counts")
+    if isinstance(counts, list) and counts:  # a sweep: the first point's outcomes
+        line += f"  {len(counts)} points; point 0:"
+        counts = counts[0]
     if counts:
         top = sorted(counts.items(), key=lambda kv: -kv[1])[:4]
         line += "  " + ", ".join(f"{k}: {v}" for k, v in top) + (" …" if len(counts) > 4 else "")
@@ -100,10 +119,14 @@ class JobView:
         group: the jobs to show.
         mode: "widget" or "text"; by default widgets inside a Jupyter kernel, text elsewhere.
         stream: where text mode prints (default: sys.stdout at the time of printing).
+        expectations: per circuit name, ``(label, function of counts)``: what a sweep's plot shows per point
+            (default: :func:`parity_expectation`, labelled ⟨Z…Z⟩).
     """
 
-    def __init__(self, group: Any, *, mode: str | None = None, stream: TextIO | None = None) -> None:
+    def __init__(self, group: Any, *, mode: str | None = None, stream: TextIO | None = None,
+                 expectations: dict[str, tuple[str, Callable[[dict], float]]] | None = None) -> None:
         self.group = group
+        self.expectations = dict(expectations or {})
         self.jobs = list(group)
         if mode is None:
             mode = "widget" if widgets_available() else "text"
@@ -233,6 +256,15 @@ class JobView:
             return
         self._dirty.add(job_id)
         counts = (record.get("result") or {}).get("counts")
+        if isinstance(counts, list) and len(counts) > 1:
+            name = (record.get("circuit") or {}).get("name") or "?"
+            label, function = self.expectations.get(name, ("⟨Z…Z⟩ of the measured bits", parity_expectation))
+            title = f"{name} on {texts[1]}: {label} at each of {len(counts)} points, {record.get('shots')} shots"
+            bundle = _mimebundle(_expectation_plot([function(c) for c in counts], label, title))
+            detail.outputs += ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+            return
+        if isinstance(counts, list):
+            counts = counts[0] if counts else None
         if counts:
             from .plots import counts_histogram, mimebundle
 
@@ -249,6 +281,23 @@ class JobView:
             "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(job.record)) + "</tr>" for job in self.jobs
         )
         return f"<table class='qh-JobView'><tr>{head}</tr>{body}</table>"
+
+
+def _expectation_plot(values: list[float], label: str, title: str) -> Any:
+    """A plotly line of one expectation value per sweep point."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Scatter(x=list(range(len(values))), y=values, mode="lines+markers", name=label,
+                                  hovertemplate="point %{x}: %{y:.4f}<extra></extra>"))
+    figure.update_layout(title={"text": title, "font": {"size": 13}}, height=240, xaxis_title="point",
+                         yaxis_title=label, margin={"l": 50, "r": 10, "t": 40, "b": 40})
+    return figure
+
+
+def _mimebundle(figure: Any) -> dict:
+    from .plots import mimebundle
+
+    return mimebundle(figure)
 
 
 class Table:

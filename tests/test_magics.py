@@ -81,7 +81,7 @@ def test_qrun_last_expression_circuit_is_named_after_its_variable(ip, log):
     ("line", "cell", "message"),
     [
         ("-b fake_torin", BELL, "unknown backend 'fake_torin'; did you mean 'fake_torino'"),
-        ("", "x = 1\n", "the cell produced no QuantumCircuit; end the cell with the circuit or assign it"),
+        ("", "x = 1\n", "the cell produced no QuantumCircuit (nor Sweep, PennyLane tape or bind(qnode, ...))"),
         ("", "'just a string'\n", "last value is a str, not a QuantumCircuit"),
         ("", "[1, 2]\n", "int"),
         ("--shots 0", BELL, "--shots must be a positive integer, got '0'"),
