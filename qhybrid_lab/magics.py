@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from collections.abc import Callable
@@ -14,15 +13,13 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, argument_group, magic_arguments, parse_argstring
 
+from .cells import cell_runnables, expectations, sweep_of
 from .errors import QHybridError
 from .status import FINAL_STATES, JobStatus
 from .widgets import JobView, Table, widgets_available
 
 __all__ = ["QMagics", "load_ipython_extension"]
 
-_AUTO_NAME = re.compile(r"^circuit-\d+$")
-NO_CIRCUIT = ("the cell produced no QuantumCircuit (nor Sweep, PennyLane tape or bind(qnode, ...)); end the cell "
-              "with the circuit or assign it")
 
 
 def _with(*decorators: Callable) -> Callable:
@@ -103,15 +100,6 @@ def _origin(shell: Any) -> dict:
     return origin
 
 
-def _assigned_names(tree: ast.AST) -> list[str]:
-    """Names a cell binds at any statement, in order of first binding."""
-    names: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in names:
-            names.append(node.id)
-    return names
-
-
 @magics_class
 class QMagics(Magics):
     """The qhybrid-lab magics. Load with ``%load_ext qhybrid_lab``."""
@@ -159,9 +147,9 @@ class QMagics(Magics):
         from .jobs import run
 
         try:
-            named = dict(as_circuits(self._cell_circuits(cell)))  # PennyLane objects are converted once, here
+            named = dict(as_circuits(cell_runnables(self.shell, cell)))  # PennyLane objects converted once, here
             if args.sweep is not None:
-                named = self._sweep_of(named, args.sweep)
+                named = sweep_of(named, args.sweep, self.shell.user_ns)
             group = run(named, backend=args.backend or ["aer"], shots=shots, seed=seed,
                         optimization_level=level, tags=list(args.tag or []), origin=_origin(self.shell))
         except QHybridError as error:
@@ -169,7 +157,7 @@ class QMagics(Magics):
         self.shell.user_ns["_"] = group
         if args.name:
             self.shell.user_ns[args.name] = group
-        view = JobView(group, expectations=_expectations(named)).show()
+        view = JobView(group, expectations=expectations(named)).show()
         if args.wait:
             view.wait()
 
@@ -179,55 +167,6 @@ class QMagics(Magics):
             return int(text, 10)
         except ValueError:
             raise UsageError(f"{option} must be an integer, got {text!r}") from None
-
-    def _cell_circuits(self, cell: str) -> Any:
-        """Execute the cell in the user's namespace and pick what it runs (see ``%%qrun?``)."""
-        from .circuits.collect import is_runnable
-        from .circuits.pennylane import is_pennylane_object
-
-        tree = ast.parse(self.shell.transform_cell(cell), filename="<qrun cell>")
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        names = _assigned_names(tree) + (_assigned_names(last) if last else [])
-        ns = self.shell.user_ns
-        exec(compile(tree, "<qrun cell>", "exec"), self.shell.user_global_ns, ns)  # noqa: S102 - the user's cell
-        value = None
-        if last is not None:
-            expression = ast.Expression(last.value)
-            value = eval(compile(expression, "<qrun cell>", "eval"), self.shell.user_global_ns, ns)  # noqa: S307
-        if is_runnable(value) or is_pennylane_object(value):  # a QNode missing its arguments fails with a hint
-            return {last.value.id: value} if isinstance(last.value, ast.Name) else value
-        if isinstance(value, (list, tuple, dict)) and value:
-            return value
-        assigned = {name: ns[name] for name in names if is_runnable(ns.get(name))}
-        if assigned:
-            return assigned
-        if value is not None:
-            raise UsageError(
-                f"the cell's last value is a {type(value).__name__}, not a QuantumCircuit, Sweep or PennyLane "
-                "QNode/tape (nor a list or dict of them); end the cell with the circuit or assign it"
-            )
-        raise UsageError(NO_CIRCUIT)
-
-    def _sweep_of(self, named: dict[str, Any], variable: str) -> dict[str, Any]:
-        """The cell's runnables with its one parameterized circuit swept over the values in ``variable``."""
-        from qiskit import QuantumCircuit
-
-        from .circuits import Sweep
-
-        if variable not in self.shell.user_ns:
-            raise UsageError(f"--sweep {variable}: there is no variable '{variable}'; assign the parameter values "
-                             f"first, e.g. {variable} = np.linspace(0, np.pi, 20)[:, None] (points x parameters)")
-        swept = [n for n, c in named.items() if isinstance(c, QuantumCircuit) and c.parameters]
-        if len(swept) != 1:
-            found = f"{len(swept)} ({', '.join(swept)})" if swept else "none"
-            raise UsageError(f"--sweep {variable} needs exactly one circuit with unbound parameters in the cell; "
-                             f"it has {found}. Give a Sweep(circuit, values) per circuit instead")
-        (label,) = swept
-        try:
-            sweep = Sweep(named[label], self.shell.user_ns[variable], name=label)
-        except (QHybridError, TypeError, ValueError) as error:
-            raise UsageError(f"--sweep {variable}: {error}") from error
-        return {**named, label: sweep}
 
     # -- the run log ----------------------------------------------------------------------------------------------
 
@@ -397,19 +336,6 @@ class QMagics(Magics):
         return Table(["name", "kind", "qubits", "price", "description"], rows,
                      caption=f"{len(rows)} backends (emulators run locally for free; the price in brackets is "
                              "what the real device would cost)", data=backends)
-
-
-def _expectations(named: dict[str, Any]) -> dict[str, tuple[str, Callable[[dict], float]]]:
-    """What a sweep's live plot shows per point: a PennyLane QNode's first expectation value, when it has one."""
-    from .circuits.pennylane import expval_from_counts, measurement_specs
-
-    out = {}
-    for label, item in named.items():
-        specs = [s for s in measurement_specs(getattr(item, "circuit", item)) if s["type"] == "expval"]
-        if specs:
-            spec = specs[0]
-            out[label] = (f"⟨{spec['observable']}⟩", lambda counts, spec=spec: expval_from_counts(counts, spec))
-    return out
 
 
 def _price_text(backend: dict) -> str:
