@@ -102,11 +102,11 @@ def job_line(record: dict) -> str:
     line = f"{record['id'][:8]}  {circuit:<10} {backend:<26} {status:<11} depth {depth:<4} 2q {twoq:<4} {elapsed}"
     counts = (record.get("result") or {}).get("counts")
     if isinstance(counts, list) and counts:  # a sweep: the first point's outcomes
-        line += f"  {len(counts)} points; point 0:"
+        line += f"  {len(counts)} points; point 0"
         counts = counts[0]
     if counts:
         top = sorted(counts.items(), key=lambda kv: -kv[1])[:4]
-        line += "  " + ", ".join(f"{k}: {v}" for k, v in top) + (" …" if len(counts) > 4 else "")
+        line += (":" if line.endswith("point 0") else "") + "  " + ", ".join(f"{k}: {v}" for k, v in top) + (" …" if len(counts) > 4 else "")
     elif record.get("error") or record.get("blocked_reason"):
         line += f"  {record.get('blocked_reason') or record.get('error')}"
     return line

@@ -163,6 +163,83 @@ def test_qcancel_stops_a_running_job_and_qresult_explains(ip, log):
         ip.run_line_magic("qresult", job.id)
 
 
+ROTATION = """\
+from qiskit import QuantumCircuit
+from qiskit.circuit import Parameter
+theta = Parameter("theta")
+rot = QuantumCircuit(1)
+rot.ry(theta, 0)
+rot.measure_all()
+"""
+
+
+def test_qrun_help_mentions_pennylane_and_sweeps(ip, capsys):
+    ip.run_cell("%%qrun?")
+    text = capsys.readouterr().out
+    for word in ("--sweep VALUES", "Sweep", "PennyLane", "bind(qnode", "one counts dict per point"):
+        assert word in text, word
+
+
+def test_qrun_sweep_option_runs_one_job_per_backend_with_counts_per_point(ip, log, capsys):
+    ip.user_ns["angles"] = [[0.0], [3.141592653589793], [0.0]]
+    ip.run_cell_magic("qrun", "-b aer -b pennylane:default.qubit --shots 50 --seed 2 --sweep angles --wait",
+                      ROTATION)
+    group = ip.user_ns["_"]
+    assert len(group) == 2 and {job.circuit_name for job in group} == {"rot"}
+    for backend, points in group.result(timeout=60)["rot"].items():
+        assert points == [{"0": 50}, {"1": 50}, {"0": 50}], backend  # exact: RY(0) and RY(pi)
+    record = log.get(group[0].id)
+    assert record["parameters"] == {"names": ["theta"], "values": [[0.0], [3.141592653589793], [0.0]]}
+    out = capsys.readouterr().out
+    assert "rot (3 pts)" in out and "3 points; point 0:  0: 50" in out
+
+
+def test_qrun_runs_a_sweep_value_and_assigned_pennylane_objects(ip, log):
+    ip.run_cell_magic("qrun", "--shots 20 --seed 1 --wait", ROTATION + "from qhybrid_lab.circuits import Sweep\n"
+                      "Sweep(rot, {theta: [3.141592653589793, 0.0]}, name='flip')\n")
+    assert ip.user_ns["_"].result()["flip"]["aer"] == [{"1": 20}, {"0": 20}]
+    cell = """\
+import numpy as np
+import pennylane as qml
+from qhybrid_lab.circuits.pennylane import bind
+dev = qml.device("default.qubit", wires=2)
+def body(x):
+    qml.RX(x, wires=0)
+    return qml.probs(wires=[0, 1])
+needs_args = qml.QNode(body, dev)
+op = qml.PauliX(1)
+tape = qml.tape.QuantumScript([qml.PauliX(0), qml.PauliX(1)], [qml.probs(wires=[0, 1])])
+bound = bind(needs_args, np.pi)
+"""
+    ip.run_cell_magic("qrun", "-b pennylane:default.qubit --shots 30 --wait", cell)
+    results = ip.user_ns["_"].result()
+    assert set(results) == {"tape", "bound"}  # the device, the operation and the QNode needing arguments are skipped
+    assert results["tape"]["pennylane:default.qubit"] == {"11": 30}
+    assert results["bound"]["pennylane:default.qubit"] == {"01": 30}  # RX(pi) on wire 0: Qiskit's bit 0
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "cell", "message"),
+    [
+        ("nothing", None, ROTATION, "--sweep nothing: there is no variable 'nothing'"),
+        ("pts", [[0.1]], BELL, "needs exactly one circuit with unbound parameters in the cell; it has none"),
+        ("pts", [[0.1]], ROTATION + "rot2 = rot.copy()\n", "it has 2 (rot, rot2)"),
+        ("pts", [[0.1, 0.2]], ROTATION, "--sweep pts: point 0 of 'rot' has 2 values; the circuit has 1 parameters"),
+        ("pts", "abc", ROTATION, "--sweep pts: "),
+        ("pts", [[float("nan")]], ROTATION, "must be finite"),
+        ("1x", None, ROTATION, "--sweep must name a variable"),
+    ],
+)
+def test_bad_sweeps_are_usage_errors(ip, log, variable, value, cell, message):
+    ip.user_ns.pop("nothing", None)
+    if value is not None:
+        ip.user_ns[variable] = value
+    with pytest.raises(UsageError) as info:
+        ip.run_cell_magic("qrun", f"--sweep {variable}", cell)
+    assert message in str(info.value)
+    assert log.count() == 0
+
+
 def test_qbackends_lists_kinds_and_prices(ip):
     table = ip.run_line_magic("qbackends", "")
     rows = {row[0]: row for row in table.rows}

@@ -122,3 +122,43 @@ def test_widget_view_rows_histograms_and_cancelled_reason():
     assert "cancelled" in cells[2].value
     assert detail.outputs[0]["output_type"] == "stream" and "cancelled" in detail.outputs[0]["text"]
     assert "<table" in view._repr_html_()
+
+
+def test_a_sweep_row_names_its_points_and_plots_an_expectation_per_point():
+    import numpy as np
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import Parameter
+
+    from qhybrid_lab.jobs import run
+    from qhybrid_lab.widgets import parity_expectation
+
+    theta = Parameter("theta")
+    qc = QuantumCircuit(1, name="rot")
+    qc.ry(theta, 0)
+    qc.measure_all()
+    angles = np.linspace(0, np.pi, 5)
+    many = run(qc, "aer", shots=4000, seed=3, parameter_values=angles[:, None])
+    view = JobView(many, mode="widget").show()
+    view.wait(60)
+    (job,) = many
+    _, cells, detail = view._rows[job.id]
+    assert cells[0].value == "rot (5 pts)"
+    (plot,) = detail.outputs
+    (trace,) = plot["data"]["application/vnd.plotly.v1+json"]["data"]
+    assert trace["type"] == "scatter" and list(trace["x"]) == [0, 1, 2, 3, 4]
+    assert np.allclose(trace["y"], np.cos(angles), atol=0.05)  # <Z> after RY(theta) is cos(theta)
+    assert [parity_expectation(c) for c in job.result()] == list(trace["y"])
+
+    custom = run(qc, "aer", shots=100, seed=3, parameter_values=[[0.0], [np.pi]])
+    view = JobView(custom, mode="widget", expectations={"rot": ("P(1)", lambda c: c.get("1", 0) / 100)}).show()
+    view.wait(60)
+    (plot,) = view._rows[custom[0].id][2].outputs
+    figure = plot["data"]["application/vnd.plotly.v1+json"]
+    assert list(figure["data"][0]["y"]) == [0.0, 1.0] and figure["layout"]["yaxis"]["title"]["text"] == "P(1)"
+
+    single = run(qc, "aer", shots=50, seed=3, parameter_values=[[np.pi]])
+    view = JobView(single, mode="widget").show()
+    view.wait(60)
+    (histogram,) = view._rows[single[0].id][2].outputs  # one point: its histogram
+    assert list(histogram["data"]["application/vnd.plotly.v1+json"]["data"][0]["x"]) == ["1"]
+    assert job_line(single[0].record).endswith("1 points; point 0:  1: 50")
