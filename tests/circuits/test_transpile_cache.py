@@ -1,11 +1,13 @@
-"""Transpiling for a backend target, once per content and options."""
+"""Transpiling for a backend target, once per content (or structure, for freshly bound loops) and options."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from qiskit import QuantumCircuit
+from qiskit.quantum_info import Statevector
 
-from qhybrid_lab.backends import get_backend
+from qhybrid_lab.backends import Backend, get_backend
 from qhybrid_lab.circuits import clear_transpile_cache, transpile_cache_info, transpile_for
 from qhybrid_lab.errors import InvalidJobSpec
 
@@ -72,3 +74,140 @@ def test_default_seed_gives_reproducible_layouts():
 def test_bad_options_are_refused(options, fragment):
     with pytest.raises(InvalidJobSpec, match=fragment):
         transpile_for(ghz(2), "aer", **options)
+
+
+# -- reuse by structure: a loop binding new angles each iteration ---------------------------------------------------
+
+def ansatz(angles, n=4, name="ansatz"):
+    """RY layers with a CX ladder between them, bound to ``angles`` (``n`` per layer), measured."""
+    qc = QuantumCircuit(n, name=name)
+    for start in range(0, len(angles), n):
+        for q, angle in enumerate(angles[start:start + n]):
+            qc.ry(float(angle), q)
+        if start + n < len(angles):
+            for q in range(n - 1):
+                qc.cx(q, q + 1)
+    qc.rz(float(angles[0]) / 3, 0)
+    qc.measure_all()
+    return qc
+
+
+def exact_distribution(circuit: QuantumCircuit) -> np.ndarray:
+    """Exact probabilities of the circuit's classical bits (clbit 0 least significant), final measurements only."""
+    from qhybrid_lab.backends.trimming import active_qubits, remap_to_qubits
+
+    measured = {}
+    unitary = circuit.copy_empty_like()
+    for instruction in circuit.data:
+        if instruction.operation.name == "measure":
+            measured[circuit.find_bit(instruction.clbits[0]).index] = circuit.find_bit(instruction.qubits[0]).index
+        else:
+            unitary._append(instruction)
+    qubits = sorted(set(active_qubits(unitary)) | set(measured.values()))
+    small = remap_to_qubits(unitary, qubits)
+    position = {q: i for i, q in enumerate(qubits)}
+    order = [position[measured[c]] for c in range(circuit.num_clbits)]
+    return Statevector(small).probabilities(order)
+
+
+def test_a_loop_of_freshly_bound_circuits_transpiles_one_template():
+    rng = np.random.default_rng(3)
+    angles = [rng.uniform(-np.pi, np.pi, 8) for _ in range(20)]
+    outcomes = [transpile_for(ansatz(a), "fake_manila") for a in angles]
+    # Given the first circuit transpiled as it is and the second (other angles) making the symbolic template,
+    # then every later iteration only binds its angles: 2 transpilations for 20 iterations.
+    assert transpile_cache_info() == {"hits": 18, "misses": 2, "size": 2}
+    assert [o.reuse for o in outcomes[:3]] == [None, None, "structure"] and outcomes[2].cached
+    assert all(o.reuse == "structure" and not o.circuit.parameters for o in outcomes[2:])
+    assert outcomes[5].as_record()["reuse"] == "structure"
+    assert transpile_for(ansatz(angles[0]), "fake_manila").reuse == "exact"  # the same angles again
+    assert transpile_for(ansatz(angles[0], n=3), "fake_manila").reuse is None  # another structure
+
+
+def test_structure_reuse_gives_the_counts_of_plain_qiskit_on_fixed_seeds():
+    from qiskit import transpile
+    from qiskit_aer import AerSimulator
+
+    simulator = AerSimulator()
+    rng = np.random.default_rng(5)
+    for index in range(6):
+        circuit = ansatz(rng.uniform(-np.pi, np.pi, 8))
+        ours = transpile_for(circuit, "aer").circuit
+        plain = transpile(circuit, simulator, optimization_level=2, seed_transpiler=1234)
+        counts = [simulator.run(c, shots=2000, seed_simulator=17 + index).result().get_counts() for c in (ours, plain)]
+        assert counts[0] == counts[1]
+    assert transpile_cache_info()["hits"] == 4
+
+
+@pytest.mark.parametrize("backend", ["aer", "fake_manila", "fake_sherbrooke"])
+def test_structure_reuse_keeps_exact_distributions(backend):
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        circuit = ansatz(rng.uniform(-np.pi, np.pi, 8))
+        outcome = transpile_for(circuit, backend)
+        expected = exact_distribution(circuit)
+        assert np.allclose(exact_distribution(outcome.circuit), expected, atol=1e-9)
+        clear_transpile_cache()  # plain path: this circuit transpiled by itself
+        assert np.allclose(exact_distribution(transpile_for(circuit, backend).circuit), expected, atol=1e-9)
+        transpile_for(ansatz(rng.uniform(-np.pi, np.pi, 8)), backend)  # so the next one reuses a template
+        if backend == "fake_manila":
+            assert not outcome.circuit.parameters and set(outcome.circuit.count_ops()) <= {
+                "rz", "sx", "x", "cx", "measure", "barrier"}
+    assert outcome.reuse == "structure"
+
+
+def test_circuits_that_cannot_be_reduced_use_the_exact_cache():
+    from qiskit.circuit import Parameter
+
+    def feedback(angle):  # control flow: not reduced to a structure
+        qc = QuantumCircuit(1, 1)
+        qc.ry(angle, 0)
+        qc.measure(0, 0)
+        with qc.if_test((qc.clbits[0], 1)):
+            qc.x(0)
+        return qc
+
+    outcomes = [transpile_for(feedback(a), "aer") for a in (0.1, 0.2, 0.3, 0.1)]
+    assert [o.reuse for o in outcomes] == [None, None, None, "exact"]
+    theta = Parameter("theta")  # free parameters (a sweep's template): cached by content, left symbolic
+    template = QuantumCircuit(1)
+    template.ry(theta, 0)
+    template.measure_all()
+    first, again = transpile_for(template, "aer"), transpile_for(template.copy(), "aer")
+    assert (first.reuse, again.reuse) == (None, "exact") and set(again.circuit.parameters) == {theta}
+    assert transpile_cache_info()["misses"] == 4
+
+
+class AngleBoundedSimulator(Backend):
+    """A simulator whose target accepts RZZ only for angles in [0, π/2] (like fractional gates on Heron)."""
+
+    name = "angle-bounded"
+
+    def _build_target(self):
+        from qiskit.circuit import Measure, Parameter
+        from qiskit.circuit.library import CXGate, RZGate, RZZGate, SXGate, XGate
+        from qiskit.transpiler import Target
+
+        target = Target(num_qubits=3)
+        theta = Parameter("theta")
+        for gate in (RZGate(theta), SXGate(), XGate(), Measure()):
+            target.add_instruction(gate, {(q,): None for q in range(3)})
+        target.add_instruction(CXGate(), {pair: None for pair in ((0, 1), (1, 0), (1, 2), (2, 1))})
+        target.add_instruction(RZZGate(theta), {pair: None for pair in ((0, 1), (1, 2))},
+                               angle_bounds=[(0.0, np.pi / 2)])
+        return target
+
+    def execute(self, circuits, *, shots, seed, parameter_binds=None):
+        raise NotImplementedError("only its target is used here")
+
+
+def test_targets_with_angle_bounds_transpile_each_circuit_with_its_angles():
+    backend = AngleBoundedSimulator()
+    outcomes = []
+    for angle in (0.3, 2.5, -1.0):
+        qc = QuantumCircuit(2)
+        qc.rzz(angle, 0, 1)
+        qc.measure_all()
+        outcomes.append(transpile_for(qc, backend))
+        assert np.allclose(exact_distribution(outcomes[-1].circuit), exact_distribution(qc), atol=1e-9)
+    assert [o.reuse for o in outcomes] == [None, None, None]
