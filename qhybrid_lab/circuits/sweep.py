@@ -195,6 +195,9 @@ def runnables(obj: Any, name: str | None = None,
         replaced = obj
     out = []
     for label, circuit in as_circuits(replaced, name=name):
+        if isinstance(circuit, Sweep):  # a broadcast PennyLane object converts to one sweep
+            out.append((label, circuit.circuit, circuit))
+            continue
         sweep = sweeps.get(id(circuit))
         if sweep is None and circuit.parameters:
             raise InvalidJobSpec(
