@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NoCircuits, UnsupportedObject
-from .pennylane import is_pennylane_object, pennylane_circuits
+from .pennylane import is_pennylane_object, is_runnable_pennylane, pennylane_circuits
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
+
+    from .sweep import Sweep
 
 _AUTO_NAME = re.compile(r"circuit-\d+")
 """Qiskit's generated names (``circuit-123``) say nothing; such circuits get a positional name."""
@@ -22,6 +24,15 @@ def _is_circuit(obj: Any) -> bool:
     return isinstance(obj, QuantumCircuit)
 
 
+def _is_sweep(obj: Any) -> bool:
+    """A :class:`~qhybrid_lab.circuits.sweep.Sweep` (checked by type name first, so qiskit is not imported)."""
+    if type(obj).__name__ != "Sweep":
+        return False
+    from .sweep import Sweep
+
+    return isinstance(obj, Sweep)
+
+
 def _unsupported(obj: Any, where: str = "") -> UnsupportedObject:
     kind = f"{type(obj).__module__}.{type(obj).__qualname__}"
     return UnsupportedObject(
@@ -30,21 +41,21 @@ def _unsupported(obj: Any, where: str = "") -> UnsupportedObject:
     )
 
 
-def _own_name(circuit: QuantumCircuit) -> str | None:
+def _own_name(circuit: QuantumCircuit | Sweep) -> str | None:
     name = circuit.name
     return None if not name or _AUTO_NAME.fullmatch(name) else name
 
 
-def as_circuits(obj: Any, name: str | None = None) -> list[tuple[str, QuantumCircuit]]:
-    """Normalize what a cell produced into ``(name, circuit)`` pairs with unique names.
+def as_circuits(obj: Any, name: str | None = None) -> list[tuple[str, QuantumCircuit | Sweep]]:
+    """Normalize what a cell produced into ``(name, circuit or sweep)`` pairs with unique names.
 
     Args:
-        obj: A ``QuantumCircuit``, or a list/tuple of them, or a dict ``{name: circuit}``. PennyLane QNodes
-            (without required arguments), ``bind(qnode, *args)`` results and tapes are converted through
-            OpenQASM (:mod:`qhybrid_lab.circuits.pennylane`; a broadcast gives ``name[i]`` per point); PennyLane
-            is imported only for such objects.
+        obj: A ``QuantumCircuit`` or ``Sweep``, or a list/tuple of them, or a dict ``{name: circuit}``. PennyLane
+            QNodes (without required arguments), ``bind(qnode, *args)`` results and tapes are converted
+            (:mod:`qhybrid_lab.circuits.pennylane`; a broadcast becomes ONE ``Sweep`` of a parameterized template);
+            PennyLane is imported only for such objects.
         name: Name for a single circuit, or the stem of positional names (``name[0]``, ``name[1]``...)
-            for a sequence. Defaults to each circuit's own name when it set one, else ``circuit``.
+            for a sequence. Defaults to each circuit's (sweep's) own name when it set one, else ``circuit``.
 
     Raises:
         NoCircuits: ``obj`` is an empty collection.
@@ -55,7 +66,7 @@ def as_circuits(obj: Any, name: str | None = None) -> list[tuple[str, QuantumCir
         >>> [n for n, _ in as_circuits({"bell": QuantumCircuit(2), "ghz": QuantumCircuit(3)})]
         ['bell', 'ghz']
     """
-    if _is_circuit(obj):
+    if _is_circuit(obj) or _is_sweep(obj):
         return [(name or _own_name(obj) or "circuit", obj)]
     if is_pennylane_object(obj):
         return _deduplicate(pennylane_circuits(obj, name))
@@ -65,7 +76,7 @@ def as_circuits(obj: Any, name: str | None = None) -> list[tuple[str, QuantumCir
             if is_pennylane_object(value):
                 pairs.extend(pennylane_circuits(value, str(key)))
                 continue
-            if not _is_circuit(value):
+            if not (_is_circuit(value) or _is_sweep(value)):
                 raise _unsupported(value, f" (dict entry {key!r})")
             pairs.append((str(key), value))
     elif isinstance(obj, (list, tuple)):
@@ -76,7 +87,7 @@ def as_circuits(obj: Any, name: str | None = None) -> list[tuple[str, QuantumCir
                 label = f"{stem}[{index}]"
                 pairs.extend(pennylane_circuits(value, label if name else None, default=label))
                 continue
-            if not _is_circuit(value):
+            if not (_is_circuit(value) or _is_sweep(value)):
                 raise _unsupported(value, f" (element {index})")
             own = None if name else _own_name(value)
             pairs.append((own or f"{stem}[{index}]", value))
@@ -87,7 +98,7 @@ def as_circuits(obj: Any, name: str | None = None) -> list[tuple[str, QuantumCir
     return _deduplicate(pairs)
 
 
-def _deduplicate(pairs: list[tuple[str, QuantumCircuit]]) -> list[tuple[str, QuantumCircuit]]:
+def _deduplicate(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     taken: set[str] = set()
     out = []
     for label, circuit in pairs:
@@ -101,8 +112,10 @@ def _deduplicate(pairs: list[tuple[str, QuantumCircuit]]) -> list[tuple[str, Qua
 
 
 def is_runnable(obj: Any) -> bool:
-    """Whether :func:`as_circuits` takes ``obj`` by itself: a ``QuantumCircuit`` or a PennyLane object."""
-    return is_pennylane_object(obj) or _is_circuit(obj)
+    """Whether ``obj`` runs by itself: a ``QuantumCircuit``, a ``Sweep``, a PennyLane tape, a :func:`bind` result
+    or a QNode without required arguments (not a device, an operation, or a QNode that needs arguments).
+    """
+    return _is_circuit(obj) or _is_sweep(obj) or is_runnable_pennylane(obj)
 
 
 def has_measurements(circuit: QuantumCircuit) -> bool:

@@ -12,6 +12,8 @@ from ..errors import InvalidJobSpec, UnsupportedObject
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
 
+    from .sweep import Sweep
+
 METADATA_KEY = "pennylane"
 """Key of ``circuit.metadata`` holding what PennyLane asked for: ``wires``, ``measurements``, ``point``."""
 SUPPORTED_MEASUREMENTS = {"ExpectationMP": "expval", "VarianceMP": "var", "ProbabilityMP": "probs",
@@ -39,7 +41,8 @@ def bind(qnode: Any, *args: Any, **kwargs: Any) -> BoundQNode:
 
     A QNode without required arguments runs as it is; one with arguments needs them, either bound here or
     through a tape (``qml.workflow.construct_tape(qnode)(x)``). Batched arguments (parameter broadcasting)
-    give one circuit per point, named ``<function>[i]``.
+    run as ONE sweep (a parameterized template and the points' values); :func:`measurement_values` gives
+    their results per point, ``<function>[i]``.
 
     Example:
         >>> group = run(bind(ansatz, thetas), "pennylane:lightning.qubit")  # doctest: +SKIP
@@ -57,13 +60,30 @@ def is_pennylane_object(obj: Any) -> bool:
     return module == "pennylane" or module.startswith("pennylane.")
 
 
+def is_runnable_pennylane(obj: Any) -> bool:
+    """Whether ``obj`` runs as it is: a :func:`bind` result, a tape, or a QNode without required arguments.
+
+    Devices, operations and QNodes that still need their arguments are PennyLane objects but not runnable.
+    """
+    if isinstance(obj, BoundQNode):
+        return True
+    if not is_pennylane_object(obj):
+        return False
+    if _is_qnode(obj):
+        return not _required_arguments(obj)
+    import pennylane as qml
+
+    return isinstance(obj, qml.tape.QuantumScript)
+
+
 def pennylane_circuits(obj: Any, name: str | None = None, *, default: str = "tape"
                        ) -> list[tuple[str, QuantumCircuit]]:
     """Convert a QNode (without required arguments), a :func:`bind` result or a tape to named circuits.
 
     Each circuit measures every wire (``measure q[i] -> c[i]``, wire order of the device, else of the
     tape) after the rotations that diagonalize the observables; ``circuit.metadata["pennylane"]`` keeps
-    the measurements (see :func:`measurement_specs`). A broadcast tape gives one circuit per point, in order.
+    the measurements (see :func:`measurement_specs`). A broadcast tape gives ONE
+    :class:`~qhybrid_lab.circuits.sweep.Sweep` (a parameterized template and one row of values per point, in order).
 
     Args:
         obj: A PennyLane ``QNode``, ``BoundQNode`` or ``QuantumScript``/``QuantumTape``.
@@ -79,10 +99,31 @@ def pennylane_circuits(obj: Any, name: str | None = None, *, default: str = "tap
     stem = name or own or default
     if tape.batch_size is None:
         return [(stem, _convert(tape, wires, stem, None))]
-    import pennylane as qml
+    sweep = broadcast_sweep(tape, wires, stem)
+    if sweep is not None:
+        return [(stem, sweep)]
+    import pennylane as qml  # no angle varies over the points: one plain circuit per point
 
     points, _ = qml.transforms.broadcast_expand(tape)
     return [(f"{stem}[{i}]", _convert(point, wires, f"{stem}[{i}]", i)) for i, point in enumerate(points)]
+
+
+def broadcast_sweep(tape: Any, wires: Any, name: str) -> Sweep | None:
+    """A broadcast tape as ONE sweep: a parameterized template (its measurements in the metadata) and the points.
+
+    Point ``i`` of the sweep is point ``i`` of the broadcast (see
+    :func:`~qhybrid_lab.circuits.pennylane_broadcast.broadcast_template`); ``None`` when no gate angle varies.
+    """
+    from .pennylane_broadcast import broadcast_template
+    from .sweep import Sweep
+
+    template, values = broadcast_template(tape, wires, name)
+    if not values:
+        return None
+    template.metadata = {METADATA_KEY: {"wires": [_label(w) for w in wires], "point": None,
+                                        "points": tape.batch_size,
+                                        "measurements": [_spec(mp, wires) for mp in tape.measurements]}}
+    return Sweep(template, values, name=name)
 
 
 def _is_qnode(obj: Any) -> bool:
@@ -292,17 +333,26 @@ def values_from_counts(counts: dict[str, int], circuit_or_specs: Any) -> list[An
 def measurement_values(group: Any, obj: Any, name: str | None = None) -> dict[str, dict[str, list[Any]]]:
     """``{circuit: {backend: values}}`` for a finished run of ``obj`` (what was run, with the same ``name``).
 
+    A sweep (a broadcast QNode or tape runs as one) gives one entry per point, ``name[i]`` in point order.
+
     Example:
         >>> group = run(bind(ansatz, thetas), ["aer", "pennylane:lightning.qubit"])  # doctest: +SKIP
         >>> measurement_values(group, bind(ansatz, thetas))["ansatz[0]"]["aer"]   # [<Z0 Z1>]  # doctest: +SKIP
     """
     from .collect import as_circuits
 
-    specs = {label: measurement_specs(circuit) for label, circuit in as_circuits(obj, name)}
+    specs = {label: measurement_specs(getattr(item, "circuit", item)) for label, item in as_circuits(obj, name)}
     results = group.result()
     missing = sorted(set(results) - set(specs))
     if missing:
         raise InvalidJobSpec(f"the group ran circuits {missing} that {_type_name(obj)} does not produce; "
                              "give the same object (and name) that was run")
-    return {label: {backend: values_from_counts(counts, specs[label]) for backend, counts in by_backend.items()}
-            for label, by_backend in results.items()}
+    out: dict[str, dict[str, list[Any]]] = {}
+    for label, by_backend in results.items():
+        for backend, counts in by_backend.items():
+            if isinstance(counts, dict):
+                out.setdefault(label, {})[backend] = values_from_counts(counts, specs[label])
+                continue
+            for point, point_counts in enumerate(counts):  # a sweep: one counts dict per point, in order
+                out.setdefault(f"{label}[{point}]", {})[backend] = values_from_counts(point_counts, specs[label])
+    return out

@@ -88,16 +88,15 @@ def test_observables_are_rotated_and_kept_in_metadata():
     assert values[0] == pytest.approx(1.0) and values[1] == pytest.approx(1.0) and values[2] == [0.5, 0.5]
 
 
-def test_a_broadcast_gives_one_circuit_per_point_in_order():
+def test_a_broadcast_is_one_sweep_whose_points_bind_in_order():
     ansatz = ansatz_qnode()
     thetas = np.linspace(0.1, 3.0, 20).reshape(5, 4)
-    pairs = as_circuits(bind(ansatz, thetas))
-    assert [n for n, _ in pairs] == [f"ansatz[{i}]" for i in range(5)]
-    for i, (_, circuit) in enumerate(pairs):
-        assert circuit.metadata["pennylane"]["point"] == i
-        assert [float(inst.operation.params[0]) for inst in circuit.data[:4]] == list(thetas[i])
-    named = as_circuits(bind(ansatz, thetas), name="sweep")
-    assert [n for n, _ in named][:2] == ["sweep[0]", "sweep[1]"]
+    ((name, sweep),) = as_circuits(bind(ansatz, thetas))
+    assert name == "ansatz" and len(sweep) == 5 and sweep.circuit.metadata["pennylane"]["points"] == 5
+    for i in range(5):
+        assert [float(inst.operation.params[0]) for inst in sweep.bound(i).data[:4]] == list(thetas[i])
+    ((label, _),) = as_circuits(bind(ansatz, thetas), name="sweep")
+    assert label == "sweep"
 
 
 def test_collections_mix_pennylane_objects_and_circuits():
@@ -107,9 +106,12 @@ def test_collections_mix_pennylane_objects_and_circuits():
     tape = qml.tape.QuantumScript([qml.Hadamard(0)], [qml.expval(qml.PauliZ(0))])
     names = [n for n, _ in as_circuits([tape, tape, QuantumCircuit(1)])]
     assert names == ["circuit[0]", "circuit[1]", "circuit[2]"]
-    names = [n for n, _ in as_circuits({"a": tape, "b": bind(ansatz_qnode(), np.zeros((2, 4)))})]
-    assert names == ["a", "b[0]", "b[1]"]
+    pairs = as_circuits({"a": tape, "b": bind(ansatz_qnode(), np.zeros((2, 4)))})
+    assert [n for n, _ in pairs] == ["a", "b"] and len(pairs[1][1]) == 2  # the broadcast is one 2-point sweep
     assert is_runnable(tape) and is_runnable(bind(ansatz_qnode(), np.zeros(4))) and not is_runnable([tape])
+    assert is_runnable(asymmetric_qnode())  # a QNode without arguments
+    assert not is_runnable(ansatz_qnode())  # needs theta
+    assert not is_runnable(qml.device("default.qubit", wires=1)) and not is_runnable(qml.PauliX(0))
 
 
 def test_a_qnode_missing_its_arguments_says_how_to_give_them():
