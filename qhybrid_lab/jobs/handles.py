@@ -1,4 +1,4 @@
-"""Job and JobGroup handles: they behave like ``concurrent.futures.Future`` and show as a small table."""
+"""Job and JobGroup handles: they behave like ``concurrent.futures.Future``, are awaitable and show as a table."""
 
 from __future__ import annotations
 
@@ -24,6 +24,20 @@ _ACTIVITY = (JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.PENDING)
 _SEVERITY = (JobStatus.FAILED, JobStatus.INTERRUPTED, JobStatus.BLOCKED, JobStatus.CANCELLED, JobStatus.DONE)
 
 
+Counts = dict[str, int]
+"""One circuit's counts; a sweep's result is a list of them, one per point."""
+
+
+def _counts(record: dict) -> Counts | list[Counts]:
+    counts = record["result"]["counts"]
+    return [dict(c) for c in counts] if isinstance(counts, list) else dict(counts)
+
+
+def _settle(future: Any) -> None:
+    if not future.done():  # an awaiting task that was cancelled already has its future done
+        future.set_result(None)
+
+
 def _error_for(record: dict) -> BaseException | None:
     status = JobStatus(record["status"])
     name = f"job {record['id'][:8]} ({record.get('circuit', {}).get('name')} on {record['backend']['name']})"
@@ -37,11 +51,13 @@ def _error_for(record: dict) -> BaseException | None:
 
 
 class Job:
-    """One circuit on one backend. Behaves like :class:`concurrent.futures.Future`.
+    """One circuit (or one sweep) on one backend. Behaves like :class:`concurrent.futures.Future`; awaitable.
 
     Example:
         >>> job = run(bell, "aer", shots=1000)[0]
         >>> job.result(timeout=30)
+        {'00': 507, '11': 493}
+        >>> await job  # in asyncio code (a notebook cell, an async function): the same counts, no thread blocked
         {'00': 507, '11': 493}
     """
 
@@ -77,6 +93,11 @@ class Job:
     def status(self) -> JobStatus:
         """Where the job is now."""
         return JobStatus(self.record["status"])
+
+    @property
+    def parameters(self) -> dict | None:
+        """A sweep's ``{"names": [...], "values": [[...], ...]}``, else None."""
+        return self._record.get("parameters")
 
     def _update(self, record: dict) -> None:
         """Engine side: store the new record; wake waiters and call the callbacks on a status change."""
@@ -140,8 +161,8 @@ class Job:
         """Wait until the job is final and return its status (TimeoutError after ``timeout`` seconds)."""
         return JobStatus(self._wait(timeout)["status"])
 
-    def result(self, timeout: float | None = None) -> dict[str, int]:
-        """The counts, waiting up to ``timeout`` seconds.
+    def result(self, timeout: float | None = None) -> Counts | list[Counts]:
+        """The counts (a list of counts, one per point, for a sweep), waiting up to ``timeout`` seconds.
 
         Raises:
             JobFailed: it failed, was blocked or interrupted (the message says why).
@@ -152,7 +173,7 @@ class Job:
         error = _error_for(record)
         if error is not None:
             raise error
-        return dict(record["result"]["counts"])
+        return _counts(record)
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
         """The error ``result()`` would raise, or None for a finished job with a result."""
@@ -165,6 +186,44 @@ class Job:
                 self._done_callbacks.append(fn)
                 return
         self._call(fn)
+
+    # -- asyncio ------------------------------------------------------------------------------------------------
+
+    def __await__(self):
+        """``await job``: its :meth:`result`, without blocking the event loop (no thread waits)."""
+        return self._result_async().__await__()
+
+    async def _result_async(self) -> Counts | list[Counts]:
+        record = await self._wait_async()
+        error = _error_for(record)
+        if error is not None:
+            raise error
+        return _counts(record)
+
+    async def _wait_async(self) -> dict:
+        """Wait for a final state in the running event loop; returns the final record.
+
+        This kernel's jobs wake the loop from their done callback (``call_soon_threadsafe`` from the engine
+        thread); another kernel's job is read from the run log every ``REMOTE_POLL`` seconds.
+        """
+        import asyncio
+
+        if not self._local:
+            while not self.done():
+                await asyncio.sleep(REMOTE_POLL)
+            return self.record
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+
+        def wake(_job: Job) -> None:
+            try:
+                loop.call_soon_threadsafe(_settle, future)
+            except RuntimeError:  # the loop was closed meanwhile: nobody awaits this job any more
+                logger.debug("event loop closed before job %s finished", self.id)
+
+        self.add_done_callback(wake)
+        await future
+        return self.record
 
     def add_status_callback(self, fn: Callable[[Job], Any]) -> None:
         """Call ``fn(job)`` on every status change of this kernel's jobs.
@@ -180,7 +239,10 @@ class Job:
 
 
 class JobGroup:
-    """The jobs of one submission (every circuit × backend). ``result()`` gives ``{circuit: {backend: counts}}``."""
+    """The jobs of one submission (every circuit × backend). ``result()`` gives ``{circuit: {backend: counts}}``.
+
+    A sweep's entry is a list of counts, one per point. ``await group`` gives the same in asyncio code.
+    """
 
     def __init__(self, group_id: str, jobs: list[Job]) -> None:
         self.id = group_id
@@ -230,13 +292,24 @@ class JobGroup:
             job.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
         return self.status
 
-    def result(self, timeout: float | None = None) -> dict[str, dict[str, dict[str, int]]]:
-        """``{circuit name: {backend: counts}}``; raises the first job's error like :meth:`Job.result`."""
+    def result(self, timeout: float | None = None) -> dict[str, dict[str, Counts | list[Counts]]]:
+        """``{circuit name: {backend: counts}}`` (a list of counts for a sweep); raises the first job's error like
+        :meth:`Job.result`."""
         self.wait(timeout)
-        out: dict[str, dict[str, dict[str, int]]] = {}
+        out: dict[str, dict[str, Counts | list[Counts]]] = {}
         for job in self.jobs:
             out.setdefault(job.circuit_name, {})[job.backend] = job.result(0)
         return out
+
+    def __await__(self):
+        """``await group``: its :meth:`result` once every job is final, without blocking the event loop."""
+        return self._result_async().__await__()
+
+    async def _result_async(self) -> dict[str, dict[str, Counts | list[Counts]]]:
+        import asyncio
+
+        await asyncio.gather(*(job._wait_async() for job in self.jobs))
+        return self.result(0)
 
     def _repr_html_(self) -> str:
         return _table(self.jobs, caption=f"group {self.id[:8]}: {self.status.value}")
@@ -248,7 +321,10 @@ def _table(jobs: list[Job], caption: str | None = None) -> str:
         record = job.record
         backend = record["backend"]
         counts = (record.get("result") or {}).get("counts") or {}
-        top = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:4])
+        if isinstance(counts, list):  # a sweep: one counts dict per point
+            top = f"{len(counts)} points"
+        else:
+            top = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:4])
         if not counts and record.get("error"):
             top = record.get("error") or ""
         cost = record.get("cost") or {}

@@ -125,8 +125,11 @@ class JobManager:
 
     def submit(self, circuits: Any, backend: str | list[str] = "aer", *, shots: int = 1024, seed: int | None = None,
                optimization_level: int = 2, tags: list[str] | tuple[str, ...] = (), name: str | None = None,
-               origin: dict | None = None) -> JobGroup:
+               origin: dict | None = None, parameter_values: Any = None) -> JobGroup:
         """Validate, record (through the budget guard) and queue every circuit × backend; returns at once.
+
+        A :class:`~qhybrid_lab.circuits.Sweep` (or one circuit with ``parameter_values``) is one job per backend:
+        one record with ``parameters`` and one counts dict per point; its cost counts points × shots.
 
         Raises:
             InvalidJobSpec: bad options or circuits (CircuitTooWide, UnsupportedObject, NoCircuits ...).
@@ -134,28 +137,29 @@ class JobManager:
             BudgetExceeded: a budget refused it; the jobs were recorded as ``blocked`` and nothing runs.
         """
         from ..backends import get_backend
-        from ..circuits import as_circuits, ensure_measured
+        from ..circuits import ensure_measured
+        from ..circuits.sweep import runnables
         from ..costs import check_and_reserve, estimate_cost
-        from ..errors import NoCircuits
 
         tags = check_options(shots=shots, seed=seed, optimization_level=optimization_level, tags=tags)
         backends = [get_backend(n) for n in backend_names(backend)]
-        named = as_circuits(circuits, name=name)
-        if not named:
-            raise NoCircuits("nothing to run: no quantum circuit was given")
-        measured = [(cname, *ensure_measured(circuit)) for cname, circuit in named]
-        for _, circuit, _ in measured:
+        named = runnables(circuits, name=name, parameter_values=parameter_values)
+        measured = [(cname, *ensure_measured(circuit), sweep) for cname, circuit, sweep in named]
+        for _, circuit, _, _ in measured:
             for target in backends:
                 target.validate(circuit, shots)
         group, meta = uuid.uuid4().hex, make_origin(origin)
-        records, pairs = [], []
-        for cname, circuit, added in measured:
+        records, specs = [], []
+        for cname, circuit, added, sweep in measured:
             fields = circuit_fields(self.log, cname, circuit, added)
+            parameters = sweep.as_record() if sweep is not None else None
+            total_shots = shots * (len(sweep) if sweep is not None else 1)
             for target in backends:
                 records.append(new_record(group=group, circuit=fields, backend=target, shots=shots, seed=seed,
                                           optimization_level=optimization_level,
-                                          cost=estimate_cost(target, circuit, shots), origin=meta, tags=tags))
-                pairs.append((circuit, target))
+                                          cost=estimate_cost(target, circuit, total_shots), origin=meta, tags=tags,
+                                          parameters=parameters))
+                specs.append((circuit, target, parameters))
         with self.log.transaction():
             check_and_reserve(self.log, records)
             self.log.insert_many(records)
@@ -165,8 +169,8 @@ class JobManager:
             self._jobs.update((job.id, job) for job in jobs)
         modules = tuple(sorted(_worker_modules))
         tasks = [Task(manager=self, job=job, circuit=circuit, backend=target, optimization_level=optimization_level,
-                      seed=seed, shots=shots, modules=modules + _module_of(target))
-                 for job, (circuit, target) in zip(jobs, pairs)]
+                      seed=seed, shots=shots, parameters=parameters, modules=modules + _module_of(target))
+                 for job, (circuit, target, parameters) in zip(jobs, specs)]
         self.engine().submit(tasks)
         return JobGroup(group, jobs)
 

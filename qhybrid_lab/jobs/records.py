@@ -74,10 +74,11 @@ def idempotency_key(group: str, circuit_hash: str, backend: str, shots: int, see
 
 def circuit_fields(log: Any, name: str, circuit: Any, measure_added: bool) -> dict:
     """The record's ``circuit`` field (hash, name, qubits, OpenQASM inline or as a blob, metrics)."""
-    from ..circuits import circuit_hash, circuit_metrics, circuit_qasm
+    from ..circuits import circuit_metrics, circuit_qasm
 
-    qasm = circuit_qasm(circuit)
-    fields: dict[str, Any] = {"hash": circuit_hash(circuit), "name": name, "num_qubits": circuit.num_qubits}
+    qasm = circuit_qasm(circuit)  # the hash is of this text (circuit_hash), written once here
+    digest = "sha256:" + hashlib.sha256(qasm.encode("utf-8")).hexdigest()
+    fields: dict[str, Any] = {"hash": digest, "name": name, "num_qubits": circuit.num_qubits}
     if len(qasm.encode()) > QASM_INLINE_LIMIT:
         fields["qasm"], fields["qasm_ref"] = None, log.put_blob(qasm)
     else:
@@ -89,19 +90,22 @@ def circuit_fields(log: Any, name: str, circuit: Any, measure_added: bool) -> di
 
 
 def new_record(*, group: str, circuit: dict, backend: Any, shots: int, seed: int | None, optimization_level: int,
-               cost: dict, origin: dict, tags: list[str]) -> dict:
-    """One pending record (schema of docs/architecture.md); the engine fills transpile, timings and result."""
+               cost: dict, origin: dict, tags: list[str], parameters: dict | None = None) -> dict:
+    """One pending record (schema of docs/architecture.md); the engine fills transpile, timings and result.
+
+    ``parameters`` is a sweep's ``{"names": [...], "values": [[...], ...]}`` (``None`` for a plain circuit).
+    """
     name = backend.name
     return {
         "schema": 1,
         "id": uuid.uuid4().hex,
         "group": group,
-        "idempotency_key": idempotency_key(group, circuit["hash"], name, shots, seed, None),
+        "idempotency_key": idempotency_key(group, circuit["hash"], name, shots, seed, parameters),
         "status": "pending",
         "backend": backend.describe(),
         "provider_job_id": None,
         "circuit": circuit,
-        "parameters": None,
+        "parameters": parameters,
         "shots": shots,
         "seed": seed,
         "transpile": {"optimization_level": optimization_level},

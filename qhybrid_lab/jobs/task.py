@@ -23,6 +23,8 @@ class Task:
     optimization_level: int
     seed: int | None
     shots: int
+    parameters: dict | None = None
+    """A sweep's ``{"names": [...], "values": [[...], ...]}``: the circuit is its template, run once per point."""
     modules: tuple[str, ...] = ()
     """Modules a worker imports before resolving the backend (backends registered at runtime)."""
     transpiled: Any = None
@@ -42,6 +44,10 @@ class Task:
         return self.job.id
 
     def message(self) -> dict:
-        """The request a worker (or a remote-execution thread) runs: backend by name, transpiled circuit, options."""
+        """The request a worker (or a remote-execution thread) runs: backend by name, transpiled circuit, options.
+
+        For a sweep, ``parameters`` holds the names and the points; the worker binds them by name to the transpiled
+        template's parameters and runs every point in one ``execute`` call (``parameter_binds``).
+        """
         return {"kind": "run", "job_id": self.id, "backend": self.backend.name, "modules": self.modules,
-                "circuit": self.transpiled, "shots": self.shots, "seed": self.seed}
+                "circuit": self.transpiled, "shots": self.shots, "seed": self.seed, "parameters": self.parameters}

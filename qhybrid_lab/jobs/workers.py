@@ -65,7 +65,11 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _execute(message: dict) -> dict:
-    """Run one job in this worker; returns the reply (never raises)."""
+    """Run one job in this worker; returns the reply (never raises).
+
+    A sweep (``message["parameters"]``) runs as one ``execute`` call with ``parameter_binds``; its reply's
+    ``counts`` is a list with one counts dict per point, in order.
+    """
     job_id = message["job_id"]
     try:
         for module in message.get("modules", ()):
@@ -74,18 +78,49 @@ def _execute(message: dict) -> dict:
 
         backend = get_backend(message["backend"])
         started = time.time()
-        results = backend.execute([message["circuit"]], shots=message["shots"], seed=message["seed"],
-                                  parameter_binds=message.get("parameter_binds"))
+        circuit, parameters = message["circuit"], message.get("parameters")
+        if parameters is None:
+            results = backend.execute([circuit], shots=message["shots"], seed=message["seed"])
+            counts: Any = _counts(results[0])
+        else:
+            results = _execute_sweep(backend, circuit, parameters, message["shots"], message["seed"])
+            counts = [_counts(result) for result in results]
         wall = time.time() - started
-        result = results[0]
-        return {"kind": "result", "job_id": job_id, "counts": {str(k): int(v) for k, v in result.counts.items()},
-                "shots": int(result.shots), "seconds": float(result.seconds), "wall": wall,
-                "metadata": dict(result.metadata or {}), "started_at": started}
+        return {"kind": "result", "job_id": job_id, "counts": counts, "shots": int(results[0].shots),
+                "seconds": float(sum(r.seconds for r in results)), "wall": wall,
+                "metadata": dict(results[0].metadata or {}), "started_at": started}
     except Exception as exc:  # reported to the engine, which records it on the job (never swallowed)
         from ..errors import TransientBackendError
 
         return {"kind": "error", "job_id": job_id, "type": type(exc).__name__, "message": str(exc) or repr(exc),
                 "transient": isinstance(exc, TransientBackendError), "traceback": traceback.format_exc()}
+
+
+def _counts(result: Any) -> dict[str, int]:
+    return {str(k): int(v) for k, v in result.counts.items()}
+
+
+def _execute_sweep(backend: Any, circuit: Any, parameters: dict, shots: int, seed: int | None) -> list:
+    """Every point of a sweep in one batched ``execute``; parameters are matched by name to the template's.
+
+    The transpiler may drop a parameter whose gates cancel out; a template left with no parameter at all runs as
+    one circuit per point (still one call).
+    """
+    from ..errors import BackendError
+
+    names, points = parameters["names"], parameters["values"]
+    present = {p.name: p for p in circuit.parameters}
+    unknown = sorted(set(present) - set(names))
+    if unknown:
+        raise BackendError(f"the transpiled template has parameters {unknown} the sweep gives no values for")
+    binds = {present[name]: [row[i] for row in points] for i, name in enumerate(names) if name in present}
+    if binds:
+        results = backend.execute([circuit], shots=shots, seed=seed, parameter_binds=[binds])
+    else:
+        results = backend.execute([circuit] * len(points), shots=shots, seed=seed)
+    if len(results) != len(points):
+        raise BackendError(f"{backend.name} returned {len(results)} results for {len(points)} sweep points")
+    return results
 
 
 def worker_main(conn: Connection, parent_pid: int) -> None:
