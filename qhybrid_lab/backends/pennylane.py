@@ -116,19 +116,19 @@ class PennyLaneBackend(Backend):
         import pennylane as qml
 
         measured = _check_terminal_measurements(circuit, BackendError)
-        points = _points(circuit, binds)
+        count = _point_count(circuit, binds)
         started = time.perf_counter()
-        ops = _operations(points)
+        ops = _operations(circuit, binds, count)
         wires = sorted(set(measured.values()))
         results: list[ExecutionResult] = []
         if wires:
             tape = qml.tape.QuantumScript(ops, [qml.sample(wires=wires)], shots=shots)
             device = qml.device(self.device_name, wires=circuit.num_qubits, seed=seed)
             (samples,) = qml.execute([tape], device)
-            samples = np.asarray(samples).reshape(len(points), shots, len(wires))
+            samples = np.asarray(samples).reshape(count, shots, len(wires))
         else:
-            samples = np.zeros((len(points), shots, 0), dtype=int)
-        seconds = (time.perf_counter() - started) / len(points)
+            samples = np.zeros((count, shots, 0), dtype=int)
+        seconds = (time.perf_counter() - started) / count
         for point_samples in samples:
             results.append(ExecutionResult(
                 counts=_counts(point_samples, wires, measured, circuit), shots=shots, seconds=seconds,
@@ -158,37 +158,50 @@ def _check_terminal_measurements(circuit: QuantumCircuit, error: type[Exception]
     return measured
 
 
-def _points(circuit: QuantumCircuit, binds: dict | None) -> list[QuantumCircuit]:
-    """The circuit once per parameter set (once when unparameterized)."""
+def _point_count(circuit: QuantumCircuit, binds: dict | None) -> int:
+    """How many parameter sets ``binds`` gives (1 for an unparameterized circuit)."""
     if not binds:
         if circuit.parameters:
             raise BackendError(f"circuit '{circuit.name}' has unbound parameters {sorted(p.name for p in circuit.parameters)}")
-        return [circuit]
+        return 1
     lengths = {len(values) for values in binds.values()}
     if len(lengths) != 1:
         raise InvalidJobSpec(f"parameter_binds of '{circuit.name}' give different numbers of values: {sorted(lengths)}")
-    count = lengths.pop()
-    return [circuit.assign_parameters({p: values[i] for p, values in binds.items()}) for i in range(count)]
+    missing = sorted(p.name for p in circuit.parameters if p not in binds)
+    if missing:
+        raise BackendError(f"circuit '{circuit.name}' has parameters without values: {missing}")
+    return lengths.pop()
 
 
-def _operations(points: list[QuantumCircuit]) -> list[Any]:
-    """PennyLane operations of equal-structure circuits, parameters broadcast over the points."""
+def _angles(param: Any, binds: dict | None, count: int) -> Any:
+    """A gate parameter as a float, or as an array over the points when it depends on swept parameters."""
     import numpy as np
+    from qiskit.circuit import Parameter, ParameterExpression
+
+    if not isinstance(param, ParameterExpression):
+        return float(param)
+    if isinstance(param, Parameter):
+        values = np.asarray(binds[param], dtype=float)
+    else:  # an expression of parameters (e.g. 2*beta): evaluated point by point, never the whole circuit
+        used = list(param.parameters)
+        values = np.array([float(param.bind({p: binds[p][i] for p in used}).numeric()) for i in range(count)])
+    return values if count > 1 else float(values[0])
+
+
+def _operations(circuit: QuantumCircuit, binds: dict | None, count: int) -> list[Any]:
+    """PennyLane operations of the circuit, swept angles broadcast over the ``count`` points."""
     import pennylane as qml
 
     ops = []
-    first = points[0]
-    for position, instruction in enumerate(first.data):
+    for instruction in circuit.data:
         name = instruction.operation.name
         if name in SKIPPED or name == "measure":
             continue
         if name not in GATES:
             raise BackendError(f"gate '{name}' is not in the PennyLane backend's basis; transpile for its target")
         op_name, power = GATES[name]
-        wires = [first.find_bit(q).index for q in instruction.qubits]
-        params = [[float(point.data[position].operation.params[k]) for point in points]
-                  for k in range(len(instruction.operation.params))]
-        args = [values[0] if len(points) == 1 else np.asarray(values) for values in params]
+        wires = [circuit.find_bit(q).index for q in instruction.qubits]
+        args = [_angles(param, binds, count) for param in instruction.operation.params]
         op = getattr(qml, op_name)(*args, wires=wires)
         ops.append(qml.adjoint(op) if power == -1 else op)
     return ops

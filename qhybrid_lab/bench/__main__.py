@@ -18,12 +18,13 @@ from .harness import Figure, render
 
 def _figures(only: set[str], records: int) -> list[Figure]:
     from .emulation import p3_emulation
+    from .pennylane_bench import pennylane_figure
     from .responsiveness import p5_responsiveness
     from .runlog_scale import p4_runlog
     from .single import p1_single_job
 
     steps = [("P1", p1_single_job), ("P3", p3_emulation), ("P4", lambda: p4_runlog(records)),
-             ("P5", p5_responsiveness)]
+             ("P5", p5_responsiveness), ("P6", pennylane_figure)]
     out: list[Figure] = []
     for key, step in steps:
         if only and key not in only:

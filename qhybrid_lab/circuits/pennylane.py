@@ -330,6 +330,15 @@ def values_from_counts(counts: dict[str, int], circuit_or_specs: Any) -> list[An
     return values
 
 
+def _specs_by_label(obj: Any, name: str | None) -> dict[str, list[dict[str, Any]]] | None:
+    """``{label: specs}`` of one PennyLane object from its tape alone (no conversion); None for anything else."""
+    if not is_runnable_pennylane(obj):
+        return None
+    tape, wires, own = _tape_of(obj)
+    specs = [_spec(mp, wires) for mp in tape.measurements]
+    return {name or own or "tape": specs}
+
+
 def measurement_values(group: Any, obj: Any, name: str | None = None) -> dict[str, dict[str, list[Any]]]:
     """``{circuit: {backend: values}}`` for a finished run of ``obj`` (what was run, with the same ``name``).
 
@@ -339,10 +348,12 @@ def measurement_values(group: Any, obj: Any, name: str | None = None) -> dict[st
         >>> group = run(bind(ansatz, thetas), ["aer", "pennylane:lightning.qubit"])  # doctest: +SKIP
         >>> measurement_values(group, bind(ansatz, thetas))["ansatz[0]"]["aer"]   # [<Z0 Z1>]  # doctest: +SKIP
     """
-    from .collect import as_circuits
-
-    specs = {label: measurement_specs(getattr(item, "circuit", item)) for label, item in as_circuits(obj, name)}
     results = group.result()
+    specs = _specs_by_label(obj, name)
+    if specs is None or not set(results) <= set(specs):
+        from .collect import as_circuits
+
+        specs = {label: measurement_specs(getattr(item, "circuit", item)) for label, item in as_circuits(obj, name)}
     missing = sorted(set(results) - set(specs))
     if missing:
         raise InvalidJobSpec(f"the group ran circuits {missing} that {_type_name(obj)} does not produce; "

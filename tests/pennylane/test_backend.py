@@ -153,6 +153,22 @@ def test_each_basis_gate_is_exactly_its_pennylane_operation(gate):
     for q in range(n):
         circuit.u(*rng.uniform(0, np.pi, 3), q)
     expected = Statevector(circuit).probabilities()  # Qiskit order: qubit 0 least significant
-    tape = qml.tape.QuantumScript(_operations([circuit]), [qml.probs(wires=list(range(n - 1, -1, -1)))])
+    tape = qml.tape.QuantumScript(_operations(circuit, None, 1), [qml.probs(wires=list(range(n - 1, -1, -1)))])
     (got,) = qml.execute([tape], qml.device("default.qubit", wires=n))
     assert np.allclose(got, expected, atol=1e-12)
+
+
+def test_a_sweep_with_parameter_expressions_binds_each_point():
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import Parameter
+
+    from qhybrid_lab.backends import get_backend
+
+    a, b = Parameter("a"), Parameter("b")
+    qc = QuantumCircuit(2)
+    qc.ry(a, 0)
+    qc.rx(2 * b - a, 1)  # an expression of two swept parameters
+    qc.measure_all()
+    binds = {a: [0.0, np.pi, np.pi], b: [0.0, np.pi / 2, np.pi]}  # qubit 1 angle: 0, 0, pi
+    results = get_backend("pennylane:default.qubit").execute([qc], shots=40, seed=2, parameter_binds=[binds])
+    assert [r.counts for r in results] == [{"00": 40}, {"01": 40}, {"11": 40}]
