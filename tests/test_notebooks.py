@@ -84,3 +84,55 @@ def test_quickstart_exits_non_zero_when_a_cell_fails(tmp_path, capsys):
     nbformat.write(broken, path)
     assert main(["--notebook", str(path), "--timeout", "60"]) == 1
     assert "UsageError" in capsys.readouterr().err
+
+
+BENCHMARKING = NOTEBOOK.parent / "02-benchmarking.ipynb"
+
+
+def test_benchmarking_notebook_judges_qaoa_against_brute_force(tmp_path, qhome):
+    import time
+
+    from qhybrid_lab.quickstart import execute_notebook
+    from qhybrid_lab.runlog import open_runlog
+
+    # Given the clean source notebook
+    source = nbformat.read(BENCHMARKING, as_version=4)
+    assert all(not c.get("outputs") for c in source.cells if c.cell_type == "code")
+
+    # When it runs on a real kernel
+    started = time.perf_counter()
+    nb = execute_notebook(BENCHMARKING, tmp_path, home=qhome, timeout=120)
+    assert time.perf_counter() - started < 60
+
+    # Then the classical baseline is exact and the QAOA paths are scored against it
+    assert "maximum cut 5 of 6 edges, 4 optimal cuts" in text_of(outputs_of(nb, "import time"))
+    table = text_of(outputs_of(nb, "from qiskit.quantum_info import Statevector")).splitlines()
+    rows = {line[:24].strip(): line[24:].split() for line in table[1:] if line.strip()}
+    assert rows["classical brute force"][:2] == ["1.000", "1.000"]
+    aer, emulated = rows["QAOA on aer"], rows["QAOA on fake_manila"]
+    for ratio, exact, seconds, shots, usd in (aer, emulated):
+        assert 0.6 < float(ratio) < 0.95 and 0.6 < float(exact) <= 0.95 and float(seconds) > 0
+        assert int(shots) == 1024 * (96 + 3 * 25)
+    assert float(aer[4]) == 0.0 and float(emulated[4]) > 0.0  # the emulator records what the device would cost
+    assert float(emulated[0]) < float(aer[0])  # device noise lowers the measured quality
+
+    # the figures: quality vs time (classical + two paths) and the three landscapes
+    (quality,) = [o for o in outputs_of(nb, "import plotly.graph_objects") if "data" in o]
+    traces = quality["data"]["application/vnd.plotly.v1+json"]["data"]
+    assert [t["name"] for t in traces] == ["classical brute force", "QAOA on aer", "QAOA on fake_manila"]
+    assert all(len(t["x"]) == 4 for t in traces[1:])  # coarse grid + 3 iterations
+    gap_outputs = outputs_of(nb, "from plotly.subplots import make_subplots")
+    heatmaps = gap_outputs[0]["data"]["application/vnd.plotly.v1+json"]["data"]
+    assert [t["type"] for t in heatmaps] == ["heatmap"] * 3
+    assert "correlation of the two landscapes" in text_of(gap_outputs)
+
+    # the %%qrun sweep cell showed one live sweep row per backend, each with an expectation-vs-point plot
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    plots = [out["data"]["application/vnd.plotly.v1+json"] for model in state.values()
+             if model["model_name"] == "OutputModel" for out in model["state"].get("outputs", [])]
+    assert len(plots) == 2 and all(len(p["data"][0]["y"]) == 96 for p in plots)
+
+    # every quantum step was ONE recorded sweep job
+    records = open_runlog(qhome).query(limit=None)
+    assert len(records) == 2 + 2 * 3 and {r["status"] for r in records} == {"done"}
+    assert sorted(len(r["parameters"]["values"]) for r in records) == [25] * 6 + [96] * 2
