@@ -214,6 +214,19 @@ class Comparison:
         )
 
 
+def _distribution_metrics(ra: dict, rb: dict, ca: Any, cb: Any) -> tuple[float | None, float | None, str | None]:
+    """Fidelity and TVD of two runs; for two sweeps over the same points, their means over the points."""
+    sweeps = isinstance(ca, list), isinstance(cb, list)
+    if not any(sweeps):
+        return hellinger_fidelity(ca, cb), total_variation_distance(ca, cb), None
+    if not all(sweeps) or ra.get("parameters") != rb.get("parameters"):
+        return None, None, "not the same sweep points: fidelity needs both runs to sweep the same parameter values"
+    fidelities = [hellinger_fidelity(x, y) for x, y in zip(ca, cb)]
+    distances = [total_variation_distance(x, y) for x, y in zip(ca, cb)]
+    return (sum(fidelities) / len(fidelities), sum(distances) / len(distances),
+            f"sweep of {len(ca)} points: fidelity and TVD are means over the points")
+
+
 def _compare_records(ra: dict, rb: dict) -> Comparison:
     ha, hb = (ra.get("circuit") or {}).get("hash"), (rb.get("circuit") or {}).get("hash")
     if not ha or ha != hb:
@@ -230,8 +243,8 @@ def _compare_records(ra: dict, rb: dict) -> Comparison:
     ]
     fidelity = tvd = None
     if a["counts"] and b["counts"]:
-        fidelity = hellinger_fidelity(a["counts"], b["counts"])
-        tvd = total_variation_distance(a["counts"], b["counts"])
+        fidelity, tvd, note = _distribution_metrics(ra, rb, a["counts"], b["counts"])
+        notes.extend([note] if note else [])
     depth_overhead, depth_ratio = _overhead(a["depth"], b["depth"])
     twoq_overhead, twoq_ratio = _overhead(a["two_qubit"], b["two_qubit"])
     circuit = ra.get("circuit") or {}

@@ -22,9 +22,10 @@ def _figures(only: set[str], records: int) -> list[Figure]:
     from .responsiveness import p5_responsiveness
     from .runlog_scale import p4_runlog
     from .single import p1_single_job
+    from .sweeps import p2_sweep, p2b_naive_loop
 
-    steps = [("P1", p1_single_job), ("P3", p3_emulation), ("P4", lambda: p4_runlog(records)),
-             ("P5", p5_responsiveness), ("P6", pennylane_figure)]
+    steps = [("P1", p1_single_job), ("P2", lambda: p2_sweep() + [p2b_naive_loop()]), ("P3", p3_emulation),
+             ("P4", lambda: p4_runlog(records)), ("P5", p5_responsiveness), ("P6", pennylane_figure)]
     out: list[Figure] = []
     for key, step in steps:
         if only and key not in only:

@@ -47,7 +47,7 @@ def start_owner(qhome) -> tuple[subprocess.Popen, str]:
 
 
 def test_main_thread_stays_responsive_while_four_emulator_jobs_run():
-    circuits = [ghz(9, f"ghz9-{i}") for i in range(4)]
+    circuits = [ghz(10, f"ghz10-{i}") for i in range(4)]  # GHZ-9 took only 0.3 s each on a quiet machine
     run(circuits, "fake_torino", shots=10, seed=1).wait(120)  # warm: workers started, noise models built
     ticks, gaps = 0, []
     group = run(circuits, "fake_torino", shots=20_000, seed=1)

@@ -130,3 +130,22 @@ def test_sweep_errors_are_refused_before_anything_is_recorded_and_failures_are_r
     with pytest.raises(JobFailed, match="the device is retired"):
         job.result(timeout=60)
     assert job.record["parameters"]["values"] == [[0.1] * 4] and job.record["result"] is None
+
+
+def test_sweep_records_compare_point_by_point_across_backends():
+    from qhybrid_lab import compare
+    from qhybrid_lab.compare import comparison_groups
+
+    qc = ansatz("sweep_cmp", n=2)
+    values = [[0.0] * 4, [np.pi / 2] * 4, [np.pi] * 4]
+    group = run(qc, ["aer", "fake_manila"], parameter_values=values, shots=2000, seed=8)
+    group.wait(120)
+    comparison = compare(group[0], group[1])
+    assert 0.9 < comparison.hellinger_fidelity <= 1.0 and comparison.total_variation_distance < 0.1
+    assert "sweep of 3 points" in " ".join(comparison.notes)
+    (found,) = [g for g in comparison_groups(open_runlog()) if g["circuit_name"] == "sweep_cmp"]
+    assert found["pairs"][0]["hellinger_fidelity"] == pytest.approx(comparison.hellinger_fidelity)
+    other = run(qc, "aer", parameter_values=values[:2], shots=100)[0]
+    other.wait(60)
+    mismatch = compare(group[0], other)
+    assert mismatch.hellinger_fidelity is None and "not the same sweep points" in " ".join(mismatch.notes)
