@@ -10,7 +10,8 @@ from .manager import JobManager
 
 def run(circuits: Any, backend: str | list[str] = "aer", *, shots: int = 1024, seed: int | None = None,
         optimization_level: int = 2, tags: list[str] | tuple[str, ...] = (), name: str | None = None,
-        origin: dict | None = None, wait: bool = False, parameter_values: Any = None) -> JobGroup:
+        origin: dict | None = None, wait: bool = False, parameter_values: Any = None,
+        executor: str = "local") -> JobGroup:
     """Run circuits on one or more backends, asynchronously; every circuit × backend is one recorded job.
 
     Args:
@@ -25,6 +26,8 @@ def run(circuits: Any, backend: str | list[str] = "aer", *, shots: int = 1024, s
         wait: wait until every job has finished before returning.
         parameter_values: sweep a single parameterized circuit over these points (see
             :class:`~qhybrid_lab.circuits.Sweep`): one job per backend, transpiled once, run as one batch.
+        executor: "local" (the engine's worker processes) or "dask": a sweep's points in chunks on a Dask cluster
+            (``$QHYBRID_DASK_SCHEDULER``, else a LocalCluster started once per process), identical counts.
 
     Returns:
         The JobGroup (awaitable in asyncio code); ``group.result()`` gives ``{circuit: {backend: counts}}``, with a
@@ -44,7 +47,7 @@ def run(circuits: Any, backend: str | list[str] = "aer", *, shots: int = 1024, s
     """
     group = JobManager.instance().submit(circuits, backend, shots=shots, seed=seed,
                                          optimization_level=optimization_level, tags=tags, name=name, origin=origin,
-                                         parameter_values=parameter_values)
+                                         parameter_values=parameter_values, executor=executor)
     if wait:
         group.wait()
     return group

@@ -122,8 +122,8 @@ def plan_chunks(circuits: list, parameter_binds: list[dict] | None, chunk_size: 
     return chunks
 
 
-def run_chunk(backend_name: str, circuits: dict[int, Any], pieces: list[Piece], *, shots: int, seed: int | None,
-              chunk: int, chunks: int, label: str, modules: tuple[str, ...] = ()) -> list[ExecutionResult]:
+def run_chunk(backend_name: str, circuits: dict[int, Any], pieces: list[Piece], chunk: int, label: str, *,
+              shots: int, seed: int | None, chunks: int, modules: tuple[str, ...] = ()) -> list[ExecutionResult]:
     """Run one chunk inside a Dask worker: each piece alone, seeded as the local path seeds it.
 
     Raises:
@@ -207,13 +207,15 @@ def execute_on_dask(client: Client, backend_name: str, circuits: list, *, shots:
         total = sum(_points(b, i) if b else 1 for i, b in enumerate(parameter_binds or [None] * len(circuits)))
         chunk_size = max(1, math.ceil(total / _worker_count(client)))
     chunks = plan_chunks(circuits, parameter_binds, chunk_size)
-    futures = {}
-    for chunk in chunks:
-        needed = {p.circuit_index: circuits[p.circuit_index] for p in chunk.pieces}
-        future = client.submit(run_chunk, backend_name, needed, chunk.pieces, shots=shots, seed=seed,
-                               chunk=chunk.index, chunks=len(chunks), label=chunk.describe(),
-                               modules=tuple(modules), pure=False, key=f"qhybrid-chunk-{chunk.index}-{os.urandom(6).hex()}")
-        futures[future] = chunk
+    # One graph for every chunk (client.map), so the scheduler places them together, spread over the workers.
+    token = os.urandom(6).hex()
+    submitted = client.map(
+        run_chunk, [backend_name] * len(chunks),
+        [{p.circuit_index: circuits[p.circuit_index] for p in chunk.pieces} for chunk in chunks],
+        [chunk.pieces for chunk in chunks], [chunk.index for chunk in chunks], [chunk.describe() for chunk in chunks],
+        key=[f"qhybrid-chunk-{c.index}-{token}" for c in chunks],
+        shots=shots, seed=seed, chunks=len(chunks), modules=tuple(modules), pure=False)
+    futures = dict(zip(submitted, chunks))
     results: list[ExecutionResult | None] = [None] * sum(c.size for c in chunks)
     try:
         for future in as_completed(list(futures)):
@@ -229,6 +231,77 @@ def execute_on_dask(client: Client, backend_name: str, circuits: list, *, shots:
     finally:
         client.cancel([f for f in futures if not f.done()])
     return [r for r in results if r is not None]
+
+
+# -- the engine's entry point -------------------------------------------------------------------------------------
+
+EXECUTORS = ("local", "dask")
+"""Where ``run(..., executor=...)`` executes local backends: the engine's worker processes, or a Dask cluster."""
+
+
+def check_executor(executor: str) -> str:
+    """``executor`` if it is one of :data:`EXECUTORS`, else InvalidJobSpec naming them."""
+    if executor not in EXECUTORS:
+        raise InvalidJobSpec(f"executor must be one of {', '.join(map(repr, EXECUTORS))}, not {executor!r}")
+    return executor
+
+
+def _whole_job(message: dict) -> dict:
+    """A plain circuit (or a degenerate sweep) as one Dask task: exactly the engine worker's code path."""
+    from distributed import get_worker
+
+    from .workers import _execute
+
+    reply = _execute(message)
+    if reply["kind"] == "result":
+        reply["metadata"].update(dask_worker=get_worker().address, dask_pid=os.getpid(), dask_chunk=0, dask_chunks=1)
+    return reply
+
+
+def execute_message(message: dict, client: Client | None = None) -> dict:
+    """Run one engine job (a :meth:`Task.message`) on Dask; the reply has the shape a worker process sends.
+
+    A sweep's points are split over the cluster with :func:`execute_on_dask`; a plain circuit is one task running
+    the worker's own code. ``metadata`` (the record's ``simulation``) says ``"executor": "dask"``, the scheduler,
+    the worker of every chunk (``dask_chunk_workers``) and the workers used. Never raises.
+    """
+    from .workers import _counts
+
+    job_id = message["job_id"]
+    started = time.time()
+    try:
+        client = client or dask_client()
+        circuit, parameters = message["circuit"], message.get("parameters")
+        binds = None
+        if parameters is not None:
+            present = {p.name: p for p in circuit.parameters}
+            names, points = parameters["names"], parameters["values"]
+            binds = {present[n]: [row[i] for row in points] for i, n in enumerate(names) if n in present}
+        if not binds or set(present) - set(names):  # plain, or a case the worker's code reports/handles itself
+            reply = client.submit(_whole_job, message, pure=False).result()
+            if reply["kind"] != "result":
+                return reply
+            chunk_workers = [reply["metadata"]["dask_worker"]]
+        else:
+            results = execute_on_dask(client, message["backend"], [circuit], shots=message["shots"],
+                                      seed=message["seed"], parameter_binds=[binds],
+                                      modules=message.get("modules", ()))
+            by_chunk = {r.metadata["dask_chunk"]: r.metadata["dask_worker"] for r in results}
+            chunk_workers = [by_chunk[k] for k in sorted(by_chunk)]
+            reply = {"kind": "result", "job_id": job_id, "counts": [_counts(r) for r in results],
+                     "shots": int(results[0].shots), "seconds": float(sum(r.seconds for r in results)),
+                     "wall": time.time() - started, "started_at": started,
+                     "metadata": {k: v for k, v in results[0].metadata.items() if not k.startswith("dask_")}}
+        reply["metadata"] = {k: v for k, v in reply["metadata"].items() if k not in ("dask_worker", "dask_pid")}
+        reply["metadata"].update(executor="dask", dask_scheduler=client.scheduler.address,
+                                 dask_chunks=len(chunk_workers), dask_chunk_workers=chunk_workers,
+                                 dask_workers=sorted(set(chunk_workers)))
+        return reply
+    except Exception as exc:  # reported to the engine, which records it on the job (never swallowed)
+        import traceback
+
+        return {"kind": "error", "job_id": job_id, "type": type(exc).__name__, "message": str(exc) or repr(exc),
+                "transient": isinstance(exc, TransientBackendError), "traceback": traceback.format_exc()}
 
 
 # -- the process-wide client ---------------------------------------------------------------------------------------
@@ -259,7 +332,8 @@ def dask_client() -> Client:
         except ImportError as exc:
             from ..errors import MissingDependency
 
-            raise MissingDependency("the dask executor needs dask.distributed: pip install 'dask[distributed]'") from exc
+            raise MissingDependency("the dask executor needs dask.distributed: "
+                                    "pip install 'dask[distributed]'") from exc
         from .workers import worker_count
 
         address = os.environ.get(SCHEDULER_ENV, "").strip()

@@ -97,7 +97,8 @@ class Engine:
             if task is None:
                 return False
             queued = self._remove_queued(task)
-            if not queued and task.dispatched_at is not None and not task.backend.is_local:
+            in_flight = not queued and task.dispatched_at is not None
+            if in_flight and (not task.backend.is_local or task.executor != "local"):
                 return False  # a provider job in flight: cancelling it needs the provider's API (not yet)
             if not queued:
                 task.cancel_requested = True
@@ -230,7 +231,7 @@ class Engine:
                     self._ready.popleft()
                     cancelled = task
                     worker = None
-                elif task.backend.is_local:
+                elif task.backend.is_local and task.executor == "local":
                     self.pool.ensure_started()
                     worker = self.pool.idle()
                     if worker is None:
@@ -263,9 +264,10 @@ class Engine:
                              JobStatus.FAILED)
 
     def _execute_remote(self, task: Task) -> None:
+        from .dask_executor import execute_message
         from .workers import _execute
 
-        reply = _execute(task.message())
+        reply = execute_message(task.message()) if task.executor == "dask" else _execute(task.message())
         with self._lock:
             self._remote_results.append((task, reply))
         self.wake()

@@ -125,7 +125,7 @@ class JobManager:
 
     def submit(self, circuits: Any, backend: str | list[str] = "aer", *, shots: int = 1024, seed: int | None = None,
                optimization_level: int = 2, tags: list[str] | tuple[str, ...] = (), name: str | None = None,
-               origin: dict | None = None, parameter_values: Any = None) -> JobGroup:
+               origin: dict | None = None, parameter_values: Any = None, executor: str = "local") -> JobGroup:
         """Validate, record (through the budget guard) and queue every circuit × backend; returns at once.
 
         A :class:`~qhybrid_lab.circuits.Sweep` (or one circuit with ``parameter_values``) is one job per backend:
@@ -140,8 +140,10 @@ class JobManager:
         from ..circuits import ensure_measured
         from ..circuits.sweep import runnables
         from ..costs import check_and_reserve, estimate_cost
+        from .dask_executor import check_executor
 
         tags = check_options(shots=shots, seed=seed, optimization_level=optimization_level, tags=tags)
+        executor = check_executor(executor)
         backends = [get_backend(n) for n in backend_names(backend)]
         named = runnables(circuits, name=name, parameter_values=parameter_values)
         measured = [(cname, *ensure_measured(circuit), sweep) for cname, circuit, sweep in named]
@@ -169,7 +171,8 @@ class JobManager:
             self._jobs.update((job.id, job) for job in jobs)
         modules = tuple(sorted(_worker_modules))
         tasks = [Task(manager=self, job=job, circuit=circuit, backend=target, optimization_level=optimization_level,
-                      seed=seed, shots=shots, parameters=parameters, modules=modules + _module_of(target))
+                      seed=seed, shots=shots, parameters=parameters, modules=modules + _module_of(target),
+                      executor=executor)
                  for job, (circuit, target, parameters) in zip(jobs, specs)]
         self.engine().submit(tasks)
         return JobGroup(group, jobs)

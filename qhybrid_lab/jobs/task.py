@@ -25,6 +25,8 @@ class Task:
     shots: int
     parameters: dict | None = None
     """A sweep's ``{"names": [...], "values": [[...], ...]}``: the circuit is its template, run once per point."""
+    executor: str = "local"
+    """``dask``: a local backend's job runs on a Dask cluster (from a thread) instead of a worker process."""
     modules: tuple[str, ...] = ()
     """Modules a worker imports before resolving the backend (backends registered at runtime)."""
     transpiled: Any = None

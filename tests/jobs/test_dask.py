@@ -174,3 +174,72 @@ def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch):
     with pytest.raises(BackendError, match="cannot reach the Dask scheduler 'tcp://127.0.0.1:9' named by "
                                            "QHYBRID_DASK_SCHEDULER.*unset QHYBRID_DASK_SCHEDULER"):
         dask_executor.dask_client()
+
+
+@pytest.fixture
+def named_scheduler(client, monkeypatch):
+    """run(..., executor="dask") on the module's cluster, through QHYBRID_DASK_SCHEDULER."""
+    monkeypatch.setenv(dask_executor.SCHEDULER_ENV, client.scheduler.address)
+    dask_executor.close_dask_client()
+    yield client.scheduler.address
+    dask_executor.close_dask_client()
+
+
+def test_run_with_the_dask_executor_matches_a_local_run_and_records_the_workers(named_scheduler, worker_pids):
+    from qhybrid_lab import run
+    from qhybrid_lab.runlog import open_runlog
+
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import ParameterVector
+
+    # Given a 3-qubit ansatz swept over 8 points on an ideal simulator and a device emulator, plus a plain circuit
+    theta = ParameterVector("dask_e2e", 2)
+    template = QuantumCircuit(3, name="ansatz")
+    template.ry(theta[0], 0)
+    template.cx(0, 1)
+    template.ry(theta[1], 1)
+    template.cx(1, 2)
+    values = [[0.4 * i, 1.0 - 0.1 * i] for i in range(8)]
+    options = {"backend": ["aer", "fake_manila"], "shots": 300, "seed": 21, "wait": True}
+    # When it runs once locally and once with executor="dask"
+    local = run(template, parameter_values=values, **options).result()
+    dask = run(template, parameter_values=values, executor="dask", **options)
+    plain_local = run(ghz(3, "plain"), **options).result()
+    plain_dask = run(ghz(3, "plain"), executor="dask", **options)
+    # Then the counts are identical, point by point, and every record says where its chunks ran
+    assert dask.result() == local
+    assert plain_dask.result() == plain_local
+    log = open_runlog()
+    for job in [*dask.jobs, *plain_dask.jobs]:
+        record = log.get(job.id)
+        assert record["status"] == "done"
+        simulation = record["simulation"]
+        assert simulation["executor"] == "dask" and simulation["dask_scheduler"] == named_scheduler
+        assert set(simulation["dask_workers"]) <= set(worker_pids)
+        assert len(simulation["dask_chunk_workers"]) == simulation["dask_chunks"]
+    sweep_record = log.get(dask.jobs[0].id)
+    assert sweep_record["simulation"]["dask_chunks"] == 2 and len(sweep_record["simulation"]["dask_workers"]) == 2
+    assert len(sweep_record["result"]["counts"]) == 8
+    assert log.get(plain_dask.jobs[0].id)["simulation"]["dask_chunks"] == 1
+
+
+def test_run_refuses_an_unknown_executor():
+    from qhybrid_lab import run
+
+    with pytest.raises(InvalidJobSpec, match="executor must be one of 'local', 'dask', not 'ray'"):
+        run(ghz(2), "aer", executor="ray")
+
+
+def test_default_is_a_local_cluster_started_once_and_closed(monkeypatch):
+    monkeypatch.delenv(dask_executor.SCHEDULER_ENV, raising=False)
+    dask_executor.close_dask_client()
+    try:
+        client = dask_executor.dask_client()
+        assert dask_executor.dask_client() is client
+        assert client.cluster is not None and len(client.scheduler_info()["workers"]) == 2
+        assert dask_executor.startup_seconds is not None
+        results = execute_on_dask(client, "aer", batch(get_backend("aer"), 2), shots=100, seed=3)
+        assert {r.metadata["dask_worker"] for r in results} <= set(client.scheduler_info()["workers"])
+    finally:
+        dask_executor.close_dask_client()
+    assert client.status == "closed"
