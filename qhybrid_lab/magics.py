@@ -44,6 +44,9 @@ submission_args = _with(
     argument("-O", "--optimization-level", default="2", metavar="LEVEL",
              help="transpiler optimization level, 0 to 3. Default: 2 (noise-aware layout)."),
     argument("--tag", action="append", metavar="TAG", help="label the jobs in the run log; repeatable."),
+    argument("--executor", default="local", choices=("local", "dask"), metavar="WHERE",
+             help="where simulations run: local (warm worker processes, the default) or dask (chunks on a Dask "
+                  "cluster: $QHYBRID_DASK_SCHEDULER, else a LocalCluster)."),
 )
 """Options of what is submitted, shared by every magic that submits circuits."""
 
@@ -151,7 +154,8 @@ class QMagics(Magics):
             if args.sweep is not None:
                 named = sweep_of(named, args.sweep, self.shell.user_ns)
             group = run(named, backend=args.backend or ["aer"], shots=shots, seed=seed,
-                        optimization_level=level, tags=list(args.tag or []), origin=_origin(self.shell))
+                        optimization_level=level, tags=list(args.tag or []), origin=_origin(self.shell),
+                        executor=args.executor)
         except QHybridError as error:
             raise UsageError(str(error)) from error
         self.shell.user_ns["_"] = group

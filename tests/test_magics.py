@@ -194,6 +194,21 @@ def test_qrun_sweep_option_runs_one_job_per_backend_with_counts_per_point(ip, lo
     assert "rot (3 pts)" in out and "3 points; point 0:  0: 50" in out
 
 
+def test_qrun_executor_dask_runs_the_sweep_on_a_dask_cluster(ip, log):
+    ip.user_ns["angles"] = [[0.0], [3.141592653589793]]
+    try:
+        ip.run_cell_magic("qrun", "--shots 30 --seed 3 --sweep angles --executor dask --wait", ROTATION)
+        group = ip.user_ns["_"]
+        assert group.result(timeout=120)["rot"]["aer"] == [{"0": 30}, {"1": 30}]
+        assert log.get(group[0].id)["simulation"]["executor"] == "dask"
+    finally:
+        from qhybrid_lab.jobs.dask_executor import close_dask_client
+
+        close_dask_client()
+    with pytest.raises(UsageError, match="invalid choice"):
+        ip.run_cell_magic("qrun", "--executor spark", ROTATION)
+
+
 def test_qrun_runs_a_sweep_value_and_assigned_pennylane_objects(ip, log):
     ip.run_cell_magic("qrun", "--shots 20 --seed 1 --wait", ROTATION + "from qhybrid_lab.circuits import Sweep\n"
                       "Sweep(rot, {theta: [3.141592653589793, 0.0]}, name='flip')\n")
