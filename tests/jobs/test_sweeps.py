@@ -149,3 +149,19 @@ def test_sweep_records_compare_point_by_point_across_backends():
     other.wait(60)
     mismatch = compare(group[0], other)
     assert mismatch.hellinger_fidelity is None and "not the same sweep points" in " ".join(mismatch.notes)
+
+
+def test_a_template_the_transpiler_left_without_parameters_still_gives_one_result_per_point(bell):
+    from qhybrid_lab.jobs.workers import _execute
+
+    measured = bell.copy()
+    measured.measure_all()
+    message = {"job_id": "x" * 32, "backend": "aer", "circuit": measured, "shots": 50, "seed": 3,
+               "parameters": {"names": ["gone"], "values": [[0.1], [0.2], [0.3]]}}
+    reply = _execute(message)
+    assert reply["kind"] == "result" and len(reply["counts"]) == 3
+    assert all(set(c) <= {"00", "11"} and sum(c.values()) == 50 for c in reply["counts"])
+    free = ansatz("sweep_free", n=2)
+    free.measure_all()
+    error = _execute({**message, "circuit": free})
+    assert error["kind"] == "error" and "gives no values for" in error["message"]
