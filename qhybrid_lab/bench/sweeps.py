@@ -74,7 +74,7 @@ def p2_sweep(repeats: int = 7, naive_repeats: int = 3) -> list[Figure]:
         Figure("P2", f"{POINTS}-point sweep, {QUBITS}-qubit RY+CX, {SHOTS} shots: run(parameter_values) vs "
                      "hand-batched parameter_binds (target reused)", a, b, "<= 1.2",
                note=f"per point: qhybrid {_ms(a) / POINTS:.2f} ms, hand-batched {_ms(b) / POINTS:.2f} ms"),
-        Figure("P2n", f"same sweep vs the naive loop (bind, transpile(AerSimulator()), run per point)", c, d, ">= 50",
+        Figure("P2n", "same sweep vs the naive loop (bind, transpile(AerSimulator()), run per point)", c, d, ">= 50",
                note=f"naive loop {_ms(d) / POINTS:.1f} ms per point"),
     ]
 
