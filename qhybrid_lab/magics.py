@@ -214,10 +214,11 @@ class QMagics(Magics):
                      caption=caption, data=records)
 
     @line_magic
-    def qresult(self, line: str) -> dict:
+    def qresult(self, line: str) -> dict | list[dict]:
         """The counts of job ID (any unique prefix of ≥ 4 characters), read from the run log.
 
-        Works in any kernel, also one started after the job ran. Usage: ``%qresult 3f2a9c``
+        A sweep gives one counts dict per parameter point, in order. Works in any kernel, also one started
+        after the job ran. Usage: ``%qresult 3f2a9c``
         """
         if not line.strip():
             raise UsageError("usage: %qresult JOB_ID (see %qjobs for ids)")
@@ -226,7 +227,8 @@ class QMagics(Magics):
             reason = record.get("blocked_reason") or record.get("error")
             raise UsageError(f"job {record['id'][:8]} is {record['status']}, it has no result"
                              + (f": {reason}" if reason else ""))
-        return dict(record["result"]["counts"])
+        counts = record["result"]["counts"]
+        return [dict(point) for point in counts] if isinstance(counts, list) else dict(counts)
 
     @line_magic
     def qcancel(self, line: str) -> str:
@@ -319,10 +321,13 @@ class QMagics(Magics):
 
             from .plots import comparison_histogram, mimebundle
 
+            a, b, point = comparison.a["counts"], comparison.b["counts"], ""
+            if isinstance(a, list) or isinstance(b, list):  # sweeps: the histogram of the first point
+                a, b, point = (a[0] if isinstance(a, list) else a), (b[0] if isinstance(b, list) else b), ", point 0"
             labels = (f"{comparison.a['backend']} ({comparison.a['id'][:6]})",
                       f"{comparison.b['backend']} ({comparison.b['id'][:6]})")
-            figure = comparison_histogram(comparison.a["counts"], comparison.b["counts"], labels=labels,
-                                          title=f"{comparison.circuit_name}: {labels[0]} vs {labels[1]}")
+            figure = comparison_histogram(a, b, labels=labels,
+                                          title=f"{comparison.circuit_name}{point}: {labels[0]} vs {labels[1]}")
             display(comparison)
             display(mimebundle(figure), raw=True)
             self.shell.user_ns["_"] = comparison

@@ -209,6 +209,15 @@ def test_qrun_executor_dask_runs_the_sweep_on_a_dask_cluster(ip, log):
         ip.run_cell_magic("qrun", "--executor spark", ROTATION)
 
 
+def test_qresult_and_qcompare_of_sweeps_give_points_in_order(ip, log):
+    ip.user_ns["angles"] = [[0.0], [3.141592653589793]]
+    ip.run_cell_magic("qrun", "-b aer -b fake_manila --shots 40 --seed 4 --sweep angles --wait", ROTATION)
+    ideal, device = ip.user_ns["_"]
+    assert ip.run_line_magic("qresult", ideal.id) == [{"0": 40}, {"1": 40}]
+    comparison = ip.run_line_magic("qcompare", f"{ideal.id} {device.id}")
+    assert 0.8 < comparison.hellinger_fidelity <= 1.0
+
+
 def test_qrun_runs_a_sweep_value_and_assigned_pennylane_objects(ip, log):
     ip.run_cell_magic("qrun", "--shots 20 --seed 1 --wait", ROTATION + "from qhybrid_lab.circuits import Sweep\n"
                       "Sweep(rot, {theta: [3.141592653589793, 0.0]}, name='flip')\n")
