@@ -17,6 +17,7 @@ from .harness import Figure, render
 
 
 def _figures(only: set[str], records: int) -> list[Figure]:
+    from .dask_bench import dask_figure
     from .emulation import p3_emulation
     from .pennylane_bench import pennylane_figure
     from .responsiveness import p5_responsiveness
@@ -25,7 +26,8 @@ def _figures(only: set[str], records: int) -> list[Figure]:
     from .sweeps import p2_sweep, p2b_naive_loop
 
     steps = [("P1", p1_single_job), ("P2", lambda: p2_sweep() + [p2b_naive_loop()]), ("P3", p3_emulation),
-             ("P4", lambda: p4_runlog(records)), ("P5", p5_responsiveness), ("P6", pennylane_figure)]
+             ("P4", lambda: p4_runlog(records)), ("P5", p5_responsiveness), ("P6", pennylane_figure),
+             ("P7", dask_figure)]
     out: list[Figure] = []
     for key, step in steps:
         if only and key not in only:
