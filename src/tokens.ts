@@ -24,6 +24,19 @@ export const ACTIVE_STATES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Counts of one run (or of one point of a sweep): measured bitstring → number of shots.
+ */
+export type ICounts = Record<string, number>;
+
+/**
+ * The parameter points of a sweep: `values[i][j]` is the value of `names[j]` at point `i`.
+ */
+export interface ISweepParameters {
+  names: string[];
+  values: number[][];
+}
+
+/**
  * Metrics of a circuit (logical, or after transpilation).
  */
 export interface ICircuitMetrics {
@@ -58,6 +71,8 @@ export interface IJobRecord {
     num_qubits: number;
     qasm?: string;
   };
+  /** The points of a sweep (the result then has one counts dict per point), else null. */
+  parameters?: ISweepParameters | null;
   shots?: number;
   transpile?:
     | (ICircuitMetrics & {
@@ -86,7 +101,8 @@ export interface IJobRecord {
   errors?: { at?: number; attempt?: number; type?: string; message: string }[];
   error?: string | null;
   blocked_reason?: string | null;
-  result?: { counts?: Record<string, number>; shots?: number } | null;
+  /** `counts` is a list, one counts dict per parameter point, for a sweep. */
+  result?: { counts?: ICounts | ICounts[]; shots?: number } | null;
   origin?: { notebook?: string | null; owner?: string; kernel_id?: string | null } | null;
   tags?: string[];
 }
@@ -130,7 +146,8 @@ export interface IRunSummary {
   cost?: number | null;
   hardware_equivalent?: number | null;
   currency?: string;
-  counts?: Record<string, number> | null;
+  /** One counts dict per parameter point for a sweep. */
+  counts?: ICounts | ICounts[] | null;
 }
 
 /**
@@ -145,6 +162,8 @@ export interface IPairMetrics {
   depth_ratio?: number | null;
   two_qubit_overhead?: number | null;
   two_qubit_ratio?: number | null;
+  /** Remarks on the metrics (e.g. means over the points of a sweep), when the server gives them. */
+  notes?: string[];
 }
 
 /**

@@ -55,6 +55,7 @@ export class SidebarWidget extends ReactWidget {
         circuits={summarizeCircuits(model.jobs)}
         backends={backends}
         detail={this._detail}
+        point={this._point}
         cancelling={this._cancelling}
         error={model.error}
         actionError={this._actionError}
@@ -65,6 +66,10 @@ export class SidebarWidget extends ReactWidget {
           this.update();
         }}
         onSelect={id => void this._select(id)}
+        onPoint={index => {
+          this._point = index;
+          this.update();
+        }}
         onCancel={id => void this._cancel(id)}
         onSetBudget={draft => void this._setBudget(draft)}
         onRemoveBudget={(period, backend) => void this._act(() => this._model.removeBudget(period, backend))}
@@ -74,6 +79,7 @@ export class SidebarWidget extends ReactWidget {
 
   private async _select(id: string | null): Promise<void> {
     this._detail = null;
+    this._point = 0;
     this._actionError = null;
     if (id) {
       await this._act(async () => {
@@ -138,6 +144,8 @@ export class SidebarWidget extends ReactWidget {
   private _model: JobsModel;
   private _tab: SidebarTab = 'queue';
   private _detail: IJobRecord | null = null;
+  /** The sweep point shown in the detail view (back to 0 when another job opens). */
+  private _point = 0;
   private _cancelling = new Set<string>();
   private _actionError: string | null = null;
 }

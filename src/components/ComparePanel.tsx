@@ -1,7 +1,8 @@
 import * as React from 'react';
 
 import { formatMoney, formatNumber, formatSeconds, formatSigned } from '../format';
-import { ICompareGroup, IRunSummary } from '../tokens';
+import { countsAt, isSweepCounts } from '../sweep';
+import { ICompareGroup, IPairMetrics, IRunSummary } from '../tokens';
 import { Histogram } from './Histogram';
 
 function Metric(props: { name: string; value: string; hint?: string }): JSX.Element {
@@ -21,8 +22,36 @@ function cost(run: IRunSummary): string {
   return `${formatMoney(run.cost, run.currency)}${hw}`;
 }
 
+/** How many points a run sweeps over, or null when it is not a sweep. */
+function points(run: IRunSummary): number | null {
+  return isSweepCounts(run.counts) ? run.counts.length : null;
+}
+
+/** The server's notes on a pair, else what compare.py says for sweeps (it keeps notes out of `pairs`). */
+function pairNotes(pair: IPairMetrics, a: IRunSummary, b: IRunSummary): string[] {
+  if (pair.notes && pair.notes.length > 0) {
+    return pair.notes;
+  }
+  const pa = points(a);
+  const pb = points(b);
+  if (pa === null && pb === null) {
+    return [];
+  }
+  if (pair.hellinger_fidelity === null || pa === null || pb === null) {
+    return ['not the same sweep points: fidelity needs both runs to sweep the same parameter values'];
+  }
+  return [`sweep of ${pa} points: fidelity and TVD are means over the points`];
+}
+
+/** The label of a run's histogram series: a sweep shows its point 0. */
+function seriesLabel(run: IRunSummary): string {
+  return points(run) === null ? run.backend : `${run.backend} (point 0)`;
+}
+
 /**
  * Runs of one circuit on several backends: for each pair, fidelity, TVD, depth overhead, latency, cost, histograms.
+ *
+ * For a pair of sweeps, fidelity and TVD are the server's means over the points, and the histograms are of point 0.
  */
 export function ComparePanel(props: { groups: ICompareGroup[] }): JSX.Element {
   if (props.groups.length === 0) {
@@ -47,6 +76,10 @@ export function ComparePanel(props: { groups: ICompareGroup[] }): JSX.Element {
               if (!a || !b) {
                 return null;
               }
+              const sweep = points(a) !== null || points(b) !== null;
+              const notes = pairNotes(pair, a, b);
+              const ca = countsAt(a.counts, 0);
+              const cb = countsAt(b.counts, 0);
               return (
                 <div key={`${pair.a}-${pair.b}`} className="qh-ComparePanel-pair" aria-label={`${a.backend} vs ${b.backend}`}>
                   <div className="qh-ComparePanel-pairTitle">
@@ -55,11 +88,15 @@ export function ComparePanel(props: { groups: ICompareGroup[] }): JSX.Element {
                   </div>
                   <div className="qh-ComparePanel-metrics">
                     <Metric
-                      name="Hellinger fidelity"
+                      name={sweep ? 'mean Hellinger fidelity' : 'Hellinger fidelity'}
                       value={formatNumber(pair.hellinger_fidelity, 4)}
-                      hint="1 = identical output distributions"
+                      hint={`1 = identical output distributions${sweep ? ' (mean over the sweep points)' : ''}`}
                     />
-                    <Metric name="TVD" value={formatNumber(pair.total_variation_distance, 4)} hint="total variation distance" />
+                    <Metric
+                      name={sweep ? 'mean TVD' : 'TVD'}
+                      value={formatNumber(pair.total_variation_distance, 4)}
+                      hint={`total variation distance${sweep ? ' (mean over the sweep points)' : ''}`}
+                    />
                     <Metric
                       name="depth overhead"
                       value={`${formatSigned(pair.depth_overhead)} (${formatNumber(a.depth)} → ${formatNumber(b.depth)})`}
@@ -74,14 +111,22 @@ export function ComparePanel(props: { groups: ICompareGroup[] }): JSX.Element {
                     />
                     <Metric name="cost" value={`${cost(a)} vs ${cost(b)}`} />
                   </div>
-                  {a.counts && b.counts && (
-                    <Histogram
-                      series={[
-                        { label: a.backend, counts: a.counts },
-                        { label: b.backend, counts: b.counts }
-                      ]}
-                      maxOutcomes={8}
-                    />
+                  {notes.map(note => (
+                    <div key={note} className="qh-ComparePanel-note">
+                      {note}
+                    </div>
+                  ))}
+                  {ca && cb && (
+                    <>
+                      {sweep && <div className="qh-ComparePanel-histogramTitle">Counts at point 0</div>}
+                      <Histogram
+                        series={[
+                          { label: seriesLabel(a), counts: ca },
+                          { label: seriesLabel(b), counts: cb }
+                        ]}
+                        maxOutcomes={8}
+                      />
+                    </>
                   )}
                 </div>
               );

@@ -1,6 +1,7 @@
 import * as React from 'react';
 
 import { basename, formatClock, formatMoney, formatNumber, formatOps, formatSeconds } from '../format';
+import { countsAt, formatParameter, isSweepCounts, sweepSize } from '../sweep';
 import { ACTIVE_STATES, IJobRecord } from '../tokens';
 import { Histogram } from './Histogram';
 import { StatusBadge } from './StatusBadge';
@@ -13,6 +14,10 @@ export interface IJobDetailProps {
   cancelling: boolean;
   onBack: () => void;
   onCancel: (id: string) => void;
+  /** For a sweep: the parameter point whose counts are drawn (0 when not given). */
+  point?: number;
+  /** For a sweep: choose the point whose counts are drawn. */
+  onPoint?: (index: number) => void;
 }
 
 function Field(props: { name: string; children: React.ReactNode }): JSX.Element {
@@ -33,10 +38,57 @@ function Section(props: { title: string; children: React.ReactNode }): JSX.Eleme
   );
 }
 
+/** How many points of a sweep the parameter table lists. */
+const SWEEP_TABLE_ROWS = 5;
+
+function SweepTable(props: { names: string[]; values: number[][]; point: number }): JSX.Element {
+  const { names, values, point } = props;
+  const shown = values.slice(0, SWEEP_TABLE_ROWS);
+  return (
+    <table className="qh-JobDetail-sweepTable" aria-label="Sweep points">
+      <thead>
+        <tr>
+          <th className="qh-JobDetail-sweepIndex">point</th>
+          {names.map(name => (
+            <th key={name}>{name}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {shown.map((row, i) => (
+          <tr key={i} className={i === point ? 'qh-mod-selected' : undefined}>
+            <td className="qh-JobDetail-sweepIndex">{i}</td>
+            {names.map((name, j) => (
+              <td key={name}>{formatParameter(row[j])}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+      {values.length > shown.length && (
+        <tfoot>
+          <tr>
+            <td className="qh-JobDetail-sweepMore" colSpan={names.length + 1}>
+              … {values.length - shown.length} more points
+            </td>
+          </tr>
+        </tfoot>
+      )}
+    </table>
+  );
+}
+
+function pointLabel(names: string[], row: number[] | undefined, index: number): string {
+  const values = names.map((name, j) => `${name} = ${formatParameter(row?.[j])}`).join(', ');
+  return values ? `${index}: ${values}` : String(index);
+}
+
 const TIMING_KEYS = ['transpile', 'submit', 'queue', 'run', 'retrieve', 'total'];
 
 /**
  * The full record of one job: transpilation, calibration, timings, cost, counts and errors.
+ *
+ * A sweep shows its number of points, its parameter names, a table of the first points' values and the
+ * histogram of one point (`props.point`, chosen with a "Point" select that calls `props.onPoint`).
  */
 export function JobDetail(props: IJobDetailProps): JSX.Element {
   const { job } = props;
@@ -46,6 +98,12 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
   const timings = job.timings ?? {};
   const cost = job.cost ?? {};
   const counts = job.result?.counts;
+  const points = sweepSize(job);
+  const names = job.parameters?.names ?? [];
+  const values = job.parameters?.values ?? [];
+  const pointCount = isSweepCounts(counts) ? counts.length : points ?? 0;
+  const point = Math.min(Math.max(props.point ?? 0, 0), Math.max(pointCount - 1, 0));
+  const shown = countsAt(counts, point);
   const errors = job.errors ?? [];
   return (
     <div className="qh-JobDetail">
@@ -140,9 +198,44 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
           </Field>
         </dl>
       </Section>
+      {points !== null && (
+        <Section title="Sweep">
+          <p className="qh-JobDetail-sweepSummary">
+            {points} {points === 1 ? 'point' : 'points'}
+            {names.length > 0 && (
+              <>
+                {' '}
+                over <code>{names.join(', ')}</code>
+              </>
+            )}
+          </p>
+          {values.length > 0 && <SweepTable names={names} values={values} point={point} />}
+        </Section>
+      )}
       <Section title="Counts">
-        {counts ? (
-          <Histogram series={[{ label: job.backend.name, counts }]} maxOutcomes={12} />
+        {isSweepCounts(counts) && counts.length > 0 && (
+          <label className="qh-JobDetail-point">
+            <span className="qh-JobDetail-pointLabel">Point</span>
+            <select
+              className="qh-JobDetail-pointSelect"
+              value={point}
+              onChange={event => props.onPoint?.(Number(event.target.value))}
+            >
+              {counts.map((_, i) => (
+                <option key={i} value={i}>
+                  {pointLabel(names, values[i], i)}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {shown ? (
+          <Histogram
+            series={[
+              { label: isSweepCounts(counts) ? `${job.backend.name} point ${point}` : job.backend.name, counts: shown }
+            ]}
+            maxOutcomes={12}
+          />
         ) : (
           <p className="qh-JobDetail-none">No result yet.</p>
         )}

@@ -1,6 +1,7 @@
 import * as React from 'react';
 
 import { basename, elapsedSeconds, formatSeconds } from '../format';
+import { sweepSize } from '../sweep';
 import { ACTIVE_STATES, IJobRecord } from '../tokens';
 import { StatusBadge } from './StatusBadge';
 
@@ -34,6 +35,7 @@ export function QueuePanel(props: IQueuePanelProps): JSX.Element {
         {props.jobs.map(job => {
           const label = `${job.circuit?.name ?? 'circuit'} on ${job.backend.name}`;
           const active = ACTIVE_STATES.has(job.status);
+          const points = sweepSize(job);
           return (
             <li key={job.id} className={`qh-QueuePanel-row qh-mod-${job.status}`} aria-label={`Job ${label}`}>
               <button
@@ -46,6 +48,11 @@ export function QueuePanel(props: IQueuePanelProps): JSX.Element {
                   <StatusBadge status={job.status} />
                   <span className="qh-QueuePanel-name">{job.circuit?.name ?? '—'}</span>
                   <span className="qh-QueuePanel-qubits">{job.circuit?.num_qubits ?? '?'} q</span>
+                  {points !== null && (
+                    <span className="qh-QueuePanel-points" title={`A sweep over ${points} parameter points`}>
+                      {points} pts
+                    </span>
+                  )}
                   <span className="qh-QueuePanel-time">{formatSeconds(elapsedSeconds(job, now))}</span>
                 </span>
                 <span className="qh-QueuePanel-line qh-QueuePanel-meta">

@@ -35,12 +35,16 @@ export interface ISidebarProps {
   backends: string[];
   /** The full record of the selected job, when one is open. */
   detail: IJobRecord | null;
+  /** For a sweep open in the detail view: the parameter point whose histogram is shown. */
+  point: number;
   cancelling: ReadonlySet<string>;
   error: string | null;
   actionError: string | null;
   serverMissing: boolean;
   onTab: (tab: SidebarTab) => void;
   onSelect: (id: string | null) => void;
+  /** Choose the sweep point shown in the detail view. */
+  onPoint: (index: number) => void;
   onCancel: (id: string) => void;
   onSetBudget: (draft: IBudgetDraft) => void;
   onRemoveBudget: (period: string, backend: string | null) => void;
@@ -68,6 +72,8 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
         cancelling={props.cancelling.has(props.detail.id)}
         onBack={() => props.onSelect(null)}
         onCancel={props.onCancel}
+        point={props.point}
+        onPoint={props.onPoint}
       />
     );
   } else if (props.tab === 'queue') {

@@ -164,3 +164,47 @@ test('a finished job raises a notification, and the sidebar renders in the dark 
   await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'dark-cost-guard.png') });
   await page.theme.setLightTheme();
 });
+
+/** A one-parameter circuit swept over three angles (one counts dict per point). */
+const SWEEP_CELLS = [
+  'angles = [[0.0], [3.14159], [1.5708]]',
+  [
+    '%%qrun --backend aer --shots 200 --sweep angles --wait',
+    'from qiskit import QuantumCircuit',
+    'from qiskit.circuit import Parameter',
+    'theta = Parameter("theta")',
+    'rot = QuantumCircuit(1)',
+    'rot.ry(theta, 0)',
+    'rot.measure_all()'
+  ].join('\n')
+];
+
+test('a sweep job shows its points, a table of their values and the histogram of a chosen point', async ({ page }) => {
+  // Given a sweep of three angles run on aer
+  const sidebar = await openSidebar(page);
+  await runNotebook(page, 'sweep.ipynb', SWEEP_CELLS);
+  const row = jobRow(sidebar, 'rot', 'aer');
+  await expect(row).toContainText('done', { timeout: 60 * 1000 });
+  // Then its Queue row says how many points it has
+  await expect(row).toContainText('3 pts');
+  // When its full record is opened
+  await row.getByRole('button', { name: 'Show job rot on aer' }).click();
+  // Then it shows 3 points over theta, their values, and the histogram of point 0 (theta = 0: always 0)
+  const sweep = sidebar.getByRole('region', { name: 'Sweep' });
+  await expect(sweep).toContainText('3 points');
+  await expect(sweep).toContainText('theta');
+  await expect(sweep.getByRole('table', { name: 'Sweep points' }).getByRole('row')).toHaveCount(4);
+  const histogram = sidebar.getByRole('img', { name: 'Histogram of aer point 0' });
+  await expect(histogram).toBeVisible();
+  await expect(histogram.locator('.qh-Histogram-label')).toHaveText(['0']);
+  await expect(histogram.locator('.qh-Histogram-value')).toHaveText(['1.000']);
+  // And choosing point 1 (theta = π) draws its counts instead: always 1
+  await sidebar.getByRole('combobox', { name: 'Point' }).selectOption('1');
+  const flipped = sidebar.getByRole('img', { name: 'Histogram of aer point 1' });
+  await expect(flipped.locator('.qh-Histogram-label')).toHaveText(['1']);
+  await sidebar.getByRole('combobox', { name: 'Point' }).selectOption('0');
+  await expect(histogram).toBeVisible();
+  await sweep.evaluate(element => element.scrollIntoView({ block: 'start' }));
+  await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'sweep-detail.png') });
+  await sidebar.getByRole('button', { name: '← All jobs' }).click();
+});
