@@ -28,6 +28,11 @@ class BaseHandler(APIHandler):
         result = await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
         self.finish(json.dumps(result))
 
+    async def notebook_paths(self) -> dict[str, str]:
+        """Live kernels' notebook paths by kernel id, from the server's sessions (renames included)."""
+        sessions = await self.serverapp.session_manager.list_sessions()
+        return {s["kernel"]["id"]: s["path"] for s in sessions if s.get("kernel") and s.get("path")}
+
     def query(self) -> dict[str, list[str]]:
         """The query arguments, decoded."""
         return {name: self.get_query_arguments(name) for name in self.request.query_arguments}
@@ -55,7 +60,7 @@ class JobsHandler(BaseHandler):
     @tornado.web.authenticated
     @json_errors
     async def get(self) -> None:
-        await self.call(self.service.jobs, self.query())
+        await self.call(self.service.jobs, self.query(), await self.notebook_paths())
 
 
 class JobHandler(BaseHandler):
@@ -64,7 +69,7 @@ class JobHandler(BaseHandler):
     @tornado.web.authenticated
     @json_errors
     async def get(self, job_id: str) -> None:
-        await self.call(self.service.job, job_id)
+        await self.call(self.service.job, job_id, await self.notebook_paths())
 
 
 class CancelHandler(BaseHandler):

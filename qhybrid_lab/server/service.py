@@ -87,8 +87,12 @@ class RunLogService:
         log.maybe_compact()
         return reaped
 
-    def jobs(self, args: QueryArgs) -> dict[str, Any]:
-        """``GET jobs``: newest first, filtered and paged; ``brief=1`` drops QASM text and counts."""
+    def jobs(self, args: QueryArgs, notebook_paths: dict[str, str] | None = None) -> dict[str, Any]:
+        """``GET jobs``: newest first, filtered and paged; ``brief=1`` drops QASM text and counts.
+
+        ``notebook_paths`` (kernel id → the notebook's path now) corrects ``origin.notebook`` for notebooks
+        renamed after their kernel started; see :func:`current_notebook`.
+        """
         for status in _values(args, "status"):
             if status not in JobStatus._value2member_map_:
                 _bad_status(status)
@@ -104,11 +108,12 @@ class RunLogService:
         jobs = log.query(**filters, limit=limit, offset=offset)
         if _values(args, "brief") and _values(args, "brief")[-1] not in ("0", "false"):
             jobs = [brief(job) for job in jobs]
+        jobs = [current_notebook(job, notebook_paths or {}) for job in jobs]
         return {"jobs": jobs, "total": log.count(**filters), "limit": limit, "offset": offset}
 
-    def job(self, job_id: str) -> dict[str, Any]:
+    def job(self, job_id: str, notebook_paths: dict[str, str] | None = None) -> dict[str, Any]:
         """``GET jobs/<id>``: the full record (an id prefix of at least 4 characters works too)."""
-        return self.log().get(job_id)
+        return current_notebook(self.log().get(job_id), notebook_paths or {})
 
     def cancel(self, job_id: str, *, by: str = "sidebar") -> dict[str, Any]:
         """``POST jobs/<id>/cancel``: write a cancel request that the owning kernel's engine carries out."""
@@ -183,3 +188,16 @@ class RunLogService:
 def _bad_status(status: str) -> None:
     allowed = ", ".join(s.value for s in JobStatus)
     raise ValueError(f"unknown status {status!r}; expected one of {allowed}")
+
+
+def current_notebook(job: dict[str, Any], notebook_paths: dict[str, str]) -> dict[str, Any]:
+    """The job as shown: ``origin.notebook`` is the notebook's path now if its kernel is live and it was renamed.
+
+    A kernel learns its notebook's path when it starts; the server's sessions follow renames. The record in the
+    run log is not changed; the path at submission stays in the answer as ``origin.notebook_at_submit``.
+    """
+    origin = job.get("origin") or {}
+    now = notebook_paths.get(origin.get("kernel_id") or "")
+    if not now or now == origin.get("notebook"):
+        return job
+    return {**job, "origin": {**origin, "notebook": now, "notebook_at_submit": origin.get("notebook")}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 
@@ -182,3 +183,29 @@ async def test_backends_lists_aer_and_emulators(api):
     by_name = {b["name"]: b for b in data["backends"]}
     assert by_name["aer"]["kind"] == "simulator"
     assert any(b["kind"] == "emulator" for b in data["backends"])
+
+
+async def test_a_renamed_notebook_shows_under_its_current_path(api, jp_fetch, runlog, record):
+    # Given a live kernel whose session's notebook was renamed after the kernel started
+    response = await jp_fetch("api", "sessions", method="POST", body=json.dumps(
+        {"path": "work/renamed.ipynb", "type": "notebook", "name": "", "kernel": {"name": "python3"}}))
+    session = json.loads(response.body)
+    kernel_id = session["kernel"]["id"]
+    try:
+        job = record(origin={"kernel_id": kernel_id, "notebook": "Untitled.ipynb"})
+        other = record(origin={"kernel_id": "gone", "notebook": "old.ipynb"})
+        runlog.insert(job)
+        runlog.insert(other)
+        # When the sidebar lists the jobs and opens one
+        status, listing = await api("GET", "jobs")
+        _, detail = await api("GET", "jobs", job["id"])
+        # Then the live kernel's job shows the current path, the path at submission is kept, the log is unchanged
+        shown = {j["id"]: j["origin"] for j in listing["jobs"]}
+        assert status == 200
+        assert shown[job["id"]]["notebook"] == "work/renamed.ipynb"
+        assert shown[job["id"]]["notebook_at_submit"] == "Untitled.ipynb"
+        assert detail["origin"]["notebook"] == "work/renamed.ipynb"
+        assert shown[other["id"]]["notebook"] == "old.ipynb"
+        assert runlog.get(job["id"])["origin"]["notebook"] == "Untitled.ipynb"
+    finally:
+        await jp_fetch("api", "sessions", session["id"], method="DELETE")
