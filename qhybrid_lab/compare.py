@@ -138,6 +138,7 @@ class Comparison:
             "depth_ratio": self.depth_ratio,
             "two_qubit_overhead": self.two_qubit_overhead,
             "two_qubit_ratio": self.two_qubit_ratio,
+            "notes": list(self.notes),
         }
 
     def rows(self) -> list[tuple[str, str, str]]:

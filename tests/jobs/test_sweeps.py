@@ -145,6 +145,7 @@ def test_sweep_records_compare_point_by_point_across_backends():
     assert "sweep of 3 points" in " ".join(comparison.notes)
     (found,) = [g for g in comparison_groups(open_runlog()) if g["circuit_name"] == "sweep_cmp"]
     assert found["pairs"][0]["hellinger_fidelity"] == pytest.approx(comparison.hellinger_fidelity)
+    assert "sweep of 3 points" in " ".join(found["pairs"][0]["notes"])  # the sidebar shows the server's notes
     other = run(qc, "aer", parameter_values=values[:2], shots=100)[0]
     other.wait(60)
     mismatch = compare(group[0], other)
