@@ -293,8 +293,16 @@ def _reference(runs: list[dict]) -> dict:
     return (simulators or runs)[0]
 
 
-def comparison_groups(log: Any, *, limit: int = 20, circuit_hash: str | None = None) -> list[dict]:
+SCAN_WINDOW = 2000
+"""How many of the newest done runs :func:`comparison_groups` looks through (all of them for one circuit hash)."""
+
+
+def comparison_groups(log: Any, *, limit: int = 20, circuit_hash: str | None = None,
+                      scan: int | None = SCAN_WINDOW) -> list[dict]:
     """Runs of one circuit done on two or more backends, newest group first, with pairwise metrics.
+
+    Without ``circuit_hash``, only the newest ``scan`` done runs are grouped, so the cost of a call does not grow
+    with the size of the run log (the sidebar asks every few seconds); ``scan=None`` groups every done run.
 
     Each group: ``{"circuit_hash", "circuit_name", "num_qubits", "runs": [...], "pairs": [...]}``. ``runs``
     (newest first, at most 20) are run summaries ``{id, backend, kind, shots, depth, two_qubit, total_seconds,
@@ -305,7 +313,8 @@ def comparison_groups(log: Any, *, limit: int = 20, circuit_hash: str | None = N
     """
     if limit is not None and limit < 1:
         raise InvalidJobSpec(f"limit must be a positive integer, got {limit!r}")
-    records = log.query(status=JobStatus.DONE.value, circuit_hash=circuit_hash, limit=None)
+    window = None if circuit_hash else scan
+    records = log.query(status=JobStatus.DONE.value, circuit_hash=circuit_hash, limit=window)
     by_hash: dict[str, list[dict]] = {}
     for record in records:  # newest first, so every list stays newest first
         key = (record.get("circuit") or {}).get("hash")

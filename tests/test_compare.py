@@ -134,5 +134,8 @@ def test_comparison_groups_newest_first_simulator_reference():
     only_bell = comparison_groups(log, circuit_hash=BELL_HASH)
     assert len(only_bell) == 1 and only_bell[0]["circuit_hash"] == BELL_HASH
     assert len(comparison_groups(log, limit=1)) == 1
+    # a bounded window of the newest done runs: bell's pair is older than the 3 newest done runs
+    assert [g["circuit_name"] for g in comparison_groups(log, scan=3)] == ["ghz"]
+    assert len(comparison_groups(log, scan=3, circuit_hash=BELL_HASH)) == 1  # one circuit: all its runs
     with pytest.raises(InvalidJobSpec, match="positive"):
         comparison_groups(log, limit=0)
