@@ -73,6 +73,9 @@ filter_args = _with(
              help="only jobs in this state (pending, queued, running, done, failed, cancelled, blocked, "
                   "interrupted); repeatable."),
     argument("-b", "--backend", action="append", metavar="NAME", help="only jobs on this backend; repeatable."),
+    argument("--notebook", metavar="PATH", help="only jobs submitted from this notebook (its path as recorded, "
+                                                "e.g. notebooks/01-quickstart.ipynb)."),
+    argument("-t", "--tag", metavar="TAG", help="only jobs with this tag (see %%qrun --tag)."),
     argument("-n", "--limit", default="20", metavar="N", help="show the newest N jobs. Default: 20."),
     argument("--all", action="store_true", help="show every job in the run log (no limit)."),
 )
@@ -198,8 +201,9 @@ class QMagics(Magics):
                 raise UsageError(f"unknown status {status!r}; use one of {', '.join(s.value for s in JobStatus)}")
         limit = None if args.all else _positive_int("--limit", args.limit)
         log = self._log()
-        records = log.query(status=statuses, backend=args.backend or None, limit=limit)
-        total = log.count(status=statuses, backend=args.backend or None)
+        filters = {"status": statuses, "backend": args.backend or None, "notebook": args.notebook, "tag": args.tag}
+        records = log.query(**filters, limit=limit)
+        total = log.count(**filters)
         rows = []
         for r in records:
             backend, timings = r.get("backend") or {}, r.get("timings") or {}

@@ -135,6 +135,14 @@ def test_qjobs_qresult_qcancel_qcompare(ip, log):
     assert len(ip.run_line_magic("qjobs", "-n 1")) == 1 and len(ip.run_line_magic("qjobs", "--all")) == 2
     with pytest.raises(UsageError, match="unknown status 'finished'"):
         ip.run_line_magic("qjobs", "--status finished")
+    os.environ["JPY_SESSION_NAME"] = "lab/exp.ipynb"  # what Jupyter tells a kernel about its notebook
+    try:
+        ip.run_cell_magic("qrun", "--shots 10 --tag calib --wait", BELL)
+    finally:
+        del os.environ["JPY_SESSION_NAME"]
+    assert [row[3] for row in ip.run_line_magic("qjobs", "--tag calib").rows] == ["done"]
+    assert [row[6] for row in ip.run_line_magic("qjobs", "--notebook lab/exp.ipynb").rows] == ["exp.ipynb"]
+    assert len(ip.run_line_magic("qjobs", "--notebook nowhere.ipynb")) == 0
 
     counts = ip.run_line_magic("qresult", aer.id[:6])
     assert counts == aer.result() and sum(counts.values()) == 300
