@@ -1,20 +1,8 @@
-"""Shared circuits and a registry snapshot for the backend tests."""
+"""A registry snapshot for the backend tests (shared circuits are in backend_helpers.py)."""
 
 from __future__ import annotations
 
 import pytest
-
-
-def ghz(n: int, name: str | None = None):
-    """An n-qubit GHZ circuit with measure_all."""
-    from qiskit import QuantumCircuit
-
-    qc = QuantumCircuit(n, name=name or f"ghz{n}")
-    qc.h(0)
-    for i in range(n - 1):
-        qc.cx(i, i + 1)
-    qc.measure_all()
-    return qc
 
 
 @pytest.fixture

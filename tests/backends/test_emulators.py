@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ghz
+from backend_helpers import ghz
 
 from qhybrid_lab.backends import get_backend, list_backends
 from qhybrid_lab.backends.devices import fake_device_catalog

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ghz
+from backend_helpers import ghz
 
 from qhybrid_lab.backends import BackendKind, get_backend, list_backends, register_backend
 from qhybrid_lab.backends.aer import AerBackend

@@ -1,17 +1,18 @@
-"""The pennylane:<device> backends against the Backend contract (mirrors tests/backends/test_conformance.py)."""
+"""What is particular to the pennylane:<device> backends.
+
+The Backend contract itself is checked for them by tests/backends/test_conformance.py, like every backend.
+"""
 
 from __future__ import annotations
 
-import pickle
-
 import numpy as np
 import pytest
-from conftest import NATIVE
+from pennylane_helpers import NATIVE
 
-from qhybrid_lab.backends import Backend, BackendKind, ExecutionResult, get_backend, list_backends
+from qhybrid_lab.backends import Backend, BackendKind, get_backend, list_backends
 from qhybrid_lab.backends.pennylane import GATES
 from qhybrid_lab.circuits import transpile_for
-from qhybrid_lab.errors import CircuitTooWide, InvalidJobSpec, UnknownBackend, UnsupportedObject
+from qhybrid_lab.errors import InvalidJobSpec, UnknownBackend
 
 SHOTS = 4000
 
@@ -37,13 +38,11 @@ def run(backend, circuit, shots=SHOTS, seed=11):
     return result
 
 
-def test_listed_and_described(backend):
+def test_listed_as_pennylane_simulators(backend):
     listed = {row["name"]: row for row in list_backends()}
     assert listed[backend.name]["provider"] == "pennylane" and listed[backend.name]["kind"] == "simulator"
-    info = backend.describe()
-    assert set(info) == {"name", "provider", "kind", "version", "num_qubits"}
-    assert (info["provider"], info["kind"]) == ("pennylane", "simulator")
-    assert info["version"][0].isdigit() and 20 <= info["num_qubits"] <= 30
+    assert (backend.provider, backend.kind) == ("pennylane", BackendKind.SIMULATOR)
+    assert backend.version[0].isdigit()
 
 
 def test_unknown_device_lists_the_pennylane_devices():
@@ -53,53 +52,19 @@ def test_unknown_device_lists_the_pennylane_devices():
         get_backend("pennylane:lightning.qbit")
 
 
-def test_target_is_built_once_and_keeps_the_width(backend):
-    target = backend.target()
-    assert backend.target() is target and "measure" in target.operation_names
-    assert set(GATES) <= set(target.operation_names)
+def test_target_has_every_mapped_gate_and_keeps_the_width(backend):
+    assert set(GATES) <= set(backend.target().operation_names)
     assert transpile_for(ghz(3), backend).circuit.num_qubits == 3
 
 
-def test_validation(backend):
+def test_validation_refuses_what_pennylane_cannot_run(backend):
     from qiskit import QuantumCircuit
 
-    backend.validate(ghz(3), 1000)
-    with pytest.raises(CircuitTooWide, match=f"needs {backend.num_qubits + 1} qubits"):
-        backend.validate(QuantumCircuit(backend.num_qubits + 1, name="x"), 100)
-    for shots in (0, -5, 2.5, True, "100", None, backend.max_shots + 1):
-        with pytest.raises(InvalidJobSpec, match="shots"):
-            backend.validate(ghz(2), shots)
-    with pytest.raises(UnsupportedObject, match="dict"):
-        backend.validate({"not": "a circuit"}, 10)
     middle = QuantumCircuit(1, 1, name="mid")
     middle.measure(0, 0)
     middle.x(0)
     with pytest.raises(InvalidJobSpec, match="'x' after a measurement in circuit 'mid'"):
         backend.validate(middle, 10)
-
-
-def test_bell_distribution_and_seed(backend):
-    result = run(backend, ghz(2, "bell"))
-    assert isinstance(result, ExecutionResult) and result.shots == SHOTS
-    assert set(result.counts) == {"00", "11"} and sum(result.counts.values()) == SHOTS
-    assert abs(result.counts["00"] - SHOTS / 2) < 5 * SHOTS**0.5 / 2
-    assert result.metadata["qubits_simulated"] == 2 and {"method", "noise"} <= set(result.metadata)
-    assert result.seconds > 0
-    assert run(backend, ghz(3), seed=5).counts == run(backend, ghz(3), seed=5).counts
-    assert run(backend, ghz(3), seed=5).counts != run(backend, ghz(3), seed=6).counts
-
-
-def test_counts_keys_are_the_circuit_classical_bits(backend):
-    from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
-
-    q, a, b = QuantumRegister(3, "q"), ClassicalRegister(2, "a"), ClassicalRegister(1, "b")
-    circuit = QuantumCircuit(q, a, b, name="keys")
-    circuit.x(q[0])
-    circuit.x(q[2])
-    circuit.measure(q[0], a[1])
-    circuit.measure(q[1], a[0])
-    circuit.measure(q[2], b[0])
-    assert run(backend, circuit, shots=50).counts == {"1 10": 50}
 
 
 def test_asymmetric_circuit_bit_order(backend):
@@ -109,28 +74,6 @@ def test_asymmetric_circuit_bit_order(backend):
     circuit.x(0)
     circuit.measure_all()
     assert run(backend, circuit, shots=20).counts == {"001": 20}
-
-
-def test_parameter_binds_give_one_result_per_value_set(backend):
-    from qiskit import QuantumCircuit
-    from qiskit.circuit import Parameter
-
-    theta = Parameter("theta")
-    circuit = QuantumCircuit(1, name="rx")
-    circuit.rx(theta, 0)
-    circuit.measure_all()
-    transpiled = transpile_for(circuit, backend).circuit
-    (bound,) = transpiled.parameters
-    results = backend.execute([transpiled], shots=500, seed=2, parameter_binds=[{bound: [0.0, np.pi, np.pi / 2]}])
-    assert len(results) == 3
-    assert results[0].counts == {"0": 500} and results[1].counts == {"1": 500}
-    assert 150 < results[2].counts["1"] < 350
-
-
-def test_pickles_to_the_cached_instance_and_is_free(backend):
-    assert pickle.loads(pickle.dumps(backend)) is backend
-    assert backend.price_model().is_free and backend.hardware_price_model() is None
-    assert backend.calibration() is None and backend.kind is BackendKind.SIMULATOR
 
 
 @pytest.mark.parametrize("gate", sorted(GATES))

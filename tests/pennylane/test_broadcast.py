@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import ansatz_qnode
+from pennylane_helpers import ansatz_qnode
 
 from qhybrid_lab.circuits import as_circuits
 from qhybrid_lab.circuits.pennylane import bind, measurement_specs

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import ansatz_qnode, asymmetric_qnode
+from pennylane_helpers import ansatz_qnode, asymmetric_qnode
 
 from qhybrid_lab.circuits import as_circuits
 from qhybrid_lab.circuits.collect import is_runnable

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import ALL_BACKENDS, NATIVE, ansatz_qnode, asymmetric_qnode
+from pennylane_helpers import ALL_BACKENDS, NATIVE, ansatz_qnode, asymmetric_qnode
 
 from qhybrid_lab import run
 from qhybrid_lab.circuits.pennylane import bind, measurement_values
