@@ -21,10 +21,10 @@ from qhybrid_lab.status import JobStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 
-OWNER = textwrap.dedent("""
+LONG_JOB_RUNNING = textwrap.dedent("""
     import time
     from qiskit import QuantumCircuit
-    from qhybrid_lab.jobs import run
+    from qhybrid_lab.jobs import JobManager, run
     circuit = QuantumCircuit(12, name="long")
     circuit.h(0)
     for i in range(11):
@@ -32,6 +32,10 @@ OWNER = textwrap.dedent("""
     job = run(circuit, "fake_torino", shots=100_000)[0]
     while not job.running():
         time.sleep(0.02)
+""")
+"""A script prefix: another process submits a long emulator job and waits until it runs."""
+
+OWNER = LONG_JOB_RUNNING + textwrap.dedent("""
     print(job.id, flush=True)
     job.wait(300)
     print(job.status.value, flush=True)
@@ -101,17 +105,7 @@ def test_a_job_whose_owner_is_killed_becomes_interrupted_and_its_workers_end(qho
     wait_for(lambda: not any(pid_alive(p) for p in workers), timeout=10)  # they died with their parent
 
 
-EXITING = textwrap.dedent("""
-    import time
-    from qiskit import QuantumCircuit
-    from qhybrid_lab.jobs import JobManager, run
-    circuit = QuantumCircuit(12, name="long")
-    circuit.h(0)
-    for i in range(11):
-        circuit.cx(i, i + 1)
-    job = run(circuit, "fake_torino", shots=100_000)[0]
-    while not job.running():
-        time.sleep(0.02)
+EXITING = LONG_JOB_RUNNING + textwrap.dedent("""
     print(job.id, *[w.pid for w in JobManager.engine().pool.workers], flush=True)
 """)  # and the interpreter exits normally: the atexit hook shuts the engine down
 
