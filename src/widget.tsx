@@ -7,7 +7,7 @@ import { IBudgetDraft } from './components/BudgetForm';
 import { Sidebar, SidebarTab } from './components/Sidebar';
 import { qhybridIcon } from './icon';
 import { JobsModel } from './model';
-import { IJobRecord } from './tokens';
+import { ACTIVE_STATES, IJobRecord } from './tokens';
 
 /**
  * The sidebar widget: hosts the React view, keeps which tab and job are open, forwards actions to the model.
@@ -119,7 +119,7 @@ export class SidebarWidget extends ReactWidget {
   private _refreshDetail(): void {
     for (const id of [...this._cancelling]) {
       const job = this._model.jobs.find(j => j.id === id);
-      if (!job || !['pending', 'queued', 'running'].includes(job.status)) {
+      if (!job || !ACTIVE_STATES.has(job.status)) {
         this._cancelling.delete(id);
       }
     }

@@ -2,7 +2,7 @@ import * as React from 'react';
 
 import { ICircuitSummary } from '../circuits';
 import { SERVER_MISSING_MESSAGE } from '../request';
-import { IBudgetState, ICompareGroup, IJobRecord } from '../tokens';
+import { ACTIVE_STATES, IBudgetState, ICompareGroup, IJobRecord } from '../tokens';
 import { IBudgetDraft } from './BudgetForm';
 import { CircuitsPanel } from './CircuitsPanel';
 import { ComparePanel } from './ComparePanel';
@@ -63,7 +63,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
       </div>
     );
   }
-  const active = props.jobs.filter(j => ['pending', 'queued', 'running'].includes(j.status)).length;
+  const active = props.jobs.filter(j => ACTIVE_STATES.has(j.status)).length;
   let body: JSX.Element;
   if (props.tab === 'queue' && props.detail) {
     body = (
