@@ -11,25 +11,10 @@ import os
 import time
 
 from .harness import Figure, interleave
+from .sweeps import ansatz
 
 SWEEP_BACKEND = "fake_sherbrooke"
 """A device emulator: a sweep point costs milliseconds of noisy simulation, like a real hybrid loop."""
-
-
-def ansatz(qubits: int = 6, layers: int = 2):
-    """The RY+CX ansatz of the measurements note: ``qubits * layers`` parameters, measured."""
-    from qiskit import QuantumCircuit
-    from qiskit.circuit import ParameterVector
-
-    theta = ParameterVector("t", qubits * layers)
-    circuit = QuantumCircuit(qubits, name="ansatz")
-    for layer in range(layers):
-        for q in range(qubits):
-            circuit.ry(theta[layer * qubits + q], q)
-        for q in range(qubits - 1):
-            circuit.cx(q, q + 1)
-    circuit.measure_all()
-    return circuit
 
 
 def _sweep_work(points: int, backend):
