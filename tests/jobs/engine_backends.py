@@ -3,13 +3,16 @@
 Names carry their settings, because a worker process knows only the backend name:
 ``flaky:<failures>:<token>`` raises TransientBackendError the first <failures> times (counted across processes in a
 file named after <token>), ``broken:<token>`` always raises BackendError, ``paid:<cents per shot>`` is ideal Aer
-that costs money, ``cloud:<anything>`` is ideal Aer that the engine treats as a remote service.
+that costs money, ``cloud:<anything>`` is ideal Aer that the engine treats as a remote service, and
+``busy:<seconds>`` keeps its worker busy in Aer (which holds the GIL) for that many seconds of wall time, whatever
+the machine's speed.
 """
 
 from __future__ import annotations
 
 import fcntl
 import tempfile
+import time
 from pathlib import Path
 
 from qhybrid_lab.backends import BackendKind, register_backend
@@ -93,3 +96,49 @@ class CloudAer(AerBackend):
 
 
 register_backend("cloud:", CloudAer)
+
+
+def _load_circuit():
+    """10 qubits with a mid-circuit measurement, so Aer simulates every shot (no measurement sampling)."""
+    from qiskit import QuantumCircuit
+
+    circuit = QuantumCircuit(10, 11)
+    for layer in range(4):
+        circuit.h(range(10))
+        for q in range(layer % 2, 9, 2):
+            circuit.cx(q, q + 1)
+        if layer == 1:
+            circuit.measure(0, 10)
+    circuit.measure(range(10), range(10))
+    return circuit
+
+
+class BusyAer(AerBackend):
+    """Ideal Aer that keeps its worker busy in Aer for ``<seconds>`` of wall time: a load of known duration.
+
+    It runs a load circuit with doubling numbers of shots until the time is up, so the last Aer run alone takes
+    about half of it (Aer holds the GIL for a whole run: a kernel running this on a thread would stall that
+    long), on a fast machine and on a slow one alike. Then it runs the given circuits as ideal Aer does;
+    ``seconds`` is the whole time and the metadata says how many load runs there were.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__("aer")
+        self.seconds = float(name.split(":")[1])
+        self.name = name
+
+    def execute(self, circuits, *, shots, seed, parameter_binds=None):
+        started = time.monotonic()
+        load, load_shots, repetitions = _load_circuit(), 64, 0
+        while time.monotonic() - started < self.seconds:
+            self.simulator().run(load, shots=load_shots, seed_simulator=1).result()
+            load_shots, repetitions = load_shots * 2, repetitions + 1
+        results = super().execute(circuits, shots=shots, seed=seed, parameter_binds=parameter_binds)
+        elapsed = time.monotonic() - started
+        for result in results:
+            result.seconds = elapsed / len(results)
+            result.metadata["load_runs"] = repetitions
+        return results
+
+
+register_backend("busy:", BusyAer)

@@ -53,9 +53,10 @@ def test_a_cancel_request_written_to_the_run_log_is_carried_out_by_the_heartbeat
     wait_for(job.running, timeout=60)
     # When the server (another process, here the same run log) asks for a cancel
     log.request_cancel(job.id[:6], by="sidebar")
-    # Then the heartbeat carries it out within a few seconds and completes the request
-    seconds = wait_for(job.done, timeout=10)
-    assert job.status is JobStatus.CANCELLED and seconds < 5
+    # Then the heartbeat carries it out (long before the job could finish by itself) and completes the request
+    wait_for(job.done, timeout=60)
+    assert job.status is JobStatus.CANCELLED and job.record["result"] is None
+    assert job.record["status_history"][-1]["note"].startswith("cancelled while running")
     wait_for(lambda: log.pending_requests(JobManager.instance().owner) == [], timeout=5)
     assert log.get(job.id)["status"] == "cancelled"
 

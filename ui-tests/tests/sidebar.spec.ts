@@ -92,9 +92,15 @@ test('a budget set in the Cost guard blocks a rehearsal run, and the panel says 
   await expect(sidebar.getByRole('status')).toHaveCount(0, { timeout: 15 * 1000 });
 });
 
-test('a job that finishes in a kernel shows as done in the Queue within 2 s', async ({ page }) => {
-  // Given the sidebar open on the Queue
+test('a job that finishes in a kernel shows as done in the Queue at the next poll', async ({ page }) => {
+  // Given the sidebar open on the Queue, and every poll of the jobs list counted
   const sidebar = await openSidebar(page);
+  let polls = 0;
+  page.on('request', request => {
+    if (/\/qhybrid-lab\/api\/jobs\?/.test(request.url())) {
+      polls += 1;
+    }
+  });
   // When a cell runs a job to the end (--wait returns once the run log says done)
   await runNotebook(page, 'latency.ipynb', [
     [
@@ -105,10 +111,14 @@ test('a job that finishes in a kernel shows as done in the Queue within 2 s', as
       'tick.measure_all()'
     ].join('\n')
   ]);
-  // Then the sidebar shows it done within 2 s of the cell finishing
+  // Then the sidebar shows it done by the first poll that starts after the cell finished (one may be in flight),
+  // however fast or slow this machine is: the wait counts polls, not seconds
   const started = Date.now();
-  await expect(jobRow(sidebar, 'tick', 'aer')).toContainText('done', { timeout: 2000 });
-  console.log(`queue showed the finished job after ${Date.now() - started} ms`);
+  const before = polls;
+  await expect(jobRow(sidebar, 'tick', 'aer')).toContainText('done', { timeout: 60 * 1000 });
+  const after = polls - before;
+  console.log(`queue showed the finished job after ${Date.now() - started} ms and ${after} poll(s)`);
+  expect(after).toBeLessThanOrEqual(2);
 });
 
 /** A 12-qubit circuit that takes about a minute on an emulator with device noise: long enough to cancel. */
