@@ -65,6 +65,30 @@ class TransientBackendError(BackendError):
     """A backend failed in a way worth retrying (with backoff)."""
 
 
+class ProviderError(BackendError):
+    """A quantum provider (IBM Quantum, Amazon Braket) refused or failed a request; the message says why and what to do."""
+
+
+class ProviderUnreachable(ProviderError, TransientBackendError):
+    """The provider's service could not be reached (network, endpoint); worth retrying after checking for a duplicate."""
+
+
+class AccountNotConfigured(ProviderError):
+    """No account or credentials are configured for the provider; the message says how to configure them."""
+
+
+class CredentialsRejected(ProviderError):
+    """The provider reached refused the configured token or keys (distinct from an unreachable service)."""
+
+
+class DeviceUnavailable(ProviderError):
+    """The device is offline, retired or not available to this account."""
+
+
+class UnknownProviderJob(ProviderError, LookupError):
+    """The provider has no job with that id (or this account cannot see it)."""
+
+
 class JobFailed(QHybridError, RuntimeError):
     """Raised by ``result()`` of a job that failed or was blocked/interrupted."""
 
