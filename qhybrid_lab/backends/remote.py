@@ -43,8 +43,9 @@ def redact(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
     for secret in secrets:
         if secret and len(secret) >= 4:
             out = out.replace(secret, "***")
-    out = _SECRET_PATTERNS[0].sub(lambda m: f"{m.group(1)}{m.group(2)}***", out)
     out = _SECRET_PATTERNS[1].sub(lambda m: f"{m.group(1)}***", out)
+    out = _SECRET_PATTERNS[0].sub(lambda m: m.group(0) if m.group(3) == "***" else f"{m.group(1)}{m.group(2)}***",
+                                  out)
     return _SECRET_PATTERNS[2].sub("***", out)
 
 
