@@ -13,8 +13,7 @@ try:
 except ImportError:  # pragma: no cover - a source tree that was never built
     __version__ = "0.0.0+unknown"
 
-from .compare import compare  # light (stdlib only); bound eagerly so the function, not the submodule
-# ``qhybrid_lab.compare`` (which the import system would set on first import of the submodule), is the attribute.
+from .comparison import compare  # light (stdlib only)
 
 __all__ = ["__version__", "compare", "load_ipython_extension", "run", "runlog"]
 

@@ -50,7 +50,7 @@ def execute_notebook(source: Path, workdir: Path, *, home: Path, timeout: int = 
 
 def summarize(nb: Any, log: Any) -> dict:
     """What the run did: code cells run, every job with its status, and the comparisons of the run log."""
-    from .compare import comparison_groups
+    from .comparison import comparison_groups
 
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     jobs = sorted(log.query(limit=None), key=lambda r: r["created"])

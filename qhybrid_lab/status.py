@@ -1,4 +1,4 @@
-"""The one closed vocabulary of job states, and the transitions allowed between them."""
+"""The closed vocabularies: job states (with the transitions allowed between them) and budget periods."""
 
 from __future__ import annotations
 
@@ -59,3 +59,37 @@ ALLOWED_TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
 def can_transition(old: JobStatus | str, new: JobStatus | str) -> bool:
     """Whether a job may move from ``old`` to ``new``."""
     return JobStatus(new) in ALLOWED_TRANSITIONS[JobStatus(old)]
+
+
+class BudgetPeriod(str, Enum):
+    """What a budget limits. Values are the strings stored in the run log and used by magics and the REST API."""
+
+    DAY = "day"
+    """Spending since local midnight."""
+    TOTAL = "total"
+    """All spending, ever."""
+    JOB = "job"
+    """The cost of each single job (not a sum)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def adjective(self) -> str:
+        """How messages name the period: "daily", "total", "per-job"."""
+        return {"day": "daily", "total": "total", "job": "per-job"}[self.value]
+
+
+def budget_period(value: BudgetPeriod | str) -> BudgetPeriod:
+    """``value`` as a :class:`BudgetPeriod`.
+
+    Raises:
+        InvalidJobSpec: It is not one of day, total, job (the message lists them).
+    """
+    try:
+        return BudgetPeriod(value)
+    except ValueError:
+        from .errors import InvalidJobSpec
+
+        raise InvalidJobSpec(f"budget period must be one of {', '.join(p.value for p in BudgetPeriod)}, "
+                             f"not {value!r}") from None

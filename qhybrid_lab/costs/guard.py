@@ -15,7 +15,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 from ..errors import BudgetExceeded
-from ..status import ACTIVE_STATES, JobStatus
+from ..status import ACTIVE_STATES, BudgetPeriod, JobStatus
 
 if TYPE_CHECKING:
     from ..runlog import RunLog
@@ -26,9 +26,9 @@ REHEARSE_SETTING = "rehearse"
 EPSILON = 1e-9
 
 
-def period_start(period: str, now: float | None = None) -> float | None:
+def period_start(period: BudgetPeriod | str, now: float | None = None) -> float | None:
     """Epoch seconds where a budget period starts: local midnight for "day", None (all time) otherwise."""
-    if period != "day":
+    if BudgetPeriod(period) is not BudgetPeriod.DAY:
         return None
     moment = _dt.datetime.now() if now is None else _dt.datetime.fromtimestamp(now)
     return _dt.datetime.combine(moment.date(), _dt.time.min).timestamp()
@@ -110,8 +110,7 @@ def _usage(log: RunLog, budget: dict, now: float | None = None) -> tuple[float, 
 
 def _describe(budget: dict) -> str:
     scope = f"backend {budget['backend']}" if budget.get("backend") else "all backends"
-    period = {"day": "daily", "total": "total", "job": "per-job"}[budget["period"]]
-    return f"the {period} budget for {scope}"
+    return f"the {BudgetPeriod(budget['period']).adjective} budget for {scope}"
 
 
 def _raise_hint(budget: dict, needed: float) -> str:
@@ -127,7 +126,7 @@ def _refusal(log: RunLog, records: list[dict], rehearse: bool) -> str | None:
         mine = [r for r in records if _applies(budget, r)]
         if not mine:
             continue
-        if budget["period"] == "job":
+        if BudgetPeriod(budget["period"]) is BudgetPeriod.JOB:
             worst = max(mine, key=lambda r: r["cost"]["counted"])
             cost = worst["cost"]["counted"]
             if cost > limit + EPSILON:
@@ -180,7 +179,7 @@ def budget_status(log: RunLog) -> list[dict]:
     out = []
     with log.transaction():
         for budget in log.budgets():
-            spent, committed = (0.0, 0.0) if budget["period"] == "job" else _usage(log, budget)
+            spent, committed = (0.0, 0.0) if BudgetPeriod(budget["period"]) is BudgetPeriod.JOB else _usage(log, budget)
             remaining = float(budget["limit"]) - spent - committed
             out.append({**budget, "spent": spent, "committed": committed, "remaining": max(0.0, remaining),
                         "rehearsal": rehearse, "since": period_start(budget["period"])})

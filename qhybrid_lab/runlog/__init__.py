@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from .log import RunLog, open_runlog
 from .storage import JsonLinesStorage
-from .table import LogDB, LogTable
+from .database import LogDB, LogTable
 
 __all__ = ["JsonLinesStorage", "LogDB", "LogTable", "RunLog", "open_runlog"]

@@ -15,11 +15,12 @@ from ..config import home_dir
 from ..errors import AmbiguousJobId, InvalidJobSpec, UnknownJob
 from ..status import ACTIVE_STATES, FINAL_STATES, JobStatus, can_transition
 from .blobs import BlobStore
+from .budgets import BudgetTables
 from .export import export_records
 from .index import FIELDS, RunIndex
+from .owners import OwnerTables
 from .storage import DocView, JsonLinesStorage, json_copy
-from .table import LogDB, LogTable
-from .tables import AuxiliaryTables
+from .database import LogDB, LogTable
 
 FILE_NAME = "runlog.jsonl"
 MIN_PREFIX = 4
@@ -41,7 +42,7 @@ def _values(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
     return tuple(str(v) for v in value)
 
 
-class RunLog(AuxiliaryTables):
+class RunLog(BudgetTables, OwnerTables):
     """Records of runs (one per circuit × backend), budgets, settings, cancel requests and heartbeats.
 
     Backed by TinyDB on an append-only JSON-lines file (see :mod:`qhybrid_lab.runlog.storage`); safe to use
@@ -80,6 +81,9 @@ class RunLog(AuxiliaryTables):
         """Hold the cross-process lock for a block: reads inside see every write of every process."""
         with self._storage.locked(exclusive=True):
             yield self
+
+    def _table(self, name: str) -> LogTable:
+        return self._db.table(name)  # type: ignore[return-value]
 
     def _live(self) -> DocView:
         return self._storage.table("runs")

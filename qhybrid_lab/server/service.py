@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..status import FINAL_STATES, JobStatus
+from ..status import FINAL_STATES, BudgetPeriod, JobStatus, budget_period
 from .errors import Conflict, NotFound
 
 QueryArgs = Mapping[str, Sequence[str]]
@@ -146,9 +146,7 @@ class RunLogService:
         limit = body.get("limit")
         if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not math.isfinite(limit) or limit < 0:
             raise ValueError(f"limit must be a number >= 0, got {limit!r}")
-        period = body.get("period", "total")
-        if period not in ("day", "total", "job"):
-            raise ValueError(f"period must be 'day', 'total' or 'job', got {period!r}")
+        period = budget_period(body.get("period", BudgetPeriod.TOTAL.value))
         backend = body.get("backend") or None
         if backend is not None and not isinstance(backend, str):
             raise ValueError(f"backend must be a backend name or null, got {backend!r}")
@@ -171,7 +169,7 @@ class RunLogService:
 
     def compare(self, args: QueryArgs) -> dict[str, Any]:
         """``GET compare?circuit_hash=&limit=``: runs of one circuit across backends, with metrics."""
-        from ..compare import comparison_groups
+        from ..comparison import comparison_groups
 
         hashes = _values(args, "circuit_hash")
         limit = _int_arg(args, "limit", 20, lo=1, hi=self.max_page)

@@ -16,7 +16,7 @@ from jobs_helpers import ghz, wait_for
 from qhybrid_lab.errors import JobCancelled, JobFailed
 from qhybrid_lab.jobs import JobManager, run
 from qhybrid_lab.runlog import open_runlog
-from qhybrid_lab.runlog.tables import pid_alive
+from qhybrid_lab.runlog.owners import pid_alive
 from qhybrid_lab.status import JobStatus
 
 ROOT = Path(__file__).resolve().parents[2]

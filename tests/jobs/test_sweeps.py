@@ -134,7 +134,7 @@ def test_sweep_errors_are_refused_before_anything_is_recorded_and_failures_are_r
 
 def test_sweep_records_compare_point_by_point_across_backends():
     from qhybrid_lab import compare
-    from qhybrid_lab.compare import comparison_groups
+    from qhybrid_lab.comparison import comparison_groups
 
     qc = ansatz("sweep_cmp", n=2)
     values = [[0.0] * 4, [np.pi / 2] * 4, [np.pi] * 4]

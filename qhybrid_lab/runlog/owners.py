@@ -1,22 +1,19 @@
-"""Budgets, settings, cancel requests and engine heartbeats: the run log's small tables (a RunLog mixin)."""
+"""Engine heartbeats, cancel requests from the server to a job's owner, and reaping dead owners (a RunLog mixin)."""
 
 from __future__ import annotations
 
-import math
 import os
 import socket
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import InvalidJobSpec
 from ..status import JobStatus
 
 if TYPE_CHECKING:
+    from .database import LogTable
     from .storage import JsonLinesStorage
-    from .table import LogDB, LogTable
-
-PERIODS = ("day", "total", "job")
 
 
 def pid_alive(pid: int) -> bool:
@@ -30,61 +27,13 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def _budget_key(period: str, backend: str | None) -> str:
-    return f"{period}|{backend or '*'}"
+class OwnerTables:
+    """Methods of :class:`~qhybrid_lab.runlog.RunLog` for heartbeats, requests and reaping."""
 
-
-class AuxiliaryTables:
-    """Methods of :class:`~qhybrid_lab.runlog.RunLog` for its tables other than runs."""
-
-    _db: LogDB
     _storage: JsonLinesStorage
 
-    def _table(self, name: str) -> LogTable:
-        return self._db.table(name)  # type: ignore[return-value]
-
-    # -- budgets -----------------------------------------------------------------------------------------------
-
-    def set_budget(self, *, limit: float, period: str = "total", backend: str | None = None,
-                   currency: str = "USD") -> dict:
-        """Set the spending limit for a period ("day", "total" or "job"), overall or for one backend.
-
-        One budget per (period, backend): setting it again replaces it.
-        """
-        if period not in PERIODS:
-            raise InvalidJobSpec(f"budget period must be one of {', '.join(PERIODS)}, not {period!r}")
-        if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not math.isfinite(limit) or limit < 0:
-            raise InvalidJobSpec(f"budget limit must be a finite number ≥ 0, not {limit!r}")
-        if backend is not None and (not isinstance(backend, str) or not backend):
-            raise InvalidJobSpec(f"budget backend must be a backend name or None (all backends), not {backend!r}")
-        budget = {"limit": float(limit), "period": period, "backend": backend, "currency": currency,
-                  "updated": time.time()}
-        self._table("budgets").put(_budget_key(period, backend), budget)
-        return dict(budget)
-
-    def remove_budget(self, *, period: str, backend: str | None = None) -> bool:
-        """Remove one budget; False if there was none."""
-        return self._table("budgets").delete(_budget_key(period, backend))
-
-    def budgets(self) -> list[dict]:
-        """All budgets, overall ones first, then by backend and period."""
-        with self._storage.locked():
-            docs = [dict(d) for d in self._storage.table("budgets").values()]
-        return sorted(docs, key=lambda b: (b["backend"] is not None, b["backend"] or "", PERIODS.index(b["period"])))
-
-    # -- settings ----------------------------------------------------------------------------------------------
-
-    def get_setting(self, key: str, default: Any = None) -> Any:
-        """A stored setting (e.g. ``"rehearse"``), or ``default``."""
-        with self._storage.locked():
-            doc = self._storage.table("settings").get(key)
-            return default if doc is None else doc["value"]
-
-    def set_setting(self, key: str, value: Any) -> None:
-        """Store a JSON-compatible setting."""
-        if not isinstance(key, str) or not key:
-            raise InvalidJobSpec(f"setting key must be a non-empty string, not {key!r}")
-        self._table("settings").put(key, {"key": key, "value": value, "updated": time.time()})
+    if TYPE_CHECKING:
+        def _table(self, name: str) -> LogTable: ...
 
     # -- cancel requests from the server to the kernel that owns the job ----------------------------------------
 

@@ -13,10 +13,10 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, argument_group, magic_arguments, parse_argstring
 
-from .cells import cell_runnables, expectations, sweep_of
-from .errors import QHybridError
-from .status import FINAL_STATES, JobStatus
-from .widgets import JobView, Table, widgets_available
+from ..errors import QHybridError
+from ..status import FINAL_STATES, BudgetPeriod, JobStatus
+from ..widgets import JobView, Table, widgets_available
+from .cell import cell_runnables, expectations, sweep_of
 
 __all__ = ["QMagics", "load_ipython_extension"]
 
@@ -149,8 +149,8 @@ class QMagics(Magics):
             raise UsageError(f"--name must be a Python variable name, got {args.name!r}")
         if args.sweep is not None and not args.sweep.isidentifier():
             raise UsageError(f"--sweep must name a variable holding the parameter values, got {args.sweep!r}")
-        from .circuits import as_circuits
-        from .jobs import run
+        from ..circuits import as_circuits
+        from ..jobs import run
 
         try:
             named = dict(as_circuits(cell_runnables(self.shell, cell)))  # PennyLane objects converted once, here
@@ -179,7 +179,7 @@ class QMagics(Magics):
 
     @staticmethod
     def _log() -> Any:
-        from .runlog import open_runlog
+        from ..runlog import open_runlog
 
         return open_runlog()
 
@@ -246,7 +246,7 @@ class QMagics(Magics):
         job_id, status = record["id"], JobStatus(record["status"])
         if status in FINAL_STATES:
             return f"job {job_id[:8]} already finished ({status.value}); nothing to cancel"
-        from .jobs import JobManager
+        from ..jobs import JobManager
 
         try:
             JobManager.instance().cancel_job(job_id)
@@ -258,7 +258,7 @@ class QMagics(Magics):
 
     @magic_arguments()
     @argument("--limit", metavar="AMOUNT", help="set a budget of AMOUNT (in USD) for the --per period.")
-    @argument("--per", choices=("day", "total", "job"), metavar="PERIOD", help="budget period: day, total or job. Default: total.")
+    @argument("--per", choices=[p.value for p in BudgetPeriod], metavar="PERIOD", help="budget period: day, total or job. Default: total.")
     @argument("-b", "--backend", metavar="NAME", help="the budget applies to this backend only.")
     @argument("--remove", action="store_true", help="remove the budget of --per (and --backend).")
     @argument("--rehearse", dest="rehearse", action="store_const", const=True, default=None,
@@ -279,7 +279,7 @@ class QMagics(Magics):
                 raise UsageError(f"--limit must be an amount of money, got {args.limit!r}") from None
             if not amount >= 0 or amount == float("inf"):
                 raise UsageError(f"--limit must be a finite amount ≥ 0, got {args.limit!r}")
-            log.set_budget(limit=amount, period=args.per or "total", backend=args.backend)
+            log.set_budget(limit=amount, period=args.per or BudgetPeriod.TOTAL, backend=args.backend)
         elif args.remove:
             if not args.per:
                 raise UsageError("--remove needs --per day|total|job (and --backend for a backend's budget)")
@@ -294,7 +294,7 @@ class QMagics(Magics):
 
     @staticmethod
     def _budget_table(log: Any) -> Table:
-        from .costs.guard import budget_status
+        from ..costs.guard import budget_status
 
         status = budget_status(log)
         rows = [[b.get("period"), b.get("backend") or "all", f"{b['limit']:.2f} {b.get('currency', 'USD')}",
@@ -314,7 +314,7 @@ class QMagics(Magics):
         ids = line.split()
         if len(ids) != 2:
             raise UsageError("usage: %qcompare REFERENCE_ID OTHER_ID (two job ids, see %qjobs)")
-        from .compare import compare
+        from ..comparison import compare
 
         try:
             comparison = compare(ids[0], ids[1], log=self._log())
@@ -323,7 +323,7 @@ class QMagics(Magics):
         if widgets_available(self.shell) and comparison.a["counts"] and comparison.b["counts"]:
             from IPython.display import display
 
-            from .plots import comparison_histogram, mimebundle
+            from ..plots import comparison_histogram, mimebundle
 
             a, b, point = comparison.a["counts"], comparison.b["counts"], ""
             if isinstance(a, list) or isinstance(b, list):  # sweeps: the histogram of the first point
@@ -341,7 +341,7 @@ class QMagics(Magics):
     @line_magic
     def qbackends(self, line: str) -> Table:
         """The backends you can run on: name, kind (simulator, emulator, hardware), qubits, price."""
-        from .backends import list_backends
+        from ..backends import list_backends
 
         backends = list_backends()
         rows = [[b["name"], b.get("kind"), b.get("num_qubits"), _price_text(b), b.get("description") or ""]
@@ -353,7 +353,7 @@ class QMagics(Magics):
 
 def _price_text(backend: dict) -> str:
     """What a backend costs, from the price table, without loading it."""
-    from .costs.prices import lookup_price
+    from ..costs.prices import lookup_price
 
     def rates(model: Any) -> str:
         parts = [f"${model.per_task:g}/task" if model.per_task else "",

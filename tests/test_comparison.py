@@ -1,4 +1,4 @@
-"""Tests of qhybrid_lab.compare: metrics against Qiskit's, overheads, grouping of runs from a real run log."""
+"""Tests of qhybrid_lab.comparison: metrics against Qiskit's, overheads, grouping of runs from a real run log."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from qhybrid_lab.compare import (
+from qhybrid_lab.comparison import (
     Comparison,
     compare,
     comparison_groups,

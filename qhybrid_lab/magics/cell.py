@@ -8,7 +8,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from .errors import QHybridError
+from ..errors import QHybridError
 
 __all__ = ["NO_CIRCUIT", "cell_runnables", "expectations", "sweep_of"]
 
@@ -36,8 +36,8 @@ def cell_runnables(shell: Any, cell: str) -> Any:
     Raises:
         UsageError: The cell produced nothing runnable.
     """
-    from .circuits.collect import is_runnable
-    from .circuits.pennylane import is_pennylane_object
+    from ..circuits.collect import is_runnable
+    from ..circuits.pennylane import is_pennylane_object
 
     tree = ast.parse(shell.transform_cell(cell), filename="<qrun cell>")
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
@@ -72,7 +72,7 @@ def sweep_of(named: dict[str, Any], variable: str, user_ns: dict) -> dict[str, A
     """
     from qiskit import QuantumCircuit
 
-    from .circuits import Sweep
+    from ..circuits import Sweep
 
     if variable not in user_ns:
         raise UsageError(f"--sweep {variable}: there is no variable '{variable}'; assign the parameter values "
@@ -92,7 +92,7 @@ def sweep_of(named: dict[str, Any], variable: str, user_ns: dict) -> dict[str, A
 
 def expectations(named: dict[str, Any]) -> dict[str, tuple[str, Callable[[dict], float]]]:
     """What a sweep's live plot shows per point: a PennyLane circuit's first expectation value, when it has one."""
-    from .circuits.pennylane import expval_from_counts, measurement_specs
+    from ..circuits.pennylane import expval_from_counts, measurement_specs
 
     out = {}
     for label, item in named.items():
