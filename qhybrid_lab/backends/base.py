@@ -184,12 +184,6 @@ class Backend(ABC):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} ({self.kind})>"
 
-    def __reduce__(self):
-        # A backend sent to a worker process becomes that process's cached instance of the same name.
-        from .registry import get_backend
-
-        return (get_backend, (self.name,))
-
 
 def check_shots(shots: Any, max_shots: int, backend_name: str) -> None:
     """Raise :class:`InvalidJobSpec` unless ``shots`` is an ``int`` (not ``bool``) in ``1..max_shots``."""

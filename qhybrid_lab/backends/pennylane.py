@@ -46,7 +46,7 @@ def make_backend(name: str) -> PennyLaneBackend:
     """The registry factory for ``pennylane:<device>`` (UnknownBackend listing the devices otherwise)."""
     device = name[len(PREFIX):] if name.startswith(PREFIX) else name
     if device not in DEVICES:
-        from .registry import closest_names
+        from .names import closest_names
 
         close = closest_names(name, [PREFIX + d for d in DEVICES])
         hint = f"did you mean '{close[0]}'? " if close else ""

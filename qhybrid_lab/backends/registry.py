@@ -8,7 +8,6 @@ other providers register themselves with :func:`register_backend` without touchi
 
 from __future__ import annotations
 
-import difflib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 
 from ..errors import UnknownBackend
 from .base import Backend
+from .names import closest_names
 
 
 @dataclass(frozen=True)
@@ -97,18 +97,6 @@ def _known_names() -> list[str]:
         if registration.names is None and registration.key.endswith(":"):
             names.append(registration.key + "<device>")
     return names
-
-
-def closest_names(name: str, known: list[str], *, limit: int = 3) -> list[str]:
-    """The known names most like ``name``: the best match and any nearly as good (ratio within 0.05)."""
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, name, candidate).ratio(), candidate) for candidate in set(known)),
-        reverse=True,
-    )
-    if not scored or scored[0][0] < 0.6:
-        return []
-    best = scored[0][0]
-    return [candidate for ratio, candidate in scored[:limit] if ratio >= max(0.6, best - 0.05)]
 
 
 def get_backend(name: str) -> Backend:

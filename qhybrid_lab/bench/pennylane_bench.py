@@ -40,7 +40,8 @@ def pennylane_figure(repeats: int = 5) -> Figure:
     Each call gets new points (as an optimizer would), so neither side profits from a cache of the last call.
     """
     from .. import run
-    from ..circuits.pennylane import bind, measurement_values
+    from ..circuits.pennylane import bind
+    from ..circuits.pennylane_results import measurement_values
 
     ansatz, reference_qnode = ansatz_qnode(), ansatz_qnode(shots=SHOTS)
     calls = {"ours": 0, "reference": 0}  # new points every call, as in an optimizer loop (no cache hits)
@@ -68,7 +69,8 @@ def pennylane_profile() -> dict[str, float]:
     from .. import run
     from ..backends import get_backend
     from ..circuits import as_circuits, transpile_for
-    from ..circuits.pennylane import bind, measurement_values
+    from ..circuits.pennylane import bind
+    from ..circuits.pennylane_results import measurement_values
 
     ansatz, points = ansatz_qnode(), thetas()
     backend = get_backend("pennylane:lightning.qubit")

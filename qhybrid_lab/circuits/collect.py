@@ -6,13 +6,12 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NoCircuits, UnsupportedObject
+from ..errors import InvalidJobSpec, NoCircuits, UnsupportedObject
 from .pennylane import is_pennylane_object, is_runnable_pennylane, pennylane_circuits
+from .sweep import Sweep
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
-
-    from .sweep import Sweep
 
 _AUTO_NAME = re.compile(r"circuit-\d+")
 """Qiskit's generated names (``circuit-123``) say nothing; such circuits get a positional name."""
@@ -26,10 +25,6 @@ def _is_circuit(obj: Any) -> bool:
 
 def _is_sweep(obj: Any) -> bool:
     """A :class:`~qhybrid_lab.circuits.sweep.Sweep` (checked by type name first, so qiskit is not imported)."""
-    if type(obj).__name__ != "Sweep":
-        return False
-    from .sweep import Sweep
-
     return isinstance(obj, Sweep)
 
 
@@ -136,3 +131,58 @@ def ensure_measured(circuit: QuantumCircuit) -> tuple[QuantumCircuit, bool]:
     measured = circuit.copy()
     measured.measure_all()
     return measured, True
+
+
+def runnables(obj: Any, name: str | None = None,
+              parameter_values: Any = None) -> list[tuple[str, QuantumCircuit, Sweep | None]]:
+    """What a ``run()`` call runs: ``(name, circuit, sweep or None)`` per job, Sweeps next to plain circuits.
+
+    Args:
+        obj: What :func:`~qhybrid_lab.circuits.as_circuits` takes, where any element may also be a :class:`Sweep`.
+        name: As for :func:`~qhybrid_lab.circuits.as_circuits`.
+        parameter_values: Makes a single parameterized circuit a sweep (``run(qc, parameter_values=v)`` is
+            ``run(Sweep(qc, v))``).
+
+    Raises:
+        InvalidJobSpec: ``parameter_values`` given with anything but one circuit, or a circuit with unbound
+            parameters and no values.
+        UnsupportedObject, NoCircuits: as :func:`~qhybrid_lab.circuits.as_circuits`.
+    """
+    if parameter_values is not None:
+        if isinstance(obj, Sweep):
+            raise InvalidJobSpec("give parameter values either in the Sweep or as parameter_values, not both")
+        from qiskit import QuantumCircuit
+
+        if not isinstance(obj, QuantumCircuit):
+            raise InvalidJobSpec("parameter_values needs a single parameterized QuantumCircuit; to sweep several "
+                                 "circuits, give Sweep(circuit, values) objects instead")
+        obj = Sweep(obj, parameter_values)
+    sweeps: dict[int, Sweep] = {}
+
+    def stand_in(value: Any) -> Any:
+        if not isinstance(value, Sweep):
+            return value
+        proxy = value.circuit.copy(name=value.name or value.circuit.name)  # its own identity, to find it again
+        sweeps[id(proxy)] = value
+        return proxy
+
+    if isinstance(obj, Sweep):
+        replaced: Any = stand_in(obj)
+    elif isinstance(obj, Mapping):
+        replaced = {key: stand_in(value) for key, value in obj.items()}
+    elif isinstance(obj, (list, tuple)):
+        replaced = [stand_in(value) for value in obj]
+    else:
+        replaced = obj
+    out = []
+    for label, circuit in as_circuits(replaced, name=name):
+        if isinstance(circuit, Sweep):  # a broadcast PennyLane object converts to one sweep
+            out.append((label, circuit.circuit, circuit))
+            continue
+        sweep = sweeps.get(id(circuit))
+        if sweep is None and circuit.parameters:
+            raise InvalidJobSpec(
+                f"circuit '{label}' has unbound parameters ({', '.join(sorted(p.name for p in circuit.parameters))});"
+                " assign them, or sweep them with run(circuit, parameter_values=...) or Sweep(circuit, values)")
+        out.append((label, sweep.circuit if sweep is not None else circuit, sweep))
+    return out

@@ -48,7 +48,7 @@ def bind(qnode: Any, *args: Any, **kwargs: Any) -> BoundQNode:
         >>> group = run(bind(ansatz, thetas), "pennylane:lightning.qubit")  # doctest: +SKIP
     """
     if not _is_qnode(qnode):
-        raise UnsupportedObject(f"bind() takes a PennyLane QNode, not {_type_name(qnode)}")
+        raise UnsupportedObject(f"bind() takes a PennyLane QNode, not {type_name(qnode)}")
     return BoundQNode(qnode, tuple(args), dict(kwargs))
 
 
@@ -130,7 +130,7 @@ def _is_qnode(obj: Any) -> bool:
     return type(obj).__name__ == "QNode" and is_pennylane_object(obj)
 
 
-def _type_name(obj: Any) -> str:
+def type_name(obj: Any) -> str:
     return f"{type(obj).__module__}.{type(obj).__qualname__}"
 
 
@@ -157,7 +157,7 @@ def _tape_of(obj: Any) -> tuple[Any, Any, str | None]:
                 f"qml.workflow.construct_tape({fname})(...)")
     else:
         raise UnsupportedObject(
-            f"cannot run a PennyLane {_type_name(obj)}: give a QNode, bind(qnode, *args) or a tape (QuantumScript)")
+            f"cannot run a PennyLane {type_name(obj)}: give a QNode, bind(qnode, *args) or a tape (QuantumScript)")
     try:
         tape = qml.workflow.construct_tape(qnode)(*args, **kwargs)
     except TypeError as error:
@@ -256,114 +256,10 @@ def measurement_specs(circuit: QuantumCircuit) -> list[dict[str, Any]]:
     return list(((circuit.metadata or {}).get(METADATA_KEY) or {}).get("measurements", []))
 
 
-# --- PennyLane's answers from counts --------------------------------------------------------------------------
-
-def _outcome_counts(counts: dict[str, int], qubits: list[int]) -> dict[int, int]:
-    """Counts of the outcome index over ``qubits`` (the first one most significant, as PennyLane orders them)."""
-    out: dict[int, int] = {}
-    for key, number in counts.items():
-        bits = key.replace(" ", "")  # Qiskit keys: classical bit i is the i-th character from the right
-        index = 0
-        for qubit in qubits:
-            index = (index << 1) | (bits[-1 - qubit] == "1")
-        out[index] = out.get(index, 0) + int(number)
-    return out
-
-
-def _moments(counts: dict[str, int], spec: dict[str, Any]) -> tuple[float, float]:
-    if spec.get("eigvals") is None:
-        raise InvalidJobSpec(f"a {spec.get('type')} measurement has no observable eigenvalues to average")
-    eigvals = spec["eigvals"]
-    outcomes = _outcome_counts(counts, spec["qubits"])
-    shots = sum(outcomes.values())
-    if not shots:
-        raise InvalidJobSpec("no shots in the counts")
-    first = sum(eigvals[i] * n for i, n in outcomes.items()) / shots
-    second = sum(eigvals[i] ** 2 * n for i, n in outcomes.items()) / shots
-    return first, second
-
-
-def expval_from_counts(counts: dict[str, int], spec: dict[str, Any]) -> float:
-    """The expectation value of a measurement spec (see :func:`measurement_specs`) estimated from counts.
-
-    Example:
-        >>> expval_from_counts({"00": 600, "11": 400}, {"type": "expval", "qubits": [0], "eigvals": [1, -1]})
-        0.2
-    """
-    return _moments(counts, spec)[0]
-
-
-def var_from_counts(counts: dict[str, int], spec: dict[str, Any]) -> float:
-    """The variance of the spec's observable estimated from counts."""
-    first, second = _moments(counts, spec)
-    return second - first**2
-
-
-def probs_from_counts(counts: dict[str, int], spec: dict[str, Any]) -> list[float]:
-    """Probabilities over the spec's qubits, in PennyLane's order (its first wire most significant)."""
-    outcomes = _outcome_counts(counts, spec["qubits"])
-    shots = sum(outcomes.values()) or 1
-    return [outcomes.get(i, 0) / shots for i in range(2 ** len(spec["qubits"]))]
-
-
-def values_from_counts(counts: dict[str, int], circuit_or_specs: Any) -> list[Any]:
-    """What the PennyLane circuit returns (one value per measurement), estimated from a converted circuit's counts.
-
-    ``expval``/``var`` give floats, ``probs`` a list, ``counts`` a dict over the measured qubits' bitstrings
-    (PennyLane's order) and ``sample`` is not reconstructible from counts (``None``).
-    """
-    specs = circuit_or_specs if isinstance(circuit_or_specs, list) else measurement_specs(circuit_or_specs)
-    values: list[Any] = []
-    for spec in specs:
-        kind = spec["type"]
-        if kind == "expval":
-            values.append(expval_from_counts(counts, spec))
-        elif kind == "var":
-            values.append(var_from_counts(counts, spec))
-        elif kind == "probs":
-            values.append(probs_from_counts(counts, spec))
-        elif kind == "counts":
-            width = len(spec["qubits"])
-            values.append({format(i, f"0{width}b"): n for i, n in sorted(_outcome_counts(counts, spec["qubits"]).items())})
-        else:
-            values.append(None)
-    return values
-
-
-def _specs_by_label(obj: Any, name: str | None) -> dict[str, list[dict[str, Any]]] | None:
+def specs_by_label(obj: Any, name: str | None) -> dict[str, list[dict[str, Any]]] | None:
     """``{label: specs}`` of one PennyLane object from its tape alone (no conversion); None for anything else."""
     if not is_runnable_pennylane(obj):
         return None
     tape, wires, own = _tape_of(obj)
     specs = [_spec(mp, wires) for mp in tape.measurements]
     return {name or own or "tape": specs}
-
-
-def measurement_values(group: Any, obj: Any, name: str | None = None) -> dict[str, dict[str, list[Any]]]:
-    """``{circuit: {backend: values}}`` for a finished run of ``obj`` (what was run, with the same ``name``).
-
-    A sweep (a broadcast QNode or tape runs as one) gives one entry per point, ``name[i]`` in point order.
-
-    Example:
-        >>> group = run(bind(ansatz, thetas), ["aer", "pennylane:lightning.qubit"])  # doctest: +SKIP
-        >>> measurement_values(group, bind(ansatz, thetas))["ansatz[0]"]["aer"]   # [<Z0 Z1>]  # doctest: +SKIP
-    """
-    results = group.result()
-    specs = _specs_by_label(obj, name)
-    if specs is None or not set(results) <= set(specs):
-        from .collect import as_circuits
-
-        specs = {label: measurement_specs(getattr(item, "circuit", item)) for label, item in as_circuits(obj, name)}
-    missing = sorted(set(results) - set(specs))
-    if missing:
-        raise InvalidJobSpec(f"the group ran circuits {missing} that {_type_name(obj)} does not produce; "
-                             "give the same object (and name) that was run")
-    out: dict[str, dict[str, list[Any]]] = {}
-    for label, by_backend in results.items():
-        for backend, counts in by_backend.items():
-            if isinstance(counts, dict):
-                out.setdefault(label, {})[backend] = values_from_counts(counts, specs[label])
-                continue
-            for point, point_counts in enumerate(counts):  # a sweep: one counts dict per point, in order
-                out.setdefault(f"{label}[{point}]", {})[backend] = values_from_counts(point_counts, specs[label])
-    return out

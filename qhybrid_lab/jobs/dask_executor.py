@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..backends.base import ExecutionResult
 from ..errors import BackendError, InvalidJobSpec, QHybridError, TransientBackendError
+from .execution import ExecutionReply, ExecutionRequest, execute, reply_of, sweep_binds
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -235,73 +236,45 @@ def execute_on_dask(client: Client, backend_name: str, circuits: list, *, shots:
 
 # -- the engine's entry point -------------------------------------------------------------------------------------
 
-EXECUTORS = ("local", "dask")
-"""Where ``run(..., executor=...)`` executes local backends: the engine's worker processes, or a Dask cluster."""
-
-
-def check_executor(executor: str) -> str:
-    """``executor`` if it is one of :data:`EXECUTORS`, else InvalidJobSpec naming them."""
-    if executor not in EXECUTORS:
-        raise InvalidJobSpec(f"executor must be one of {', '.join(map(repr, EXECUTORS))}, not {executor!r}")
-    return executor
-
-
-def _whole_job(message: dict) -> dict:
+def _whole_job(request: ExecutionRequest) -> ExecutionReply:
     """A plain circuit (or a degenerate sweep) as one Dask task: exactly the engine worker's code path."""
     from distributed import get_worker
 
-    from .workers import _execute
-
-    reply = _execute(message)
-    if reply["kind"] == "result":
-        reply["metadata"].update(dask_worker=get_worker().address, dask_pid=os.getpid(), dask_chunk=0, dask_chunks=1)
+    reply = execute(request)
+    if reply.ok:
+        reply.metadata.update(dask_worker=get_worker().address, dask_pid=os.getpid(), dask_chunk=0, dask_chunks=1)
     return reply
 
 
-def execute_message(message: dict, client: Client | None = None) -> dict:
-    """Run one engine job (a :meth:`Task.message`) on Dask; the reply has the shape a worker process sends.
+def execute_on_cluster(request: ExecutionRequest, client: Client | None = None) -> ExecutionReply:
+    """Run one engine job on Dask; the reply is what a worker process would send for it. Never raises.
 
     A sweep's points are split over the cluster with :func:`execute_on_dask`; a plain circuit is one task running
-    the worker's own code. ``metadata`` (the record's ``simulation``) says ``"executor": "dask"``, the scheduler,
-    the worker of every chunk (``dask_chunk_workers``) and the workers used. Never raises.
+    the worker's own code (:func:`~qhybrid_lab.jobs.execution.execute`). ``metadata`` (the record's ``simulation``)
+    says ``"executor": "dask"``, the scheduler, the worker of every chunk (``dask_chunk_workers``) and the workers used.
     """
-    from .workers import _counts
-
-    job_id = message["job_id"]
     started = time.time()
     try:
         client = client or dask_client()
-        circuit, parameters = message["circuit"], message.get("parameters")
-        binds = None
-        if parameters is not None:
-            present = {p.name: p for p in circuit.parameters}
-            names, points = parameters["names"], parameters["values"]
-            binds = {present[n]: [row[i] for row in points] for i, n in enumerate(names) if n in present}
-        if not binds or set(present) - set(names):  # plain, or a case the worker's code reports/handles itself
-            reply = client.submit(_whole_job, message, pure=False).result()
-            if reply["kind"] != "result":
+        binds = sweep_binds(request.circuit, request.parameters) if request.parameters is not None else None
+        if not binds:  # plain, or a template the transpiler left without parameters
+            reply = client.submit(_whole_job, request, pure=False).result()
+            if not reply.ok:
                 return reply
-            chunk_workers = [reply["metadata"]["dask_worker"]]
+            chunk_workers = [reply.metadata["dask_worker"]]
         else:
-            results = execute_on_dask(client, message["backend"], [circuit], shots=message["shots"],
-                                      seed=message["seed"], parameter_binds=[binds],
-                                      modules=message.get("modules", ()))
+            results = execute_on_dask(client, request.backend, [request.circuit], shots=request.shots,
+                                      seed=request.seed, parameter_binds=[binds], modules=request.modules)
             by_chunk = {r.metadata["dask_chunk"]: r.metadata["dask_worker"] for r in results}
             chunk_workers = [by_chunk[k] for k in sorted(by_chunk)]
-            reply = {"kind": "result", "job_id": job_id, "counts": [_counts(r) for r in results],
-                     "shots": int(results[0].shots), "seconds": float(sum(r.seconds for r in results)),
-                     "wall": time.time() - started, "started_at": started,
-                     "metadata": {k: v for k, v in results[0].metadata.items() if not k.startswith("dask_")}}
-        reply["metadata"] = {k: v for k, v in reply["metadata"].items() if k not in ("dask_worker", "dask_pid")}
-        reply["metadata"].update(executor="dask", dask_scheduler=client.scheduler.address,
-                                 dask_chunks=len(chunk_workers), dask_chunk_workers=chunk_workers,
-                                 dask_workers=sorted(set(chunk_workers)))
+            reply = reply_of(request, results, started)
+        reply.metadata = {k: v for k, v in reply.metadata.items() if not k.startswith("dask_")}
+        reply.metadata.update(executor="dask", dask_scheduler=client.scheduler.address,
+                              dask_chunks=len(chunk_workers), dask_chunk_workers=chunk_workers,
+                              dask_workers=sorted(set(chunk_workers)))
         return reply
-    except Exception as exc:  # reported to the engine, which records it on the job (never swallowed)
-        import traceback
-
-        return {"kind": "error", "job_id": job_id, "type": type(exc).__name__, "message": str(exc) or repr(exc),
-                "transient": isinstance(exc, TransientBackendError), "traceback": traceback.format_exc()}
+    except Exception as error:  # reported to the engine, which records it on the job (never swallowed)
+        return ExecutionReply.failure(request.job_id, error, started_at=started, wall=time.time() - started)
 
 
 # -- the process-wide client ---------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""The engine: one thread per process that transpiles, records, dispatches to warm workers, retries and cancels.
+"""The engine: one thread per process that transpiles, records, dispatches to warm workers, retries, times out, cancels.
 
-Local jobs run in :mod:`~qhybrid_lab.jobs.workers` processes; jobs of non-local backends (cloud providers) run
-``execute`` on a short-lived thread each (they wait on the network, not on the GIL). Every state change goes to the
-run log first, then to the job handle (which calls its status callbacks on this thread).
+Local jobs run in :mod:`~qhybrid_lab.jobs.workers` processes; jobs of non-local backends and Dask jobs run
+:func:`~qhybrid_lab.jobs.execution.execute` on a short-lived thread each. Every state change goes through the task's
+:class:`~qhybrid_lab.jobs.recorder.Recorder` (the run log, or memory while it cannot be written), then to the task's
+``on_record`` callback. Whatever fails, a job ends in a final state with the reason: the engine never waits on it
+forever.
 """
 
 from __future__ import annotations
@@ -17,14 +19,13 @@ import threading
 import time
 from collections import deque
 from multiprocessing.connection import wait as wait_any
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..errors import RunLogError
 from ..status import JobStatus
+from .execution import ExecutionReply, execute
 from .task import Task
 from .workers import Worker, WorkerPool
-
-if TYPE_CHECKING:
-    from .manager import JobManager
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ MAX_BOOT_FAILURES = 3
 """Workers dying before they are ready this many times in a row fail the waiting jobs instead of looping."""
 CANCEL_WAIT = 10.0
 """Seconds ``cancel()`` waits for the engine to end a running job."""
+_CONNECTION_ERRORS = (EOFError, OSError, pickle.UnpicklingError)
 
 
 class Engine:
@@ -48,8 +50,9 @@ class Engine:
         self._incoming: deque[Task] = deque()
         self._ready: deque[Task] = deque()
         self._timers: list[tuple[float, int, Task]] = []
+        self._deadlines: list[tuple[float, int, Task]] = []
         self._seq = itertools.count()
-        self._remote_results: deque[tuple[Task, dict]] = deque()
+        self._remote_results: deque[tuple[Task, ExecutionReply]] = deque()
         self._calibrations: dict[str, dict | None] = {}
         self._boot_failures = 0
         self._wake_r, self._wake_w = socket.socketpair()
@@ -78,12 +81,14 @@ class Engine:
             for task in tasks:
                 self._tasks[task.id] = task
                 self._incoming.append(task)
+                if task.deadline is not None:
+                    heapq.heappush(self._deadlines, (task.deadline, next(self._seq), task))
         self.wake()
 
-    def active_count(self, manager: JobManager | None = None) -> int:
-        """Jobs this process still has to finish (of one manager, or of all)."""
+    def active_count(self, recorder: Any = None) -> int:
+        """Jobs this process still has to finish (of one run log's recorder, or of all)."""
         with self._lock:
-            return sum(1 for t in self._tasks.values() if manager is None or t.manager is manager)
+            return sum(1 for t in self._tasks.values() if recorder is None or t.recorder is recorder)
 
     def owns(self, job_id: str) -> bool:
         """Whether the job is active in this engine."""
@@ -98,8 +103,8 @@ class Engine:
                 return False
             queued = self._remove_queued(task)
             in_flight = not queued and task.dispatched_at is not None
-            if in_flight and (not task.backend.is_local or task.executor != "local"):
-                return False  # a provider job in flight: cancelling it needs the provider's API (not yet)
+            if in_flight and not task.runs_in_worker:
+                return False  # a thread (provider, Dask) cannot be stopped from here
             if not queued:
                 task.cancel_requested = True
         if queued:
@@ -108,7 +113,7 @@ class Engine:
         self.wake()
         if threading.current_thread() is not self._thread:
             task.finished.wait(CANCEL_WAIT)
-        return task.job.cancelled() or (threading.current_thread() is self._thread)
+        return task.record["status"] == JobStatus.CANCELLED.value or threading.current_thread() is self._thread
 
     def _remove_queued(self, task: Task) -> bool:
         for queue in (self._incoming, self._ready):
@@ -133,37 +138,45 @@ class Engine:
 
     def _run(self) -> None:
         try:
-            self.pool.ensure_started()  # workers warm up (import Aer) while the first jobs transpile
             while not self._stopping.is_set():
                 try:
                     self._step()
-                except Exception:  # keep the engine alive; the failing job was already recorded where possible
+                except Exception:  # every task-level failure is handled where it happens; this keeps the loop alive
                     logger.exception("qhybrid-lab engine step failed")
                     time.sleep(0.1)
         finally:
             self._stop_all()
 
     def _step(self) -> None:
+        self._start_workers()
         self._do_cancels()
+        self._expire_deadlines()
         self._release_timers()
         self._transpile_one()
         self._dispatch()
         self._collect_remote()
         with self._lock:
             busy = bool(self._incoming) or (bool(self._ready) and self.pool.idle() is not None)
-            due = self._timers[0][0] - time.monotonic() if self._timers else None
+            due = min([heap[0][0] - now for heap, now in ((self._timers, time.monotonic()),
+                                                          (self._deadlines, time.time())) if heap], default=None)
         timeout = 0.0 if busy else min(1.0, max(0.0, due)) if due is not None else 1.0
         workers = self.pool.workers
-        handles: list[Any] = [self._wake_r]
-        for worker in workers:
-            handles.append(worker.conn)
-        for ready in wait_any(handles, timeout):
+        for ready in wait_any([self._wake_r, *(worker.conn for worker in workers)], timeout):
             if ready is self._wake_r:
                 self._wake_r.recv(4096)
                 continue
             for worker in workers:
                 if ready is worker.conn:
                     self._on_worker(worker)
+
+    def _start_workers(self) -> None:
+        try:
+            self.pool.ensure_started()  # workers warm up (import Aer) while the first jobs transpile
+        except OSError as error:  # cannot start processes now (out of memory, process limit): say so, retry later
+            self._boot_failures += 1
+            logger.warning("qhybrid-lab could not start a worker process: %s", error)
+            if self._boot_failures >= MAX_BOOT_FAILURES:
+                self._fail_waiting(f"worker processes cannot be started: {error}")
 
     def _do_cancels(self) -> None:
         with self._lock:
@@ -173,6 +186,32 @@ class Engine:
             if worker is not None:
                 self.pool.replace(worker)
                 self._finish(task, {}, JobStatus.CANCELLED, note="cancelled while running; worker replaced")
+
+    def _expire_deadlines(self) -> None:
+        """Jobs that outlived their ``timeout`` (queue included): end them, or mark them and let them run."""
+        now = time.time()
+        while True:
+            with self._lock:
+                if not self._deadlines or self._deadlines[0][0] > now:
+                    return
+                task = heapq.heappop(self._deadlines)[2]
+                if task.finished.is_set() or task.timed_out:
+                    continue
+                task.timed_out = True
+                cancel = task.options.on_timeout == "cancel"
+                queued = self._remove_queued(task) if cancel else False
+            seconds = task.options.timeout
+            timeout = {"seconds": seconds, "action": "cancelled" if cancel else "kept", "expired_at": now}
+            if not cancel:
+                self._record(task, {"timeout": timeout}, note=f"timed out after {seconds:g} s; kept running as asked")
+                continue
+            worker = self.pool.running(task.id)
+            if worker is not None:
+                self.pool.replace(worker)
+            where = "while waiting" if queued or task.dispatched_at is None else "while running"
+            self._finish(task, {"timeout": timeout, "error": f"timed out after {seconds:g} s (queue included); "
+                                                             f"it was cancelled {where}"},
+                         JobStatus.FAILED, note="timed out")
 
     def _release_timers(self) -> None:
         now = time.monotonic()
@@ -187,12 +226,11 @@ class Engine:
             if not self._incoming:
                 return
             task = self._incoming.popleft()
-        log = task.manager.log
         try:
             from ..circuits import transpile_for
 
-            outcome = transpile_for(task.circuit, task.backend, optimization_level=task.optimization_level,
-                                    seed=task.seed)
+            outcome = transpile_for(task.circuit, task.backend, optimization_level=task.options.optimization_level,
+                                    seed=task.options.seed)
             calibration = self._calibration(task)
         except Exception as exc:  # the job fails with the message; the engine goes on with the others
             self._finish(task, {"error": f"transpile failed: {type(exc).__name__}: {exc}"}, JobStatus.FAILED)
@@ -200,17 +238,15 @@ class Engine:
         task.transpiled = outcome.circuit
         fields: dict[str, Any] = {"transpile": outcome.as_record(), "timings": {"transpile": outcome.seconds}}
         if calibration is not None:
-            ref = log.put_blob(calibration["snapshot"])
-            fields["calibration"] = {"hash": ref, **calibration["summary"], "ref": ref}
+            fields["calibration"] = self._calibration_fields(task, calibration)
         with self._lock:
-            if task.cancel_requested:
-                cancel = True
-            else:
-                cancel = False
+            cancel = task.cancel_requested or task.finished.is_set()
+            if not cancel:
                 task.queued_at = time.time()
                 self._ready.append(task)
         if cancel:
-            self._finish(task, fields, JobStatus.CANCELLED, note="cancelled before dispatch")
+            if not task.finished.is_set():
+                self._finish(task, fields, JobStatus.CANCELLED, note="cancelled before dispatch")
         else:
             self._record(task, fields, JobStatus.QUEUED, note="transpiled; waiting for a worker")
 
@@ -220,54 +256,65 @@ class Engine:
             self._calibrations[key] = task.backend.calibration()
         return self._calibrations[key]
 
+    @staticmethod
+    def _calibration_fields(task: Task, calibration: dict) -> dict:
+        """The record's calibration: the summary, and the snapshot stored as a blob when the disk allows it."""
+        try:
+            ref: str | None = task.recorder.log.put_blob(calibration["snapshot"])
+            note = None
+        except (RunLogError, OSError) as error:
+            ref, note = None, f"snapshot not stored: {error}"
+        out = {"hash": calibration["summary"].get("hash") or ref, **calibration["summary"], "ref": ref}
+        if note:
+            out["note"] = note
+        return out
+
     def _dispatch(self) -> None:
         while True:
-            cancelled = None
             with self._lock:
                 if not self._ready:
                     return
                 task = self._ready[0]
-                if task.cancel_requested:
-                    self._ready.popleft()
-                    cancelled = task
-                    worker = None
-                elif task.backend.is_local and task.executor == "local":
-                    self.pool.ensure_started()
+                worker = None
+                if not task.cancel_requested and task.runs_in_worker:
                     worker = self.pool.idle()
                     if worker is None:
                         return
+                self._ready.popleft()
+                if task.cancel_requested:
+                    cancelled = True
                 else:
-                    worker = None
-                if cancelled is None:
-                    self._ready.popleft()
+                    cancelled = False
                     task.attempt += 1
                     task.dispatched_at = time.time()
                     task.queue_seconds += task.dispatched_at - (task.queued_at or task.dispatched_at)
-            if cancelled is not None:
-                self._finish(cancelled, {}, JobStatus.CANCELLED, note="cancelled before dispatch")
+            if cancelled:
+                self._finish(task, {}, JobStatus.CANCELLED, note="cancelled before dispatch")
                 continue
-            record = task.job.record
-            submitted = record.get("created", task.dispatched_at)
             self._record(task, {"attempts": task.attempt, "timings": {
-                "submitted_at": submitted, "started_at": task.dispatched_at,
+                "submitted_at": task.created, "started_at": task.dispatched_at,
                 "queue": task.queue_seconds}}, JobStatus.RUNNING, note=f"attempt {task.attempt}")
             if worker is None:
-                threading.Thread(target=self._execute_remote, args=(task,), daemon=True,
+                threading.Thread(target=self._execute_elsewhere, args=(task,), daemon=True,
                                  name=f"qhybrid-remote-{task.id[:8]}").start()
                 continue
             worker.job_id = task.id
             try:
-                worker.send(task.message())
+                worker.send(task.request())
             except (OSError, ValueError, TypeError, pickle.PicklingError) as exc:
                 worker.job_id = None
                 self._finish(task, {"error": f"could not send the job to a worker process: {exc}"},
                              JobStatus.FAILED)
 
-    def _execute_remote(self, task: Task) -> None:
-        from .dask_executor import execute_message
-        from .workers import _execute
+    def _execute_elsewhere(self, task: Task) -> None:
+        """A non-local backend's or a Dask job's execution, on its own thread (it waits on the network)."""
+        request = task.request()
+        if task.options.executor == "dask":
+            from .dask_executor import execute_on_cluster
 
-        reply = execute_message(task.message()) if task.executor == "dask" else _execute(task.message())
+            reply = execute_on_cluster(request)
+        else:
+            reply = execute(request)
         with self._lock:
             self._remote_results.append((task, reply))
         self.wake()
@@ -282,19 +329,24 @@ class Engine:
                 self._on_reply(task, reply)
 
     def _on_worker(self, worker: Worker) -> None:
+        replies: list[Any] = []
+        died = False
         try:
             while worker.conn.poll():
-                reply = worker.conn.recv()
-                if reply.get("kind") == "ready":
-                    worker.ready = True
-                    continue
-                task = self._tasks.get(reply["job_id"])
-                worker.job_id = None
-                if task is not None:
-                    self._on_reply(task, reply)
-        except (EOFError, OSError):
+                replies.append(worker.conn.recv())
+        except _CONNECTION_ERRORS:
+            died = True
+        for reply in replies:
+            if isinstance(reply, dict) and reply.get("kind") == "ready":
+                worker.ready = True
+                continue
+            worker.job_id = None
+            with self._lock:
+                task = self._tasks.get(reply.job_id)
+            if task is not None and not task.finished.is_set():
+                self._on_reply(task, reply)
+        if died:
             self._on_worker_died(worker)
-            return
 
     def _on_worker_died(self, worker: Worker) -> None:
         if worker not in self.pool.workers:
@@ -303,7 +355,8 @@ class Engine:
             code = worker.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             code = None
-        task = self._tasks.get(worker.job_id) if worker.job_id else None
+        with self._lock:
+            task = self._tasks.get(worker.job_id) if worker.job_id else None
         if worker.ready or (code is not None and code < 0):  # ended by a signal, not a failed start
             self._boot_failures = 0
             self.pool.replace(worker)
@@ -324,25 +377,25 @@ class Engine:
         """Fail every job waiting for a worker (when workers cannot start); later submissions try again."""
         self._boot_failures = 0
         with self._lock:
-            waiting = list(self._ready)
-            self._ready.clear()
+            waiting = [t for t in self._ready if t.runs_in_worker]
+            for task in waiting:
+                self._ready.remove(task)
         for task in waiting:
             self._finish(task, {"error": message}, JobStatus.FAILED)
 
-    def _on_reply(self, task: Task, reply: dict) -> None:
+    def _on_reply(self, task: Task, reply: ExecutionReply) -> None:
         now = time.time()
-        submitted = task.job.record.get("created", now)
-        if reply["kind"] == "result":
-            fields = {"result": {"counts": reply["counts"], "shots": reply["shots"]},
-                      "simulation": reply["metadata"],
-                      "cost": {"actual": task.job.record["cost"].get("estimate")},
-                      "timings": {"run": reply["seconds"], "retrieve": 0.0, "finished_at": now,
-                                  "total": now - submitted}}
+        if reply.ok:
+            fields = {"result": {"counts": reply.counts, "shots": reply.shots},
+                      "simulation": reply.metadata,
+                      "cost": {"actual": (task.record.get("cost") or {}).get("estimate")},
+                      "timings": {"run": reply.seconds, "retrieve": 0.0, "finished_at": now,
+                                  "total": now - task.created}}
             self._finish(task, fields, JobStatus.DONE)
             return
-        task.errors.append({"at": now, "attempt": task.attempt, "type": reply["type"], "message": reply["message"]})
-        message = f"{reply['type']}: {reply['message']}"
-        if reply["transient"] and task.attempt < MAX_ATTEMPTS and not task.cancel_requested:
+        task.errors.append({"at": now, "attempt": task.attempt, "type": reply.error_type, "message": reply.message})
+        message = f"{reply.error_type}: {reply.message}"
+        if reply.transient and task.attempt < MAX_ATTEMPTS and not task.cancel_requested:
             delay = BACKOFF * 2 ** (task.attempt - 1)
             task.dispatched_at = None
             self._record(task, {"errors": list(task.errors)}, JobStatus.QUEUED,
@@ -350,27 +403,40 @@ class Engine:
             with self._lock:
                 heapq.heappush(self._timers, (time.monotonic() + delay, next(self._seq), task))
             return
-        if reply["transient"]:
+        if reply.transient:
             message = f"failed after {task.attempt} attempts; last error {message}"
-        logger.debug("job %s failed: %s", task.id, reply.get("traceback"))
+        logger.debug("job %s failed: %s", task.id, reply.traceback)
         self._finish(task, {"errors": list(task.errors), "error": message,
-                            "timings": {"finished_at": now, "total": now - submitted}}, JobStatus.FAILED)
+                            "timings": {"finished_at": now, "total": now - task.created}}, JobStatus.FAILED)
 
     # -- recording ---------------------------------------------------------------------------------------------
 
     def _record(self, task: Task, fields: dict, status: JobStatus | None = None, note: str | None = None) -> None:
-        record = task.manager.log.update(task.id, fields, status=status, note=note)
-        task.job._update(record)
+        record = task.recorder.update(task.record, fields, status=status, note=note)
+        task.record = record
+        task.on_record(record)
 
     def _finish(self, task: Task, fields: dict, status: JobStatus, note: str | None = None) -> None:
+        """Give the job its final state, whatever happens while recording it."""
         with self._lock:
             self._tasks.pop(task.id, None)
         if status is not JobStatus.DONE and "timings" not in fields:
             now = time.time()
-            fields = {**fields, "timings": {"finished_at": now,
-                                            "total": now - task.job.record.get("created", now)}}
+            fields = {**fields, "timings": {"finished_at": now, "total": now - task.created}}
         try:
             self._record(task, fields, status, note)
+        except Exception as error:  # the fields themselves cannot be recorded (not JSON, ...): record why
+            logger.exception("qhybrid-lab could not record job %s as %s", task.id, status.value)
+            reason = (f"the job ended {status.value}, but its record could not be written: "
+                      f"{type(error).__name__}: {error}")
+            try:
+                self._record(task, {"error": reason, "timings": fields.get("timings")}, JobStatus.FAILED,
+                             note="recording failed")
+            except Exception:  # noqa: BLE001 - last resort: the handle alone learns the final state
+                logger.exception("qhybrid-lab could not record job %s at all", task.id)
+                record = {**task.record, "status": JobStatus.FAILED.value, "error": reason}
+                task.record = record
+                task.on_record(record)
         finally:
             task.finished.set()
 
@@ -380,12 +446,11 @@ class Engine:
             self._incoming.clear()
             self._ready.clear()
             self._timers.clear()
+            self._deadlines.clear()
         for task in left:
-            try:
-                self._finish(task, {"error": "the engine shut down (the kernel exited) before the job finished"},
-                             JobStatus.INTERRUPTED, note="engine shutdown")
-            except Exception:  # the run log may be gone at interpreter exit; the reaper marks the job later
-                logger.exception("could not record job %s as interrupted", task.id)
+            self._finish(task, {"error": "the kernel that ran this job exited or restarted before it finished "
+                                         "(a local simulation cannot be resumed: run it again)"},
+                         JobStatus.INTERRUPTED, note="engine shutdown")
         self.pool.shutdown()
         self._wake_r.close()
         self._wake_w.close()

@@ -7,13 +7,20 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..errors import JobCancelled, JobFailed
 from ..status import FINAL_STATES, JobStatus
 
-if TYPE_CHECKING:
-    from .manager import JobManager
+
+class RecordSource(Protocol):
+    """What a :class:`Job` handle needs: the run log to read its record from, and a way to cancel it."""
+
+    log: Any
+    """Has ``get(job_id) -> dict`` (a :class:`~qhybrid_lab.runlog.RunLog`)."""
+
+    def cancel_job(self, job_id: str) -> bool:
+        """Cancel the job (this process's, or another's through a request in the run log)."""
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +68,8 @@ class Job:
         {'00': 507, '11': 493}
     """
 
-    def __init__(self, manager: JobManager, record: dict, *, local: bool = True) -> None:
-        self._manager = manager
+    def __init__(self, source: RecordSource, record: dict, *, local: bool = True) -> None:
+        self._source = source
         self._record = record
         self._local = local
         self._cond = threading.Condition()
@@ -86,7 +93,7 @@ class Job:
     def record(self) -> dict:
         """The latest run-log record (read again from the run log for another process's job)."""
         if not self._local and JobStatus(self._record["status"]) not in FINAL_STATES:
-            self._record = self._manager.log.get(self.id)
+            self._record = self._source.log.get(self.id)
         return self._record
 
     @property
@@ -142,7 +149,7 @@ class Job:
             True if the job is cancelled (or, for another kernel's job, a cancel request was written to the run
             log for that kernel to carry out); False if it had already finished.
         """
-        return self._manager.cancel_job(self.id)
+        return self._source.cancel_job(self.id)
 
     def _wait(self, timeout: float | None) -> dict:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -339,4 +346,4 @@ def _table(jobs: list[Job], caption: str | None = None) -> str:
     return f'<table class="qh-JobTable">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-__all__ = ["Job", "JobGroup"]
+__all__ = ["Job", "JobGroup", "RecordSource"]

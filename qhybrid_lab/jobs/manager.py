@@ -14,11 +14,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidJobSpec, UnknownJob
+from ..errors import InvalidJobSpec, QHybridError, RunLogError, UnknownJob
 from ..status import FINAL_STATES, JobStatus
 from .engine import Engine
 from .handles import Job, JobGroup
-from .records import backend_names, check_options, circuit_fields, make_origin, new_record, owner_id
+from .options import RunOptions, backend_names
+from .recorder import Recorder
+from .submission import circuit_fields, guarded, make_origin, new_record, owner_id
 from .task import Task
 
 logger = logging.getLogger(__name__)
@@ -66,7 +68,10 @@ class JobManager:
 
     def __init__(self, log: Any) -> None:
         self.log = log
+        self.recorder = Recorder(log)
+        """Writes the engine's changes of this log's jobs (kept in memory while the log cannot be written)."""
         self.owner = owner_id()
+        self._beat_failure: str | None = None
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
@@ -123,44 +128,42 @@ class JobManager:
 
     # -- submission ---------------------------------------------------------------------------------------------
 
-    def submit(self, circuits: Any, backend: str | list[str] = "aer", *, shots: int = 1024, seed: int | None = None,
-               optimization_level: int = 2, tags: list[str] | tuple[str, ...] = (), name: str | None = None,
-               origin: dict | None = None, parameter_values: Any = None, executor: str = "local") -> JobGroup:
+    def submit(self, circuits: Any, backend: str | list[str] = "aer", options: RunOptions | None = None, *,
+               name: str | None = None, origin: dict | None = None, parameter_values: Any = None) -> JobGroup:
         """Validate, record (through the budget guard) and queue every circuit × backend; returns at once.
 
         A :class:`~qhybrid_lab.circuits.Sweep` (or one circuit with ``parameter_values``) is one job per backend:
         one record with ``parameters`` and one counts dict per point; its cost counts points × shots.
 
         Raises:
-            InvalidJobSpec: bad options or circuits (CircuitTooWide, UnsupportedObject, NoCircuits ...).
+            InvalidJobSpec: bad circuits (CircuitTooWide, UnsupportedObject, NoCircuits ...).
             UnknownBackend: a backend name is not registered.
+            BackendError: a backend failed while checking or describing the request (named in the message).
             BudgetExceeded: a budget refused it; the jobs were recorded as ``blocked`` and nothing runs.
+            RunLogError: the run log cannot be written; nothing was submitted.
         """
         from ..backends import get_backend
         from ..circuits import ensure_measured
-        from ..circuits.sweep import runnables
+        from ..circuits.collect import runnables
         from ..costs import check_and_reserve, estimate_cost
-        from .dask_executor import check_executor
 
-        tags = check_options(shots=shots, seed=seed, optimization_level=optimization_level, tags=tags)
-        executor = check_executor(executor)
+        options = options or RunOptions()
         backends = [get_backend(n) for n in backend_names(backend)]
         named = runnables(circuits, name=name, parameter_values=parameter_values)
         measured = [(cname, *ensure_measured(circuit), sweep) for cname, circuit, sweep in named]
         for _, circuit, _, _ in measured:
             for target in backends:
-                target.validate(circuit, shots)
+                guarded(target, "check the circuit", target.validate, circuit, options.shots)
         group, meta = uuid.uuid4().hex, make_origin(origin)
         records, specs = [], []
         for cname, circuit, added, sweep in measured:
             fields = circuit_fields(self.log, cname, circuit, added)
             parameters = sweep.as_record() if sweep is not None else None
-            total_shots = shots * (len(sweep) if sweep is not None else 1)
+            total_shots = options.shots * (len(sweep) if sweep is not None else 1)
             for target in backends:
-                records.append(new_record(group=group, circuit=fields, backend=target, shots=shots, seed=seed,
-                                          optimization_level=optimization_level,
-                                          cost=estimate_cost(target, circuit, total_shots), origin=meta, tags=tags,
-                                          parameters=parameters))
+                cost = guarded(target, "estimate the cost", estimate_cost, target, circuit, total_shots)
+                records.append(new_record(group=group, circuit=fields, backend=target, options=options, cost=cost,
+                                          origin=meta, parameters=parameters))
                 specs.append((circuit, target, parameters))
         with self.log.transaction():
             check_and_reserve(self.log, records)
@@ -170,9 +173,8 @@ class JobManager:
         with self._lock:
             self._jobs.update((job.id, job) for job in jobs)
         modules = tuple(sorted(_worker_modules))
-        tasks = [Task(manager=self, job=job, circuit=circuit, backend=target, optimization_level=optimization_level,
-                      seed=seed, shots=shots, parameters=parameters, modules=modules + _module_of(target),
-                      executor=executor)
+        tasks = [Task(record=job.record, recorder=self.recorder, on_record=job._update, circuit=circuit,
+                      backend=target, options=options, parameters=parameters, modules=modules + _module_of(target))
                  for job, (circuit, target, parameters) in zip(jobs, specs)]
         self.engine().submit(tasks)
         return JobGroup(group, jobs)
@@ -217,12 +219,28 @@ class JobManager:
     # -- heartbeat ---------------------------------------------------------------------------------------------
 
     def beat(self, reap: bool = False) -> None:
-        """Record the heartbeat, carry out cancel requests for this process's jobs, optionally reap others'."""
+        """Write what the engine kept in memory, record the heartbeat, carry out cancel requests, reap others.
+
+        A run log that cannot be written is said once (a warning), not at every beat; so is its recovery.
+        """
         engine = _Shared.engine
-        self.log.heartbeat(self.owner, {"active": engine.active_count() if engine else 0,
-                                        "workers": [w.pid for w in engine.pool.workers] if engine else [],
-                                        "kernel_id": os.environ.get("QHYBRID_KERNEL_ID")})
-        for request in self.log.pending_requests(self.owner):
+        if not self.recorder.flush():
+            return  # the recorder already said why; the next beat tries again
+        try:
+            self.log.heartbeat(self.owner, {"active": engine.active_count(self.recorder) if engine else 0,
+                                            "workers": [w.pid for w in engine.pool.workers] if engine else [],
+                                            "kernel_id": os.environ.get("QHYBRID_KERNEL_ID")})
+            requests = self.log.pending_requests(self.owner)
+        except RunLogError as error:
+            if self._beat_failure is None:
+                logger.warning("qhybrid-lab cannot record its heartbeat in %s (%s); it tries again every %g s",
+                               self.log.file, error, HEARTBEAT_INTERVAL)
+            self._beat_failure = str(error)
+            return
+        if self._beat_failure is not None:
+            logger.warning("qhybrid-lab records its heartbeat in %s again", self.log.file)
+            self._beat_failure = None
+        for request in requests:
             if request.get("kind") == "cancel" and engine is not None and engine.owns(request["job_id"]):
                 engine.cancel(request["job_id"])
             self.log.complete_request(request["id"])
@@ -240,7 +258,7 @@ def _beating(current: str) -> list[JobManager]:
     with _Shared.lock:
         engine, managers = _Shared.engine, dict(_Shared.managers)
     return [m for key, m in managers.items()
-            if key == current or (engine is not None and engine.active_count(m) > 0)]
+            if key == current or m.recorder.pending or (engine is not None and engine.active_count(m.recorder) > 0)]
 
 
 def _heartbeat_loop(stop: threading.Event) -> None:
@@ -256,6 +274,8 @@ def _heartbeat_loop(stop: threading.Event) -> None:
         for manager in managers:
             try:
                 manager.beat(reap=beats % REAP_EVERY == 0)
+            except QHybridError as error:  # e.g. a damaged log: said once by the recorder or the beat itself
+                logger.debug("heartbeat for %s failed: %s", manager.log.directory, error)
             except Exception:  # a failing beat must not end the heartbeat thread; logged with its traceback
                 logger.exception("heartbeat for %s failed", manager.log.directory)
         beats += 1

@@ -1,32 +1,41 @@
-"""What the engine keeps about one active local job: its circuit, backend, options, attempts and cancel flag."""
+"""What the engine keeps about one active job: its circuit, backend, options, attempts, and where its changes go.
+
+A task knows no job handle and no manager: its state changes go to its run log's
+:class:`~qhybrid_lab.jobs.recorder.Recorder`, and each new record is handed to the ``on_record`` callback (the
+handle's update).
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .execution import ExecutionRequest
+from .options import RunOptions
+
 if TYPE_CHECKING:
-    from .handles import Job
-    from .manager import JobManager
+    from ..backends import Backend
+    from .recorder import Recorder
 
 
 @dataclass(eq=False)
 class Task:
-    """What the engine knows about one local job while it is active."""
+    """One job while it is active in this process's engine."""
 
-    manager: JobManager
-    job: Job
+    record: dict
+    """The job's latest record (the base of changes kept in memory while the run log cannot be written)."""
+    recorder: Recorder
+    """Where the job's state changes are written (its run log's recorder)."""
+    on_record: Callable[[dict], None]
+    """Called with every new record of the job (from the engine thread, or the thread that cancelled it)."""
     circuit: Any
     """The logical circuit (measured)."""
-    backend: Any
-    optimization_level: int
-    seed: int | None
-    shots: int
+    backend: Backend
+    options: RunOptions
     parameters: dict | None = None
     """A sweep's ``{"names": [...], "values": [[...], ...]}``: the circuit is its template, run once per point."""
-    executor: str = "local"
-    """``dask``: a local backend's job runs on a Dask cluster (from a thread) instead of a worker process."""
     modules: tuple[str, ...] = ()
     """Modules a worker imports before resolving the backend (backends registered at runtime)."""
     transpiled: Any = None
@@ -38,18 +47,32 @@ class Task:
     """When it last started waiting for a worker (after transpiling, or after a retry's backoff)."""
     queue_seconds: float = 0.0
     """Time spent waiting for a worker, over every attempt."""
+    timed_out: bool = False
+    """Its timeout expired (and it was kept running, as its options asked, or it is being ended)."""
     finished: threading.Event = field(default_factory=threading.Event)
 
     @property
     def id(self) -> str:
         """The job id."""
-        return self.job.id
+        return self.record["id"]
 
-    def message(self) -> dict:
-        """The request a worker (or a remote-execution thread) runs: backend by name, transpiled circuit, options.
+    @property
+    def created(self) -> float:
+        """When the job was submitted (epoch seconds)."""
+        return float(self.record["created"])
 
-        For a sweep, ``parameters`` holds the names and the points; the worker binds them by name to the transpiled
-        template's parameters and runs every point in one ``execute`` call (``parameter_binds``).
-        """
-        return {"kind": "run", "job_id": self.id, "backend": self.backend.name, "modules": self.modules,
-                "circuit": self.transpiled, "shots": self.shots, "seed": self.seed, "parameters": self.parameters}
+    @property
+    def deadline(self) -> float | None:
+        """When its timeout expires (epoch seconds), or None without a timeout."""
+        return None if self.options.timeout is None else self.created + self.options.timeout
+
+    @property
+    def runs_in_worker(self) -> bool:
+        """Whether it executes in one of the engine's worker processes (a local backend, the local executor)."""
+        return self.backend.is_local and self.options.executor == "local"
+
+    def request(self) -> ExecutionRequest:
+        """What a worker (or a thread, or Dask) runs: backend by name, the transpiled circuit, its options."""
+        return ExecutionRequest(job_id=self.id, backend=self.backend.name, circuit=self.transpiled,
+                                shots=self.options.shots, seed=self.options.seed, parameters=self.parameters,
+                                modules=self.modules)

@@ -16,9 +16,9 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 from multiprocessing.connection import Connection
-from typing import Any
+
+from .execution import ExecutionRequest, execute
 
 logger = logging.getLogger(__name__)
 
@@ -64,67 +64,8 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watchdog, name="qhybrid-worker-watchdog", daemon=True).start()
 
 
-def _execute(message: dict) -> dict:
-    """Run one job in this worker; returns the reply (never raises).
-
-    A sweep (``message["parameters"]``) runs as one ``execute`` call with ``parameter_binds``; its reply's
-    ``counts`` is a list with one counts dict per point, in order.
-    """
-    job_id = message["job_id"]
-    try:
-        for module in message.get("modules", ()):
-            importlib.import_module(module)
-        from ..backends import get_backend
-
-        backend = get_backend(message["backend"])
-        started = time.time()
-        circuit, parameters = message["circuit"], message.get("parameters")
-        if parameters is None:
-            results = backend.execute([circuit], shots=message["shots"], seed=message["seed"])
-            counts: Any = _counts(results[0])
-        else:
-            results = _execute_sweep(backend, circuit, parameters, message["shots"], message["seed"])
-            counts = [_counts(result) for result in results]
-        wall = time.time() - started
-        return {"kind": "result", "job_id": job_id, "counts": counts, "shots": int(results[0].shots),
-                "seconds": float(sum(r.seconds for r in results)), "wall": wall,
-                "metadata": dict(results[0].metadata or {}), "started_at": started}
-    except Exception as exc:  # reported to the engine, which records it on the job (never swallowed)
-        from ..errors import TransientBackendError
-
-        return {"kind": "error", "job_id": job_id, "type": type(exc).__name__, "message": str(exc) or repr(exc),
-                "transient": isinstance(exc, TransientBackendError), "traceback": traceback.format_exc()}
-
-
-def _counts(result: Any) -> dict[str, int]:
-    return {str(k): int(v) for k, v in result.counts.items()}
-
-
-def _execute_sweep(backend: Any, circuit: Any, parameters: dict, shots: int, seed: int | None) -> list:
-    """Every point of a sweep in one batched ``execute``; parameters are matched by name to the template's.
-
-    The transpiler may drop a parameter whose gates cancel out; a template left with no parameter at all runs as
-    one circuit per point (still one call).
-    """
-    from ..errors import BackendError
-
-    names, points = parameters["names"], parameters["values"]
-    present = {p.name: p for p in circuit.parameters}
-    unknown = sorted(set(present) - set(names))
-    if unknown:
-        raise BackendError(f"the transpiled template has parameters {unknown} the sweep gives no values for")
-    binds = {present[name]: [row[i] for row in points] for i, name in enumerate(names) if name in present}
-    if binds:
-        results = backend.execute([circuit], shots=shots, seed=seed, parameter_binds=[binds])
-    else:
-        results = backend.execute([circuit] * len(points), shots=shots, seed=seed)
-    if len(results) != len(points):
-        raise BackendError(f"{backend.name} returned {len(results)} results for {len(points)} sweep points")
-    return results
-
-
 def worker_main(conn: Connection, parent_pid: int) -> None:
-    """Entry point of a worker process: answer run requests until told to stop or the pipe closes."""
+    """Entry point of a worker process: answer :class:`ExecutionRequest` s until told to stop or the pipe closes."""
     _die_with_parent(parent_pid)
     # Jupyter's "interrupt kernel" signals the kernel's whole process group: that must stop the user's cell,
     # not the jobs running here (a job is cancelled through the engine, which ends this process).
@@ -140,13 +81,13 @@ def worker_main(conn: Connection, parent_pid: int) -> None:
             message = conn.recv()
         except (EOFError, OSError):
             return
-        if message.get("kind") == "stop":
+        if isinstance(message, ExecutionRequest):
+            conn.send(execute(message))
+        elif message.get("kind") == "stop":
             return
-        if message.get("kind") == "warm":
+        elif message.get("kind") == "warm":
             for module in message.get("modules", ()):
                 importlib.import_module(module)
-            continue
-        conn.send(_execute(message))
 
 
 class Worker:
@@ -186,8 +127,8 @@ class Worker:
         """Whether the process still runs."""
         return self.process.poll() is None
 
-    def send(self, message: dict) -> None:
-        """Send a request (a job or a control message)."""
+    def send(self, message: ExecutionRequest | dict) -> None:
+        """Send an :class:`ExecutionRequest` or a control message (``{"kind": "stop" | "warm"}``)."""
         self.conn.send(message)
 
     def terminate(self) -> None:

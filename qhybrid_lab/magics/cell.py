@@ -92,7 +92,8 @@ def sweep_of(named: dict[str, Any], variable: str, user_ns: dict) -> dict[str, A
 
 def expectations(named: dict[str, Any]) -> dict[str, tuple[str, Callable[[dict], float]]]:
     """What a sweep's live plot shows per point: a PennyLane circuit's first expectation value, when it has one."""
-    from ..circuits.pennylane import expval_from_counts, measurement_specs
+    from ..circuits.pennylane import measurement_specs
+    from ..circuits.pennylane_results import expval_from_counts
 
     out = {}
     for label, item in named.items():

@@ -47,6 +47,12 @@ submission_args = _with(
     argument("--executor", default="local", choices=("local", "dask"), metavar="WHERE",
              help="where simulations run: local (warm worker processes, the default) or dask (chunks on a Dask "
                   "cluster: $QHYBRID_DASK_SCHEDULER, else a LocalCluster)."),
+    argument("--timeout", default=None, metavar="SECONDS",
+             help="end each job that has not finished SECONDS after submission (queue included) as failed, "
+                  "cancelling it (at the provider too); see --on-timeout. Default: no limit."),
+    argument("--on-timeout", default="cancel", choices=("cancel", "keep"), metavar="WHAT",
+             help="what a timeout does: cancel (the default) or keep (leave the job running; the record says it "
+                  "timed out)."),
 )
 """Options of what is submitted, shared by every magic that submits circuits."""
 
@@ -89,6 +95,16 @@ def _positive_int(option: str, text: str | int) -> int:
         raise UsageError(f"{option} must be a positive integer, got {text!r}") from None
     if value < 1:
         raise UsageError(f"{option} must be a positive integer, got {text!r}")
+    return value
+
+
+def _positive_number(option: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{option} must be a number of seconds, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise UsageError(f"{option} must be a positive number of seconds, got {text!r}")
     return value
 
 
@@ -145,20 +161,22 @@ class QMagics(Magics):
         level = self._int("--optimization-level", args.optimization_level)
         if level not in (0, 1, 2, 3):
             raise UsageError(f"--optimization-level must be 0, 1, 2 or 3, got {args.optimization_level!r}")
+        timeout = None if args.timeout is None else _positive_number("--timeout", args.timeout)
         if args.name is not None and not args.name.isidentifier():
             raise UsageError(f"--name must be a Python variable name, got {args.name!r}")
         if args.sweep is not None and not args.sweep.isidentifier():
             raise UsageError(f"--sweep must name a variable holding the parameter values, got {args.sweep!r}")
         from ..circuits import as_circuits
         from ..jobs import run
+        from ..jobs.options import RunOptions
 
         try:
+            options = RunOptions(shots=shots, seed=seed, optimization_level=level, tags=tuple(args.tag or ()),
+                                 executor=args.executor, timeout=timeout, on_timeout=args.on_timeout)
             named = dict(as_circuits(cell_runnables(self.shell, cell)))  # PennyLane objects converted once, here
             if args.sweep is not None:
                 named = sweep_of(named, args.sweep, self.shell.user_ns)
-            group = run(named, backend=args.backend or ["aer"], shots=shots, seed=seed,
-                        optimization_level=level, tags=list(args.tag or []), origin=_origin(self.shell),
-                        executor=args.executor)
+            group = run(named, backend=args.backend or ["aer"], options=options, origin=_origin(self.shell))
         except QHybridError as error:
             raise UsageError(str(error)) from error
         self.shell.user_ns["_"] = group

@@ -42,6 +42,41 @@ def _values(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
     return tuple(str(v) for v in value)
 
 
+def record_changes(current: dict, fields: dict, *, status: JobStatus | str | None = None, note: str | None = None,
+                   at: float) -> dict | None:
+    """The top-level keys :meth:`RunLog.update` writes for ``fields`` and ``status``, or None when it ignores them.
+
+    A pure function of the current record, so a change can be applied the same way to a copy kept in memory.
+
+    Raises:
+        InvalidJobSpec: ``fields`` is not a dict, changes the id, gives the status twice or touches the history.
+    """
+    if not isinstance(fields, dict):
+        raise InvalidJobSpec(f"update() fields must be a dict, not {type(fields).__name__}")
+    fields = dict(fields)
+    if "status" in fields:
+        if status is not None:
+            raise InvalidJobSpec("give the new status once: status=..., not also in fields")
+        status = fields.pop("status")
+    if "status_history" in fields:
+        raise InvalidJobSpec("status_history is append-only: pass status=... (and note=...) instead")
+    if "id" in fields and fields["id"] != current.get("id"):
+        raise InvalidJobSpec(f"a job's id cannot change ({current.get('id')} → {fields['id']})")
+    changes = {k: {**current[k], **v} if isinstance(v, dict) and isinstance(current.get(k), dict) else v
+               for k, v in fields.items()}
+    if status is not None:
+        new_status = _status(status)
+        old = JobStatus(current.get("status", "pending"))
+        if old in FINAL_STATES and not can_transition(old, new_status):
+            return None
+        if new_status != old or note is not None:
+            changes["status"] = new_status.value
+            changes["status_history"] = [*current.get("status_history", []),
+                                         {"status": new_status.value, "at": at, "note": note}]
+    changes.setdefault("updated", at)
+    return changes
+
+
 class RunLog(BudgetTables, OwnerTables):
     """Records of runs (one per circuit × backend), budgets, settings, cancel requests and heartbeats.
 
@@ -123,40 +158,21 @@ class RunLog(BudgetTables, OwnerTables):
         return [d["id"] for d in docs]
 
     def update(self, job_id: str, fields: dict, *, status: JobStatus | str | None = None,
-               note: str | None = None) -> dict:
+               note: str | None = None, at: float | None = None) -> dict:
         """Change a record and return the new one.
 
         Top-level keys are replaced, except dict values, which are merged one level deep. A ``status`` is
         appended to ``status_history``; when the job is already final and may not leave that state, the whole
-        update is ignored (a cancel racing a finish) and the current record is returned.
+        update is ignored (a cancel racing a finish) and the current record is returned. ``at`` (epoch seconds,
+        default now) is when the change happened: a change kept in memory while the log could not be written is
+        recorded later with its own time.
         """
-        if not isinstance(fields, dict):
-            raise InvalidJobSpec(f"update() fields must be a dict, not {type(fields).__name__}")
-        fields = dict(fields)
-        if "status" in fields:
-            if status is not None:
-                raise InvalidJobSpec("give the new status once: status=..., not also in fields")
-            status = fields.pop("status")
-        if "status_history" in fields:
-            raise InvalidJobSpec("status_history is append-only: pass status=... (and note=...) instead")
-        new_status = _status(status) if status is not None else None
         with self._storage.locked(exclusive=True):
             job_id = self._resolve(job_id)
             current = self._live()[job_id]
-            if "id" in fields and fields["id"] != job_id:
-                raise InvalidJobSpec(f"a job's id cannot change ({job_id} → {fields['id']})")
-            now = time.time()
-            changes = {k: {**current[k], **v} if isinstance(v, dict) and isinstance(current.get(k), dict) else v
-                       for k, v in fields.items()}
-            if new_status is not None:
-                old = JobStatus(current.get("status", "pending"))
-                if old in FINAL_STATES and not can_transition(old, new_status):
-                    return json_copy(current)
-                if new_status != old or note is not None:
-                    changes["status"] = new_status.value
-                    changes["status_history"] = [*current.get("status_history", []),
-                                                 {"status": new_status.value, "at": now, "note": note}]
-            changes.setdefault("updated", now)
+            changes = record_changes(current, fields, status=status, note=note, at=time.time() if at is None else at)
+            if changes is None:
+                return json_copy(current)
             self._runs.merge(job_id, changes)
             return self._storage.doc("runs", job_id)
 

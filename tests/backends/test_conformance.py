@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import pickle
 
 import pytest
 from backend_helpers import ghz
@@ -151,10 +150,6 @@ def test_price_models(backend):
         assert hardware.source and hardware.date
     else:
         assert hardware is None
-
-
-def test_pickles_to_the_cached_instance(backend):
-    assert pickle.loads(pickle.dumps(backend)) is backend
 
 
 def test_parameter_binds_give_one_result_per_value_set(backend):

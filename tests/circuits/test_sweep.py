@@ -10,7 +10,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import Parameter, ParameterVector
 
 from qhybrid_lab.circuits import Sweep
-from qhybrid_lab.circuits.sweep import runnables
+from qhybrid_lab.circuits.collect import runnables
 from qhybrid_lab.errors import InvalidJobSpec, NoCircuits, UnsupportedObject
 
 

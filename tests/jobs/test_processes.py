@@ -125,7 +125,8 @@ def test_a_kernel_exiting_normally_ends_its_workers_and_records_its_jobs_as_inte
     assert done.returncode == 0, done.stderr
     job_id, *workers = done.stdout.split()
     record = open_runlog().get(job_id)
-    assert record["status"] == "interrupted" and "engine shut down" in record["error"]
+    assert record["status"] == "interrupted" and "exited or restarted" in record["error"]
+    assert record["status_history"][-1]["note"] == "engine shutdown"
     assert len(workers) == 2 and not any(pid_alive(int(p)) for p in workers)
 
 

@@ -153,16 +153,18 @@ def test_sweep_records_compare_point_by_point_across_backends():
 
 
 def test_a_template_the_transpiler_left_without_parameters_still_gives_one_result_per_point(bell):
-    from qhybrid_lab.jobs.workers import _execute
+    from dataclasses import replace
+
+    from qhybrid_lab.jobs.execution import ExecutionRequest, execute
 
     measured = bell.copy()
     measured.measure_all()
-    message = {"job_id": "x" * 32, "backend": "aer", "circuit": measured, "shots": 50, "seed": 3,
-               "parameters": {"names": ["gone"], "values": [[0.1], [0.2], [0.3]]}}
-    reply = _execute(message)
-    assert reply["kind"] == "result" and len(reply["counts"]) == 3
-    assert all(set(c) <= {"00", "11"} and sum(c.values()) == 50 for c in reply["counts"])
+    request = ExecutionRequest(job_id="x" * 32, backend="aer", circuit=measured, shots=50, seed=3,
+                               parameters={"names": ["gone"], "values": [[0.1], [0.2], [0.3]]})
+    reply = execute(request)
+    assert reply.ok and len(reply.counts) == 3
+    assert all(set(c) <= {"00", "11"} and sum(c.values()) == 50 for c in reply.counts)
     free = ansatz("sweep_free", n=2)
     free.measure_all()
-    error = _execute({**message, "circuit": free})
-    assert error["kind"] == "error" and "gives no values for" in error["message"]
+    error = execute(replace(request, circuit=free))
+    assert not error.ok and "gives no values for" in error.message

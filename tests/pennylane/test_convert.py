@@ -11,13 +11,8 @@ from pennylane_helpers import ansatz_qnode, asymmetric_qnode
 
 from qhybrid_lab.circuits import as_circuits
 from qhybrid_lab.circuits.collect import is_runnable
-from qhybrid_lab.circuits.pennylane import (
-    bind,
-    expval_from_counts,
-    measurement_specs,
-    probs_from_counts,
-    values_from_counts,
-)
+from qhybrid_lab.circuits.pennylane import bind, measurement_specs
+from qhybrid_lab.circuits.pennylane_results import expval_from_counts, probs_from_counts, values_from_counts
 from qhybrid_lab.errors import InvalidJobSpec, UnsupportedObject
 
 

@@ -7,7 +7,8 @@ import pytest
 from pennylane_helpers import ALL_BACKENDS, NATIVE, ansatz_qnode, asymmetric_qnode
 
 from qhybrid_lab import run
-from qhybrid_lab.circuits.pennylane import bind, measurement_values
+from qhybrid_lab.circuits.pennylane import bind
+from qhybrid_lab.circuits.pennylane_results import measurement_values
 
 SHOTS = 20_000
 THETAS = np.array([[0.3, 1.1, 2.0, 0.4], [2.6, 0.2, 1.4, 3.0], [1.2, 1.9, 0.7, 2.2]])

@@ -1,0 +1,145 @@
+"""The run record's shape: one typed dict per part, as docs/architecture.md describes it ("The run record").
+
+Records are JSON documents in the run log; these types say what each part holds. They are built in one place
+(:func:`qhybrid_lab.jobs.submission.new_record`) and changed only through ``RunLog.update``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+
+class BackendInfo(TypedDict, total=False):
+    """``backend``: where the job runs (``Backend.describe()``)."""
+
+    name: str
+    provider: str
+    kind: str
+    """simulator | emulator | hardware"""
+    version: str
+    num_qubits: int
+
+
+class CircuitInfo(TypedDict, total=False):
+    """``circuit``: what runs, as given (before transpilation)."""
+
+    hash: str
+    name: str
+    num_qubits: int
+    qasm: str | None
+    qasm_ref: str
+    measure_added: bool
+    depth: int
+    size: int
+    two_qubit: int
+    ops: dict[str, int]
+
+
+class Parameters(TypedDict):
+    """``parameters``: a sweep's parameter names and one row of values per point."""
+
+    names: list[str]
+    values: list[list[float]]
+
+
+class CostInfo(TypedDict, total=False):
+    """``cost``: money, estimated before submission and actual after."""
+
+    currency: str
+    estimate: float
+    actual: float | None
+    hardware_equivalent: float | None
+    counted: float
+    rehearsal: bool
+    price_model: dict[str, Any] | None
+    hardware_price_model: dict[str, Any] | None
+    qpu_seconds: float | None
+
+
+class Timings(TypedDict, total=False):
+    """``timings``: seconds spent in each phase, and epoch times of the milestones."""
+
+    transpile: float | None
+    queue: float | None
+    run: float | None
+    retrieve: float | None
+    total: float | None
+    submitted_at: float | None
+    started_at: float | None
+    finished_at: float | None
+
+
+class Origin(TypedDict, total=False):
+    """``origin``: who submitted it (never credentials)."""
+
+    owner: str
+    """``pid@host`` of the engine that runs the job."""
+    pid: int
+    host: str
+    user: str | None
+    kernel_id: str | None
+    notebook: str | None
+    cell_id: str | None
+
+
+class ErrorEntry(TypedDict):
+    """One entry of ``errors``: a failed attempt."""
+
+    at: float
+    attempt: int
+    type: str
+    message: str
+
+
+class StatusEntry(TypedDict):
+    """One entry of ``status_history``."""
+
+    status: str
+    at: float
+    note: str | None
+
+
+class RunRecord(TypedDict, total=False):
+    """One circuit (or one sweep) × one backend × one number of shots."""
+
+    schema: int
+    id: str
+    group: str
+    idempotency_key: str
+    created: float
+    updated: float
+    status: str
+    status_history: list[StatusEntry]
+    backend: BackendInfo
+    provider_job_id: str | None
+    provider_job: dict[str, Any] | None
+    """``ProviderJobRef.as_record()``: provider, job id, region/instance, SDK and version."""
+    provider_status: dict[str, Any] | None
+    """``ProviderStatus.as_record()``: the provider's own state, message and queue information."""
+    circuit: CircuitInfo
+    parameters: Parameters | None
+    shots: int
+    seed: int | None
+    options: dict[str, Any]
+    """``RunOptions.as_record()``."""
+    transpile: dict[str, Any] | None
+    calibration: dict[str, Any] | None
+    simulation: dict[str, Any] | None
+    mitigation: dict[str, Any]
+    cost: CostInfo
+    timings: Timings
+    timeout: dict[str, Any] | None
+    """``{"seconds", "action": "cancelled" | "kept", "expired_at"}`` once a job outlived its timeout."""
+    attempts: int
+    errors: list[ErrorEntry]
+    error: str | None
+    blocked_reason: str | None
+    fallback: dict[str, Any] | None
+    experiment: str | None
+    result: dict[str, Any] | None
+    origin: Origin
+    tags: list[str]
+
+
+__all__ = ["BackendInfo", "CircuitInfo", "CostInfo", "ErrorEntry", "Origin", "Parameters", "RunRecord",
+           "StatusEntry", "Timings"]

@@ -1,0 +1,162 @@
+"""The package's import graph: no cycles between modules, and the layers import only what they may.
+
+Every ``import`` counts (at module level and inside functions, lazy ones included), except those under
+``if TYPE_CHECKING:``: a lazy import still makes one module depend on another.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "qhybrid_lab"
+
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    # the domain core knows nothing of Jupyter, the front end, the engine above it, or the server
+    "qhybrid_lab.runlog": ("qhybrid_lab.jobs", "qhybrid_lab.backends", "qhybrid_lab.circuits", "qhybrid_lab.costs",
+                           "qhybrid_lab.server", "qhybrid_lab.magics", "qhybrid_lab.widgets", "tornado", "IPython"),
+    "qhybrid_lab.backends": ("qhybrid_lab.jobs", "qhybrid_lab.runlog", "qhybrid_lab.server", "qhybrid_lab.magics",
+                             "qhybrid_lab.widgets", "tornado", "IPython"),
+    "qhybrid_lab.circuits": ("qhybrid_lab.jobs", "qhybrid_lab.runlog", "qhybrid_lab.server", "qhybrid_lab.magics",
+                             "tornado", "IPython"),
+    "qhybrid_lab.costs": ("qhybrid_lab.jobs", "qhybrid_lab.server", "qhybrid_lab.magics", "tornado", "IPython"),
+    "qhybrid_lab.jobs": ("qhybrid_lab.server", "qhybrid_lab.magics", "qhybrid_lab.widgets", "tornado", "IPython"),
+    "qhybrid_lab.server": ("qhybrid_lab.jobs", "qhybrid_lab.magics", "qhybrid_lab.widgets", "IPython"),
+}
+"""Package → what no module in it may import."""
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _type_checking_lines(tree: ast.AST) -> set[int]:
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.body:
+                lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))
+    return lines
+
+
+def imports_of(path: Path) -> set[str]:
+    """Absolute names of every module ``path`` imports at run time."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _type_checking_lines(tree)
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if getattr(node, "lineno", None) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[:len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            found.add(target)
+            for alias in node.names:  # `from . import runlog` imports a module
+                found.add(f"{target}.{alias.name}")
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    edges: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets = set()
+        for target in imports_of(path):
+            while target and target not in modules:  # `from x.y import z` where z is a name: the module x.y
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                targets.add(target)
+        # a module imports its package's __init__ first
+        parent = name.rpartition(".")[0]
+        if parent and parent in modules and parent != name:
+            targets.add(parent)
+        edges[name] = targets
+    return edges
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+    counter = 0
+
+    def visit(node: str) -> None:
+        nonlocal counter
+        index[node] = low[node] = counter
+        counter += 1
+        stack.append(node)
+        on_stack.add(node)
+        for target in edges.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return out
+
+
+def _without_package_inits(edges: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The graph where a package's ``__init__`` re-exporting its own submodules is not an edge back into them.
+
+    ``qhybrid_lab/circuits/__init__.py`` imports its submodules to re-export them and every submodule is imported
+    after its package: that pair is how Python packages work, not a design cycle. Imports of a package from
+    outside it still go through its ``__init__``.
+    """
+    out = {}
+    for name, targets in edges.items():
+        out[name] = {t for t in targets if not (t.startswith(name + ".") and name in edges)}
+        parent = name.rpartition(".")[0]
+        out[name].discard(parent)
+    return out
+
+
+def test_the_package_has_no_import_cycles():
+    found = cycles(_without_package_inits(graph()))
+    assert found == [], "import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_each_layer_imports_only_what_it_may(layer):
+    offending = []
+    for path in PACKAGE.rglob("*.py"):
+        name = module_name(path)
+        if name != layer and not name.startswith(layer + "."):
+            continue
+        for target in imports_of(path):
+            if any(target == bad or target.startswith(bad + ".") for bad in FORBIDDEN[layer]):
+                offending.append(f"{name} imports {target}")
+    assert offending == []
