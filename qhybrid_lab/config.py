@@ -17,5 +17,11 @@ def home_dir() -> Path:
         from jupyter_core.paths import jupyter_data_dir
 
         path = Path(jupyter_data_dir()) / "qhybrid-lab"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        from .errors import RunLogError
+
+        raise RunLogError(f"cannot create the qhybrid home {path}: {error}; set {HOME_ENV} to a writable "
+                          "directory") from error
     return path

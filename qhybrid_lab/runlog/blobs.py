@@ -38,16 +38,21 @@ class BlobStore:
         target = self.path(ref)
         if target.exists():
             return ref
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        written = False
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as fh:
+                written = True
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, target)  # same content from a racing writer: either rename wins
+        except OSError as error:
+            raise RunLogError(f"cannot store blob {ref} in {self.directory}: {error}") from error
         finally:
-            tmp.unlink(missing_ok=True)
+            if written:
+                tmp.unlink(missing_ok=True)
         return ref
 
     def get(self, ref: str) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import threading
@@ -47,10 +48,21 @@ class ProcessLock:
         self._depth = 0
         self._exclusive = False
 
-    def _descriptor(self) -> int:
+    def _descriptor(self) -> int | None:
+        """The lock file's descriptor; None in a read-only directory that has no lock file (reads need none)."""
         if self._fd is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            except OSError as error:
+                if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                    raise RunLogError(f"cannot open the run log lock {self.path}: {error}") from error
+                try:  # a read-only home: flock works on a descriptor opened for reading
+                    self._fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+                except FileNotFoundError:
+                    return None
+                except OSError as again:
+                    raise RunLogError(f"cannot open the run log lock {self.path}: {again}") from again
         return self._fd
 
     @contextmanager
@@ -74,11 +86,16 @@ class ProcessLock:
                 yield outermost
             finally:
                 self._depth -= 1
-                if self._depth == 0:
-                    fcntl.flock(self._descriptor(), fcntl.LOCK_UN)
+                if self._depth == 0 and self._fd is not None:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def _acquire(self, exclusive: bool) -> None:
         fd, mode = self._descriptor(), (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+        if fd is None:
+            if exclusive:
+                raise RunLogError(f"the run log directory {self.path.parent} is read-only: it can be read but not "
+                                  "written; set QHYBRID_HOME to a writable directory to run jobs")
+            return  # reading a read-only run log that nobody can write: there is no writer to wait for
         deadline, pause = time.monotonic() + self.timeout, 0.0005
         while True:
             try:

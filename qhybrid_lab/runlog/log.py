@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import home_dir
-from ..errors import AmbiguousJobId, InvalidJobSpec, UnknownJob
+from ..errors import AmbiguousJobId, InvalidJobSpec, RunLogError, UnknownJob
 from ..status import ACTIVE_STATES, FINAL_STATES, JobStatus, can_transition
 from .blobs import BlobStore
 from .budgets import BudgetTables
@@ -94,7 +94,11 @@ class RunLog(BudgetTables, OwnerTables):
 
     def __init__(self, directory: str | Path | None = None, *, fsync: bool | None = None) -> None:
         self.directory = Path(directory) if directory is not None else home_dir()
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise RunLogError(f"cannot create the qhybrid home {self.directory}: {error}; set QHYBRID_HOME to a "
+                              "writable directory") from error
         self.file = self.directory / FILE_NAME
         self._db = LogDB(self.file, schema_version=self.SCHEMA_VERSION, fsync=fsync)
         self._storage: JsonLinesStorage = self._db.storage  # type: ignore[assignment]
@@ -194,9 +198,14 @@ class RunLog(BudgetTables, OwnerTables):
         return found[0]
 
     def get(self, job_id: str) -> dict:
-        """The record of one job, by exact id or a unique prefix of at least 4 characters."""
+        """The record of one job, by exact id or a unique prefix of at least 4 characters.
+
+        An active job whose owning process has stopped is settled first (see :meth:`owner_stopped`), so every
+        reader sees a dead kernel's job as interrupted within seconds, not when some housekeeping runs.
+        """
         with self._storage.locked():
-            return self._storage.doc("runs", self._resolve(job_id))
+            record = self._storage.doc("runs", self._resolve(job_id))
+        return self._with_live_owners([record])[0]
 
     def _filters(self, status, backend, notebook, tag, circuit_hash, group, owner) -> dict[str, tuple[str, ...]]:
         given = dict(zip(("status", "backend", "notebook", "tag", "circuit_hash", "group", "owner"),
@@ -209,7 +218,18 @@ class RunLog(BudgetTables, OwnerTables):
               notebook: str | None = None, tag: str | None = None, circuit_hash: str | None = None,
               group: str | None = None, owner: str | None = None, since: float | None = None,
               limit: int | None = 50, offset: int = 0) -> list[dict]:
-        """Matching records, newest first. ``status`` and ``backend`` may be one value or several."""
+        """Matching records, newest first. ``status`` and ``backend`` may be one value or several.
+
+        Active jobs of stopped owners are settled first, as for :meth:`get`.
+        """
+        records = self._with_live_owners(self._query_raw(status=status, backend=backend, notebook=notebook, tag=tag,
+                                                         circuit_hash=circuit_hash, group=group, owner=owner,
+                                                         since=since, limit=limit, offset=offset))
+        wanted = self._filters(status, None, None, None, None, None, None).get("status")
+        return records if wanted is None else [r for r in records if r.get("status") in wanted]
+
+    def _query_raw(self, *, status=None, backend=None, notebook=None, tag=None, circuit_hash=None, group=None,
+                   owner=None, since: float | None = None, limit: int | None = 50, offset: int = 0) -> list[dict]:
         if offset < 0 or (limit is not None and limit < 0):
             raise InvalidJobSpec("limit and offset must not be negative")
         filters = self._filters(status, backend, notebook, tag, circuit_hash, group, owner)
@@ -217,6 +237,26 @@ class RunLog(BudgetTables, OwnerTables):
             ids = self._index.select(filters, since)
             stop = None if limit is None else offset + limit
             return [self._storage.doc("runs", i) for i in islice(ids, offset, stop)]
+
+    def _with_live_owners(self, records: list[dict]) -> list[dict]:
+        """``records`` with every active job of a stopped owner settled (in memory if the log cannot be written)."""
+        active = {s.value for s in ACTIVE_STATES}
+        stopped = [(r, reason) for r in records if r.get("status") in active
+                   and (reason := self.owner_stopped(r)) is not None]
+        if not stopped:
+            return records
+        settled: dict[str, dict] = {}
+        for record, reason in stopped:
+            try:
+                with self._storage.locked(exclusive=True):
+                    current = self._storage.doc("runs", record["id"])
+                    again = self.owner_stopped(current) if current.get("status") in active else None
+                    settled[record["id"]] = self.settle_stopped(current, again) if again else current
+            except RunLogError:  # a read-only or full home: show what the run log would say
+                changes = record_changes(record, {"error": reason[1]}, status=JobStatus.INTERRUPTED,
+                                         note=reason[0], at=time.time())
+                settled[record["id"]] = {**record, **(changes or {})}
+        return [settled.get(r["id"], r) for r in records]
 
     def count(self, *, status=None, backend=None, notebook=None, tag=None, circuit_hash=None, group=None,
               owner=None, since: float | None = None) -> int:

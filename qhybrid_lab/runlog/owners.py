@@ -9,7 +9,10 @@ import uuid
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidJobSpec
-from ..status import JobStatus
+from ..status import ACTIVE_STATES, JobStatus
+
+STALE_AFTER = 20.0
+"""Seconds without a heartbeat after which a job's owner counts as stopped."""
 
 if TYPE_CHECKING:
     from .database import LogTable
@@ -73,24 +76,56 @@ class OwnerTables:
             beats = [dict(b) for b in self._storage.table("heartbeats").values()]
         return sorted(beats, key=lambda b: b.get("at", 0), reverse=True)
 
-    def reap_interrupted(self, *, stale_after: float = 20.0) -> list[str]:
-        """Mark active jobs whose owner stopped as interrupted; returns their ids.
+    def owner_stopped(self, record: dict, *, stale_after: float = STALE_AFTER,
+                      now: float | None = None) -> tuple[str, str] | None:
+        """Why the process responsible for an active job is gone, as ``(note, error)``; None while it lives.
 
-        An owner has stopped when its heartbeat is older than ``stale_after`` seconds, or when its process
-        (from the heartbeat, else the record's origin) is on this host and no longer exists.
+        The responsible process is the record's ``handler.owner`` (a process that took the job over, e.g. the
+        Jupyter server adopting a provider job), else ``origin.owner``. It has stopped when its heartbeat is older
+        than ``stale_after`` seconds, or when its process (from the heartbeat, else the record) is on this host and
+        no longer exists. A provider job whose handler was released (``handler.owner`` None) waits for adoption.
         """
-        now, host, reaped = time.time(), socket.gethostname(), []
+        handler = record.get("handler")
+        origin = record.get("origin") or {}
+        if isinstance(handler, dict) and handler.get("owner") is None:
+            return None
+        source_record = handler if isinstance(handler, dict) else origin
+        owner = source_record.get("owner")
+        with self._storage.locked():
+            beat = self._storage.table("heartbeats").get(owner) if owner else None
+        now = time.time() if now is None else now
+        source = beat or source_record
+        pid, on = source.get("pid"), source.get("host")
+        if isinstance(pid, int) and on == socket.gethostname() and not pid_alive(pid):
+            return ("owner stopped", f"the kernel that ran this job exited or restarted (pid {pid}); a local "
+                                     "simulation cannot be resumed: run it again")
+        if beat is not None and now - float(beat.get("at", 0)) > stale_after:
+            return ("heartbeat stale", f"the kernel that ran this job (pid {pid} on {on}) stopped beating "
+                                       f"{now - float(beat.get('at', 0)):.0f} s ago")
+        return None
+
+    def settle_stopped(self, record: dict, reason: tuple[str, str]) -> dict:
+        """Give an active job whose owner stopped its next state, in the run log; returns the new record.
+
+        A local job becomes ``interrupted`` with the reason. A provider job (a non-local ``provider_job``) lives on
+        at the provider: it stays in its state, released for adoption (``handler.owner`` None), and the note says so.
+        """
+        note, error = reason
+        job = record.get("provider_job")
+        if isinstance(job, dict) and not job.get("local"):
+            previous = (record.get("handler") or {}).get("owner") or (record.get("origin") or {}).get("owner")
+            return self.update(record["id"], {"handler": {"owner": None, "released_at": time.time(),  # type: ignore[attr-defined]
+                                                          "previous": previous}},
+                               status=record["status"], note=f"{note}; the provider job goes on and waits to be adopted")
+        return self.update(record["id"], {"error": error}, status=JobStatus.INTERRUPTED, note=note)  # type: ignore[attr-defined]
+
+    def reap_interrupted(self, *, stale_after: float = STALE_AFTER) -> list[str]:
+        """Settle every active job whose owner stopped (see :meth:`owner_stopped`); returns their ids."""
+        now, reaped = time.time(), []
         with self._storage.locked(exclusive=True):
-            beats = self._storage.table("heartbeats")
-            for record in self.active():  # type: ignore[attr-defined]
-                origin = record.get("origin") or {}
-                beat = beats.get(origin.get("owner")) if origin.get("owner") else None
-                source = beat or origin
-                pid, on = source.get("pid"), source.get("host")
-                stale = beat is not None and now - float(beat.get("at", 0)) > stale_after
-                gone = isinstance(pid, int) and on == host and not pid_alive(pid)
-                if stale or gone:
-                    self.update(record["id"], {"error": f"the kernel that owned this job stopped (pid {pid})"},  # type: ignore[attr-defined]
-                                status=JobStatus.INTERRUPTED, note="owner stopped" if gone else "heartbeat stale")
+            for record in self._query_raw(status=[s.value for s in ACTIVE_STATES], limit=None):  # type: ignore[attr-defined]
+                reason = self.owner_stopped(record, stale_after=stale_after, now=now)
+                if reason is not None:
+                    self.settle_stopped(record, reason)
                     reaped.append(record["id"])
         return reaped

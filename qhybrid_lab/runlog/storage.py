@@ -22,10 +22,14 @@ raises :class:`~qhybrid_lab.errors.RunLogCorrupt` and the file is never rewritte
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import socket
 import time
 import uuid
+import zlib
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
@@ -39,6 +43,12 @@ from .lock import ProcessLock
 
 FORMAT = "qhybrid-runlog"
 OPS = ("put", "merge", "delete")
+CHECKPOINT_BYTES = 1 << 20
+"""Every this many bytes read, the running CRC-32 of the file so far is kept (to find where damage is)."""
+VERIFY_INTERVAL = 10.0
+"""At most this often (seconds), a process re-reads what it already read to notice damage made in place."""
+LEFTOVER_AGE = 60.0
+"""Temporary files (``.runlog.jsonl.*.compact`` / ``.new``) of processes that are gone are removed after this long."""
 
 
 class TableListener(Protocol):
@@ -103,6 +113,16 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"a {type(value).__name__} cannot be stored in the run log (JSON values only): {value!r:.80}")
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def dumps(obj: Any) -> str:
     """Compact JSON for one log line (raises InvalidJobSpec for values JSON cannot hold)."""
     try:
@@ -138,6 +158,14 @@ class JsonLinesStorage(Storage):
         self._lines = 0
         self._pid = os.getpid()
         self._stale = True  # the in-memory state must be (re)built from the file
+        self._crc = 0
+        """CRC-32 of bytes 0 .. _offset of the file, as this process read (or wrote) them."""
+        self._checkpoints: list[tuple[int, int, int]] = []
+        """(offset, line number, CRC-32 of bytes 0 .. offset) every CHECKPOINT_BYTES, at line ends."""
+        self._mtime_ns = 0
+        self._verified_at = 0.0
+        self._damaged: tuple[tuple[int, int], str] | None = None
+        """(file identity, message) once damage was found: every use raises it until the file is replaced."""
 
     # -- locking and catching up -------------------------------------------------------------------------------
 
@@ -173,29 +201,77 @@ class JsonLinesStorage(Storage):
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
-            self._create()
+            if not self._create():  # a read-only home without a run log: nothing recorded yet
+                self._state, self._stale = {}, True
+                return
             st = os.stat(self.path)
-        if self._stale or self._fd is None or (st.st_dev, st.st_ino) != self._ident:
+        except OSError as error:
+            raise RunLogError(f"cannot read the run log {self.path}: {error}") from error
+        ident = (st.st_dev, st.st_ino)
+        if self._damaged is not None:
+            if self._damaged[0] == ident:
+                raise RunLogCorrupt(self._damaged[1])
+            self._damaged, self._stale = None, True  # the damaged file was moved aside: start from the new one
+        if self._stale or self._fd is None or ident != self._ident:
             self._load()
             return
         if st.st_size < self._offset:
-            raise RunLogCorrupt(self._message(
+            raise self._corrupt(self._message(
                 self._lines, f"is shorter ({st.st_size} bytes) than what this process already read "
                 f"({self._offset} bytes): it was truncated"))
+        rewritten = st.st_size == self._offset and st.st_mtime_ns != self._mtime_ns
+        if rewritten or (st.st_mtime_ns != self._mtime_ns and time.monotonic() - self._verified_at > VERIFY_INTERVAL):
+            self._verify()
         if st.st_size > self._offset:
             data = os.pread(self._fd, st.st_size - self._offset, self._offset)
             self._apply_lines(data)
+        self._mtime_ns = st.st_mtime_ns
 
-    def _create(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.new")
-        tmp.write_text(dumps(self._header()) + "\n", encoding="utf-8")
+    def _corrupt(self, message: str) -> RunLogCorrupt:
+        """Remember damage of the current file (every later use raises it too); the error to raise."""
+        self._damaged = (self._ident, message) if self._ident is not None else None
+        return RunLogCorrupt(message)
+
+    def _verify(self) -> None:
+        """Check that the bytes this process already read are unchanged (damage written in place is noticed)."""
+        self._verified_at = time.monotonic()
+        crc, start, line = 0, 0, 1
+        for offset, line_end, expected in [*self._checkpoints, (self._offset, self._lines, self._crc)]:
+            block = os.pread(self._fd, offset - start, start)
+            crc = zlib.crc32(block, crc)
+            if len(block) != offset - start or crc != expected:
+                where = self._first_bad_line(block, line)
+                raise self._corrupt(self._message(where, "changed after this process had read it (the file was modified "
+                                                "in place, not appended to)"))
+            start, line = offset, line_end + 1
+
+    @staticmethod
+    def _first_bad_line(block: bytes, first_line: int) -> int:
+        """The first line of ``block`` that is not JSON (else its first line: the change is somewhere in it)."""
+        for number, line in enumerate(block.split(b"\n")[:-1], start=first_line):
+            try:
+                json.loads(line)
+            except ValueError:
+                return number
+        return first_line
+
+    def _create(self) -> bool:
+        """Create an empty run log (a header line); False when the directory cannot be written (read-only home)."""
+        tmp = self.path.with_name(f".{self.path.name}.{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:8]}.new")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(dumps(self._header()) + "\n", encoding="utf-8")
+        except OSError as error:
+            if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                return False
+            raise RunLogError(f"cannot create the run log {self.path}: {error}") from error
         try:
             os.link(tmp, self.path)  # fails if another process created it first: then use theirs
         except FileExistsError:
             pass
         finally:
             tmp.unlink()
+        return True
 
     def _header(self) -> dict:
         return {"format": FORMAT, "schema": self.schema_version, "generation": uuid.uuid4().hex,
@@ -204,7 +280,10 @@ class JsonLinesStorage(Storage):
     def _load(self) -> None:
         self._stale = True
         self.full_loads += 1
-        fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as error:
+            raise RunLogError(f"cannot read the run log {self.path}: {error}") from error
         try:
             st = os.fstat(fd)
             data = os.pread(fd, st.st_size, 0) if st.st_size else b""
@@ -215,12 +294,15 @@ class JsonLinesStorage(Storage):
             os.close(self._fd)
         self._fd, self._ident = fd, (st.st_dev, st.st_ino)
         self._state, self._offset, self._lines = {}, 0, 0
+        self._crc, self._checkpoints, self._mtime_ns = 0, [], st.st_mtime_ns
+        self._verified_at = time.monotonic()
         end = data.find(b"\n")
         if end < 0:
             raise RunLogCorrupt(self._message(1, "has no complete header line (the file is empty or "
                                                  "was cut short while it was being created)"))
         self._check_header(data[:end])
         self._offset, self._lines = end + 1, 1
+        self._crc = zlib.crc32(data[:end + 1])
         listeners = [listener for group in self._listeners.values() for listener in group]
         for listener in listeners:
             listener.reload_started()
@@ -245,23 +327,30 @@ class JsonLinesStorage(Storage):
 
     def _apply_lines(self, data: bytes) -> None:
         start = 0
+        checkpoint_start = 0
         while start < len(data):
             end = data.find(b"\n", start)
             if end < 0:
-                raise RunLogCorrupt(self._message(
+                raise self._corrupt(self._message(
                     self._lines + 1, "is incomplete (no newline at the end of the file): a write was cut "
                                      "short, e.g. the writing process was killed or the disk filled up"))
             line = data[start:end]
             try:
                 op = json.loads(line)
             except ValueError as exc:
-                raise RunLogCorrupt(self._message(self._lines + 1, f"is not valid JSON ({exc})")) from None
+                raise self._corrupt(self._message(self._lines + 1, f"is not valid JSON ({exc})")) from None
             problem = self._apply(op, line)
             if problem:
-                raise RunLogCorrupt(self._message(self._lines + 1, problem))
+                raise self._corrupt(self._message(self._lines + 1, problem))
             self._lines += 1
             self._offset += end + 1 - start
             start = end + 1
+            last = self._checkpoints[-1][0] if self._checkpoints else 0
+            if self._offset - last >= CHECKPOINT_BYTES:
+                self._crc = zlib.crc32(data[checkpoint_start:start], self._crc)
+                checkpoint_start = start
+                self._checkpoints.append((self._offset, self._lines, self._crc))
+        self._crc = zlib.crc32(data[checkpoint_start:start], self._crc)
 
     def _apply(self, op: Any, line: bytes) -> str | None:
         """Apply one decoded operation; returns what is wrong with it instead, if anything."""
@@ -308,7 +397,11 @@ class JsonLinesStorage(Storage):
             raise RuntimeError("run log writes need the exclusive lock: use `with storage.locked(True)`")
         lines = [dumps(op) for op in ops]
         buf = ("\n".join(lines) + "\n").encode("utf-8")
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+        except OSError as error:
+            raise RunLogError(f"cannot write the run log {self.path}: {error}; nothing was written (a read-only "
+                              "home? set QHYBRID_HOME to a writable directory)") from error
         try:
             st = os.fstat(fd)
             if (st.st_dev, st.st_ino) != self._ident or st.st_size != self._offset:
@@ -325,6 +418,7 @@ class JsonLinesStorage(Storage):
                                   "full?); the partial write was taken back and nothing was recorded")
             if self.fsync:
                 os.fsync(fd)
+            self._mtime_ns = os.fstat(fd).st_mtime_ns
         finally:
             os.close(fd)
         self._apply_lines(buf)  # the decoded lines, so this process sees exactly what the others read
@@ -356,13 +450,17 @@ class JsonLinesStorage(Storage):
                         line = dumps({"t": name, "op": "put", "id": doc_id, "doc": doc}).encode("utf-8")
                         lines.append(line)
                         table[doc_id] = line[len(prefix):-1]
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.compact")
+            self.remove_leftovers()
+            content = b"\n".join(lines) + b"\n"
+            tmp = self.path.with_name(f".{self.path.name}.{socket.gethostname()}.{os.getpid()}.compact")
             try:
                 with open(tmp, "wb") as fh:
-                    fh.write(b"\n".join(lines) + b"\n")
+                    fh.write(content)
                     fh.flush()
                     os.fsync(fh.fileno())
                 os.replace(tmp, self.path)
+            except OSError as error:
+                raise RunLogError(f"could not compact {self.path}: {error}; the run log is unchanged") from error
             finally:
                 tmp.unlink(missing_ok=True)
             dir_fd = os.open(self.path.parent, os.O_RDONLY)
@@ -375,8 +473,38 @@ class JsonLinesStorage(Storage):
             if self._fd is not None:
                 os.close(self._fd)
             self._fd, self._ident, self._offset, self._lines = fd, (st.st_dev, st.st_ino), st.st_size, len(lines)
+            self._crc, self._checkpoints, self._mtime_ns = zlib.crc32(content), [], st.st_mtime_ns
             self.generation = header["generation"]
             self.version += 1
+
+    def remove_leftovers(self) -> list[Path]:
+        """Remove temporary files that processes killed while compacting or creating the log left behind.
+
+        A leftover is named ``.<log>.<host>.<pid>.compact`` (or ``.new``); it is removed when that process is gone
+        from this host, or when it is older than :data:`LEFTOVER_AGE` seconds and names another host (or none).
+        Returns what was removed.
+        """
+        host, now, removed = socket.gethostname(), time.time(), []
+        for path in self.path.parent.glob(f".{self.path.name}.*"):
+            parts = path.name[len(self.path.name) + 2:].split(".")
+            if not parts or parts[-1] not in ("compact", "new"):
+                continue
+            pid = next((int(p) for p in parts if p.isdigit()), None)
+            try:
+                age = now - path.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            here = host in parts or len(parts) == 2  # ".<log>.<pid>.compact": written by an older qhybrid-lab here
+            gone = here and pid is not None and not _pid_alive(pid)
+            if gone or (not here and age > LEFTOVER_AGE):
+                try:
+                    path.unlink()
+                    removed.append(path)
+                except FileNotFoundError:
+                    pass
+                except OSError as error:  # a read-only home: nothing can be removed, and nothing needs to be
+                    raise RunLogError(f"cannot remove the leftover {path}: {error}") from error
+        return removed
 
     # -- the TinyDB Storage interface ---------------------------------------------------------------------------
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..errors import RunLogError
 from ..status import FINAL_STATES, BudgetPeriod, JobStatus, budget_period
 from .errors import Conflict, NotFound
+
+logger = logging.getLogger(__name__)
 
 QueryArgs = Mapping[str, Sequence[str]]
 """Query arguments as tornado gives them: name → every value given (``?status=a&status=b``)."""
@@ -64,6 +68,7 @@ class RunLogService:
         self.max_page = max_page
         self._last_reap = -math.inf
         self._lock = threading.Lock()
+        self._housekeeping_error: str | None = None
 
     @staticmethod
     def log() -> Any:
@@ -83,8 +88,15 @@ class RunLogService:
                 return []
             self._last_reap = now
         log = self.log()
-        reaped = log.reap_interrupted(stale_after=self.stale_after)
-        log.maybe_compact()
+        try:
+            reaped = log.reap_interrupted(stale_after=self.stale_after)
+            log.maybe_compact()
+        except RunLogError as error:  # a read-only or full home: reads still work; say it once per cause
+            if self._housekeeping_error != str(error):
+                logger.warning("qhybrid-lab housekeeping cannot write the run log: %s", error)
+            self._housekeeping_error = str(error)
+            return []
+        self._housekeeping_error = None
         return reaped
 
     def jobs(self, args: QueryArgs, notebook_paths: dict[str, str] | None = None) -> dict[str, Any]:

@@ -100,9 +100,41 @@ def test_reap_interrupted(log, record_factory):
 
     assert sorted(reaped) == sorted([gone["id"], stale["id"]])
     rec = log.get(gone["id"])
-    assert rec["status"] == "interrupted" and rec["error"] == f"the kernel that owned this job stopped (pid {dead_pid})"
+    assert rec["status"] == "interrupted" and rec["error"].startswith(
+        f"the kernel that ran this job exited or restarted (pid {dead_pid})")
     assert rec["status_history"][-1]["status"] == "interrupted"
-    assert log.get(stale["id"])["error"] == "the kernel that owned this job stopped (pid 77)"
+    assert log.get(stale["id"])["error"].startswith("the kernel that ran this job (pid 77 on elsewhere) stopped beating")
     assert log.get(alive["id"])["status"] == "running" and log.get(remote["id"])["status"] == "running"
     assert log.get(finished["id"])["status"] == "done"
     assert log.reap_interrupted(stale_after=20) == []
+
+
+def _dead_pid() -> int:
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+
+
+def test_every_reader_sees_a_dead_owners_job_as_interrupted_at_once(log, record_factory):
+    # Given a running job whose kernel died (nobody reaped it yet)
+    host, pid = socket.gethostname(), _dead_pid()
+    job = record_factory(0, status="running", origin={"owner": f"{pid}@{host}", "pid": pid, "host": host})
+    log.insert(job)
+    # When any process reads it, by id or in a listing
+    other = RunLog(log.directory)
+    listed = other.query(status="running")
+    # Then it is interrupted, in the answer and in the run log, with the reason
+    assert listed == [] and other.get(job["id"][:6])["status"] == "interrupted"
+    assert log.get(job["id"])["status_history"][-1]["note"] == "owner stopped"
+    assert log.count(status="interrupted") == 1
+
+
+def test_a_provider_job_of_a_dead_owner_stays_live_and_waits_for_adoption(log, record_factory):
+    host, pid = socket.gethostname(), _dead_pid()
+    job = record_factory(0, status="queued", origin={"owner": f"{pid}@{host}", "pid": pid, "host": host})
+    job["provider_job"] = {"provider": "ibm", "job_id": "d1", "backend": "ibm:ibm_x", "local": False}
+    log.insert(job)
+    record = log.get(job["id"])
+    assert record["status"] == "queued" and record["handler"]["owner"] is None
+    assert record["handler"]["previous"] == f"{pid}@{host}"
+    assert "waits to be adopted" in record["status_history"][-1]["note"]
+    assert log.reap_interrupted() == []  # released once, not again at every read
