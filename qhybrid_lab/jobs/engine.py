@@ -203,7 +203,8 @@ class Engine:
             seconds = task.options.timeout
             timeout = {"seconds": seconds, "action": "cancelled" if cancel else "kept", "expired_at": now}
             if not cancel:
-                self._record(task, {"timeout": timeout}, note=f"timed out after {seconds:g} s; kept running as asked")
+                self._record(task, {"timeout": timeout}, JobStatus(task.record["status"]),
+                             note=f"timed out after {seconds:g} s; kept running as asked")
                 continue
             worker = self.pool.running(task.id)
             if worker is not None:

@@ -71,7 +71,6 @@ class JobManager:
         self.recorder = Recorder(log)
         """Writes the engine's changes of this log's jobs (kept in memory while the log cannot be written)."""
         self.owner = owner_id()
-        self._beat_failure: str | None = None
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
@@ -221,7 +220,8 @@ class JobManager:
     def beat(self, reap: bool = False) -> None:
         """Write what the engine kept in memory, record the heartbeat, carry out cancel requests, reap others.
 
-        A run log that cannot be written is said once (a warning), not at every beat; so is its recovery.
+        A run log that cannot be written is said once (a warning, by the recorder), not at every beat; so is its
+        recovery.
         """
         engine = _Shared.engine
         if not self.recorder.flush():
@@ -232,14 +232,9 @@ class JobManager:
                                             "kernel_id": os.environ.get("QHYBRID_KERNEL_ID")})
             requests = self.log.pending_requests(self.owner)
         except RunLogError as error:
-            if self._beat_failure is None:
-                logger.warning("qhybrid-lab cannot record its heartbeat in %s (%s); it tries again every %g s",
-                               self.log.file, error, HEARTBEAT_INTERVAL)
-            self._beat_failure = str(error)
+            self.recorder.note_failure(error)  # said once, with the engine's own failures to write
             return
-        if self._beat_failure is not None:
-            logger.warning("qhybrid-lab records its heartbeat in %s again", self.log.file)
-            self._beat_failure = None
+        self.recorder.note_success()
         for request in requests:
             if request.get("kind") == "cancel" and engine is not None and engine.owns(request["job_id"]):
                 engine.cancel(request["job_id"])

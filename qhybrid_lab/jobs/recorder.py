@@ -69,7 +69,7 @@ class Recorder:
                 try:
                     return self.log.update(change.job_id, change.fields, status=status, note=note, at=change.at)
                 except RunLogError as error:
-                    self._failing(error)
+                    self.note_failure(error)
             return self._keep(change, current)
 
     def _keep(self, change: _Change, current: dict) -> dict:
@@ -80,11 +80,19 @@ class Recorder:
         self._kept.append(change)
         return json_copy(record)
 
-    def _failing(self, error: RunLogError) -> None:
+    def note_failure(self, error: RunLogError) -> None:
+        """The run log refused a write (a change, or the heartbeat): warn once, until it accepts one again."""
         if self.failure is None:
             logger.warning("qhybrid-lab cannot write the run log %s (%s); job states are kept in memory and written "
-                           "as soon as the run log can be written again", self.log.file, error)
+                           "as soon as it accepts them", self.log.file, error)
         self.failure = str(error)
+
+    def note_success(self) -> None:
+        """The run log accepted a write: say so once if it had refused one."""
+        if self.failure is not None:
+            logger.warning("qhybrid-lab: the run log %s can be written again; what was kept in memory is recorded",
+                           self.log.file)
+            self.failure = None
 
     def flush(self) -> bool:
         """Write the changes kept in memory, in order; True when none is left.
@@ -98,12 +106,8 @@ class Recorder:
                 try:
                     self._write(change)
                 except RunLogError as error:
-                    self.failure = str(error)
+                    self.note_failure(error)
                     return False
-            if self.failure is not None:
-                logger.warning("qhybrid-lab: the run log %s can be written again; the job states kept in memory "
-                               "are recorded", self.log.file)
-                self.failure = None
             return True
 
     def _write(self, change: _Change) -> None:

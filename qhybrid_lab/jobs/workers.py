@@ -95,7 +95,9 @@ class Worker:
 
     Workers are started as ``python -c`` processes rather than through ``multiprocessing``'s spawn context: spawn
     re-imports the parent's ``__main__``, which re-runs a user's unguarded script (and its ``run()`` calls) in every
-    worker. The worker gets the parent's ``sys.path`` so modules that register backends at runtime import there too.
+    worker. Each runs in a session of its own: Jupyter signals the kernel's whole process group when it restarts,
+    interrupts or shuts down a kernel, and a worker killed by that signal would fail its job before the kernel could
+    record it as interrupted. Workers end with their parent (``PR_SET_PDEATHSIG`` and a watchdog) instead. The worker gets the parent's ``sys.path`` so modules that register backends at runtime import there too.
     """
 
     def __init__(self, index: int) -> None:
@@ -105,7 +107,8 @@ class Worker:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(path))}
         self.process = subprocess.Popen(
             [sys.executable, "-c", BOOT, str(theirs.fileno()), str(os.getpid())],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, close_fds=True)
+            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, close_fds=True,
+            start_new_session=True)  # signals to the kernel's process group (restart, interrupt) are not theirs
         theirs.close()
         self.conn = Connection(ours.detach())
         self.job_id: str | None = None
