@@ -171,7 +171,7 @@ def read_measurements(source: str) -> tuple[dict[int, int], list[int]]:
     A program without the registers comment (a task submitted outside qhybrid-lab) is read as one register of its
     ``bit[n] c`` (or of its measured qubits, in measurement order, when it measures into no ``c``).
     """
-    measured = {int(clbit): int(logical if logical is not None else physical)
+    measured = {int(clbit): int(logical or physical)
                 for clbit, logical, physical in _MEASURE.findall(source)}
     for line in source.splitlines():
         if line.startswith(REGISTERS_COMMENT):

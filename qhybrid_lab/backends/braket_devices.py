@@ -76,8 +76,11 @@ LOCAL_MODES: dict[str, tuple[str, str]] = {
 
 def sdk_installed() -> bool:
     """Whether amazon-braket-sdk (and boto3) can be imported, without importing either (nor ``braket`` itself)."""
-    spec = importlib.util.find_spec("braket")
-    if spec is None or not spec.submodule_search_locations or importlib.util.find_spec("boto3") is None:
+    try:
+        spec = importlib.util.find_spec("braket")
+        if spec is None or not spec.submodule_search_locations or importlib.util.find_spec("boto3") is None:
+            return False
+    except (ImportError, ValueError):  # a finder that refuses the name: not importable here
         return False
     return any((Path(location) / "aws").is_dir() for location in spec.submodule_search_locations)
 
