@@ -178,8 +178,9 @@ class Handler(BaseHTTPRequestHandler):
                                                 "query": url.query, "at": time.time()})
             self.state.save()
             if access_key in self.state.data["rejected"]:
-                message = (f"The security token included in the request is invalid. "
-                           f"(Authorization: {self.headers.get('Authorization')})")
+                message = (f"The security token included in the request is invalid. "  # echoes what it got
+                           f"(Authorization: {self.headers.get('Authorization')}, "
+                           f"X-Amz-Security-Token={self.headers.get('X-Amz-Security-Token')})")
                 if service == "braket":
                     return self._braket_error(403, "UnrecognizedClientException", message)
                 return self._xml_error(403, "InvalidAccessKeyId", message)
