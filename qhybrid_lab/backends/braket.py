@@ -26,8 +26,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import BackendError, InvalidJobSpec, MissingDependency, UnknownBackend, UnknownProviderJob
 from ..status import JobStatus
 from .base import BackendKind, ExecutionResult
-from .braket_convert import BraketProgram, counts_from_braket, to_braket_program
-from .braket_devices import CATALOGUE, INSTALL_LINE, LOCAL_MODES, PREFIX, catalogue_entry, sdk_installed
+from .braket_convert import BraketProgram, counts_from_braket, programs_for
+from .braket_devices import (
+    BRAKET_STATES,
+    CATALOGUE,
+    INSTALL_LINE,
+    LOCAL_MODES,
+    PREFIX,
+    catalogue_entry,
+    sdk_installed,
+    sdk_version,
+)
 from .braket_noise import register_braket_noise
 from .remote import ProviderJobRef, ProviderStatus, RemoteBackend, RemoteResult
 
@@ -36,26 +45,6 @@ if TYPE_CHECKING:
     from qiskit.transpiler import Target
 
 __all__ = ["BRAKET_STATES", "BraketLocalBackend", "make_backend", "register_braket_noise"]
-
-BRAKET_STATES: dict[str, JobStatus] = {
-    "CREATED": JobStatus.QUEUED,
-    "QUEUED": JobStatus.QUEUED,
-    "RUNNING": JobStatus.RUNNING,
-    "COMPLETED": JobStatus.DONE,
-    "FAILED": JobStatus.FAILED,
-    "CANCELLING": JobStatus.RUNNING,
-    "CANCELLED": JobStatus.CANCELLED,
-}
-"""Braket quantum-task states → JobStatus. CREATED is accepted by the service (so ``queued`` here); CANCELLING is
-not final (the task may still complete), so it stays active until Braket says CANCELLED."""
-
-
-def sdk_version() -> str:
-    """The installed amazon-braket-sdk version."""
-    from importlib.metadata import version
-
-    return version("amazon-braket-sdk")
-
 
 def make_backend(name: str) -> RemoteBackend:
     """The registry factory for ``braket:...`` names.
@@ -76,7 +65,7 @@ def make_backend(name: str) -> RemoteBackend:
         return BraketDeviceBackend(name, rest)
     entry = catalogue_entry(rest)
     if entry is None:
-        from .registry import closest_names
+        from .names import closest_names
 
         known = [PREFIX + m for m in LOCAL_MODES] + [PREFIX + d for d in CATALOGUE]
         close = closest_names(name, known)
@@ -114,15 +103,6 @@ def run_programs(device: Any, programs: list[BraketProgram], shots: int, seed: i
     return results, ids
 
 
-def programs_for(circuits: list[QuantumCircuit], parameter_binds: list[dict] | None,
-                 physical: list[int] | None = None) -> list[BraketProgram]:
-    """One Braket program per circuit (its sweep points as inputs)."""
-    if parameter_binds is not None and len(parameter_binds) != len(circuits):
-        raise InvalidJobSpec(f"{len(parameter_binds)} parameter_binds for {len(circuits)} circuits")
-    return [to_braket_program(circuit, binds=parameter_binds[i] if parameter_binds else None, physical=physical)
-            for i, circuit in enumerate(circuits)]
-
-
 class BraketLocalBackend(RemoteBackend):
     """Braket's ``LocalSimulator`` (``braket_sv`` or ``braket_dm``, optionally with a saved noise model).
 
@@ -142,17 +122,22 @@ class BraketLocalBackend(RemoteBackend):
         self.noise_name = noise
         self.description = LOCAL_MODES["local" if simulator == "braket_sv" else "local_dm"][1]
         self._noise: tuple[Any, str] | None = None
-        if noise is not None:
-            from .braket_noise import load_noise
-
-            self._noise = load_noise(noise)
+        self._reload_noise()
         self._finished: dict[str, tuple[list[ExecutionResult], dict[str, float]]] = {}
         self._lock = threading.Lock()
+
+    def _reload_noise(self) -> None:
+        """Read the saved noise model again (it may have been replaced since; UnknownBackend if removed)."""
+        if self.noise_name is not None:
+            from .braket_noise import load_noise
+
+            self._noise = load_noise(self.noise_name)
 
     @property
     def version(self) -> str:
         from importlib.metadata import version
 
+        self._reload_noise()
         text = f"amazon-braket-default-simulator {version('amazon-braket-default-simulator')}"
         return text + (f" noise {self._noise[1][:19]}" if self._noise else "")
 
@@ -203,6 +188,7 @@ class BraketLocalBackend(RemoteBackend):
                mode: str = "job") -> ProviderJobRef:
         """Run every circuit (and sweep point) now; the reference finds the results in this process."""
         created = time.time()
+        self._reload_noise()
         programs = programs_for(circuits, parameter_binds)
         results, ids = run_programs(self._device, programs, shots, seed, self._noise[0] if self._noise else None)
         noise = (f"Braket NoiseModel '{self.noise_name}' ({self._noise[1]})" if self._noise

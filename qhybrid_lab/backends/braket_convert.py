@@ -120,6 +120,15 @@ def to_braket_program(circuit: QuantumCircuit, *, binds: dict | None = None,
                          points=inputs.points, qubits=labels)
 
 
+def programs_for(circuits: list[QuantumCircuit], parameter_binds: list[dict] | None,
+                 physical: list[int] | None = None) -> list[BraketProgram]:
+    """One Braket program per circuit (its sweep points as inputs)."""
+    if parameter_binds is not None and len(parameter_binds) != len(circuits):
+        raise InvalidJobSpec(f"{len(parameter_binds)} parameter_binds for {len(circuits)} circuits")
+    return [to_braket_program(circuit, binds=parameter_binds[i] if parameter_binds else None, physical=physical)
+            for i, circuit in enumerate(circuits)]
+
+
 class _Inputs:
     """The OpenQASM inputs of a sweep: one per distinct free angle expression, its value at every point."""
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..status import JobStatus
 from .braket_convert import BRAKET_TO_QISKIT
 
 if TYPE_CHECKING:
@@ -20,6 +21,25 @@ INSTALL_LINE = 'pip install "qhybrid-lab[braket]"'
 CATALOGUE_DATE = "2026-10"
 """When the catalogue was checked: the ``braket.devices.Devices`` enum of amazon-braket-sdk 1.127.5, whose
 names starting with ``_`` are retired devices."""
+
+BRAKET_STATES: dict[str, JobStatus] = {
+    "CREATED": JobStatus.QUEUED,
+    "QUEUED": JobStatus.QUEUED,
+    "RUNNING": JobStatus.RUNNING,
+    "COMPLETED": JobStatus.DONE,
+    "FAILED": JobStatus.FAILED,
+    "CANCELLING": JobStatus.RUNNING,
+    "CANCELLED": JobStatus.CANCELLED,
+}
+"""Braket quantum-task states → JobStatus. CREATED is accepted by the service (so ``queued`` here); CANCELLING is
+not final (the task may still complete), so it stays active until Braket says CANCELLED."""
+
+
+def sdk_version() -> str:
+    """The installed amazon-braket-sdk version."""
+    from importlib.metadata import version
+
+    return version("amazon-braket-sdk")
 
 
 @dataclass(frozen=True)

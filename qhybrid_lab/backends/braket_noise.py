@@ -40,7 +40,8 @@ def noise_names() -> list[str]:
 def register_braket_noise(name: str, noise_model: Any) -> str:
     """Save a Braket ``NoiseModel`` under ``name``; returns the backend name ``braket:local_dm:<name>``.
 
-    Saving again under the same name replaces the model (later runs record the new hash).
+    Saving again under the same name replaces the model: the backend reads the file at every submission, so later
+    runs use (and record the hash of) the new one.
 
     Raises:
         InvalidJobSpec: ``name`` is not lower-case letters, digits, ``_``, ``-`` or ``.``, or ``noise_model``
@@ -59,10 +60,6 @@ def register_braket_noise(name: str, noise_model: Any) -> str:
     temporary = path.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(noise_model.to_dict(), sort_keys=True), encoding="utf-8")
     temporary.replace(path)
-    from . import registry
-
-    with registry._lock:  # a cached instance built from the previous model must not be reused
-        registry._instances.pop(f"braket:local_dm:{name}", None)
     return f"braket:local_dm:{name}"
 
 

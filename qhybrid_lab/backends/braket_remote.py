@@ -30,10 +30,9 @@ from ..errors import (
 )
 from ..status import JobStatus
 from .base import BackendKind
-from .braket import BRAKET_STATES, programs_for, sdk_version
-from .braket_convert import results_of
+from .braket_convert import programs_for, results_of
 from .braket_cost import actual_cost, device_price_model
-from .braket_devices import PREFIX, catalogue_entry, layout_from_capabilities
+from .braket_devices import BRAKET_STATES, PREFIX, catalogue_entry, layout_from_capabilities, sdk_version
 from .braket_errors import CONFIGURE, mapped_errors
 from .remote import ProviderJobRef, ProviderStatus, RemoteBackend, RemoteResult, map_state
 
@@ -158,7 +157,7 @@ class BraketDeviceBackend(RemoteBackend):
         """The device ARN with its real case (registry names are lower-cased; ARNs are case-sensitive)."""
         if self.entry is not None or self.arn != self.arn.lower():
             return self.arn
-        from .registry import closest_names
+        from .names import closest_names
 
         devices = session.search_devices(statuses=["ONLINE", "OFFLINE", "RETIRED"])
         for found in devices:
