@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BackendError, InvalidJobSpec, UnknownBackend
 from .base import Backend, BackendKind, ExecutionResult
+from .measurements import SKIPPED, counts_from_samples, register_sizes, terminal_measurements
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -32,8 +33,6 @@ GATES: dict[str, tuple[str, int]] = {
     "ccx": ("Toffoli", 0), "cswap": ("CSWAP", 0),
 }
 """Qiskit gate name → (PennyLane operation, -1 for its adjoint): the target's basis, each exactly that gate."""
-SKIPPED = frozenset({"barrier", "delay"})
-"""Instructions with no effect on counts."""
 
 
 def pennylane_names() -> list[dict[str, Any]]:
@@ -97,7 +96,7 @@ class PennyLaneBackend(Backend):
     def validate(self, circuit: QuantumCircuit, shots: int) -> None:
         """The base checks, plus: measurements only at the end, no resets, conditions or control flow."""
         super().validate(circuit, shots)
-        _check_terminal_measurements(circuit, InvalidJobSpec)
+        terminal_measurements(circuit, InvalidJobSpec)
 
     def execute(self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None,
                 parameter_binds: list[dict] | None = None) -> list[ExecutionResult]:
@@ -115,7 +114,7 @@ class PennyLaneBackend(Backend):
         import numpy as np
         import pennylane as qml
 
-        measured = _check_terminal_measurements(circuit, BackendError)
+        measured = terminal_measurements(circuit, BackendError)
         count = _point_count(circuit, binds)
         started = time.perf_counter()
         ops = _operations(circuit, binds, count)
@@ -131,31 +130,10 @@ class PennyLaneBackend(Backend):
         seconds = (time.perf_counter() - started) / count
         for point_samples in samples:
             results.append(ExecutionResult(
-                counts=_counts(point_samples, wires, measured, circuit), shots=shots, seconds=seconds,
+                counts=counts_from_samples(point_samples, wires, measured, register_sizes(circuit)), shots=shots, seconds=seconds,
                 metadata={"method": f"pennylane {self.device_name}", "qubits_simulated": circuit.num_qubits,
                           "noise": "none (ideal simulator)"}))
         return results
-
-
-def _check_terminal_measurements(circuit: QuantumCircuit, error: type[Exception]) -> dict[int, int]:
-    """``{clbit index: qubit index}`` of the final measurements; ``error`` for what PennyLane cannot run here."""
-    measured: dict[int, int] = {}
-    done: set[int] = set()
-    for instruction in circuit.data:
-        operation, name = instruction.operation, instruction.operation.name
-        qubits = [circuit.find_bit(q).index for q in instruction.qubits]
-        if name in SKIPPED:
-            continue
-        if getattr(operation, "blocks", ()) or getattr(operation, "condition", None) is not None or name == "reset":
-            raise error(f"'{name}' in circuit '{circuit.name}': PennyLane backends run gates and final "
-                        "measurements only (no resets, conditions or control flow)")
-        if name == "measure":
-            measured[circuit.find_bit(instruction.clbits[0]).index] = qubits[0]
-            done.add(qubits[0])
-        elif done.intersection(qubits):
-            raise error(f"'{name}' after a measurement in circuit '{circuit.name}': PennyLane backends "
-                        "measure only at the end")
-    return measured
 
 
 def _point_count(circuit: QuantumCircuit, binds: dict | None) -> int:
@@ -205,24 +183,3 @@ def _operations(circuit: QuantumCircuit, binds: dict | None, count: int) -> list
         op = getattr(qml, op_name)(*args, wires=wires)
         ops.append(qml.adjoint(op) if power == -1 else op)
     return ops
-
-
-def _counts(samples: Any, wires: list[int], measured: dict[int, int], circuit: QuantumCircuit) -> dict[str, int]:
-    """Qiskit-format counts: classical bit i is the i-th character from the right; registers split by spaces."""
-    import numpy as np
-
-    values = np.zeros(len(samples), dtype=np.int64)
-    column = {qubit: k for k, qubit in enumerate(wires)}
-    for clbit, qubit in measured.items():
-        values |= samples[:, column[qubit]].astype(np.int64) << clbit
-    width = circuit.num_clbits
-    sizes = [register.size for register in circuit.cregs] or [width]
-    out: dict[str, int] = {}
-    for value, number in zip(*np.unique(values, return_counts=True)):
-        bits = format(int(value), f"0{width}b")
-        parts, end = [], width
-        for size in sizes:
-            parts.append(bits[end - size:end])
-            end -= size
-        out[" ".join(reversed(parts)) if len(sizes) > 1 else bits] = int(number)
-    return out

@@ -2,7 +2,8 @@
 
 Built in: the Aer variants (``aer``, ``aer:statevector``, ``aer:mps``, ``aer:density_matrix``), one
 emulator per fake device of qiskit-ibm-runtime (``fake_torino``, ``fake_sherbrooke``, ...) and the PennyLane
-simulators (``pennylane:default.qubit``, ``pennylane:lightning.qubit``). Adapters for
+simulators (``pennylane:default.qubit``, ``pennylane:lightning.qubit``), and Amazon Braket (``braket:local``,
+``braket:local_dm[:<noise>]``, ``braket:<device>``, ``braket:arn:...``). Adapters for
 other providers register themselves with :func:`register_backend` without touching the engine.
 """
 
@@ -80,6 +81,9 @@ def _ensure_builtins() -> None:
         if _builtins_loaded:
             return
         from .aer import AerBackend, aer_names
+        from .braket import make_backend as make_braket_backend
+        from .braket_devices import PREFIX as BRAKET_PREFIX
+        from .braket_devices import braket_names
         from .devices import FakeDeviceBackend, fake_device_catalog, fake_device_names
         from .pennylane import PREFIX, make_backend, pennylane_names
 
@@ -87,6 +91,8 @@ def _ensure_builtins() -> None:
         _registrations.append(_Registration("aer", AerBackend, aer_names))
         _registrations.append(_Registration(PREFIX, make_backend, pennylane_names))  # listed devices
         _registrations.append(_Registration(PREFIX, make_backend, None))  # any other: UnknownBackend listing them
+        _registrations.append(_Registration(BRAKET_PREFIX, make_braket_backend, braket_names))
+        _registrations.append(_Registration(BRAKET_PREFIX, make_braket_backend, None))  # ARNs, other noise names
         _builtins_loaded = True
 
 

@@ -1,6 +1,6 @@
 """Conformance suite: every behaviour of the Backend contract, against every kind of local backend.
 
-Aer, a small and a 127-qubit device emulator, and both native PennyLane devices. A new backend adapter joins by
+Aer, a small and a 127-qubit device emulator, both native PennyLane devices and Braket's two local simulators. A new backend adapter joins by
 adding its name to ``BACKENDS`` with the width it must report.
 """
 
@@ -22,6 +22,8 @@ WIDTHS = {
     "fake_sherbrooke": (127, 127),
     "pennylane:default.qubit": (20, 30),  # set from the memory available, capped at 30
     "pennylane:lightning.qubit": (20, 30),
+    "braket:local": (26, 26),  # Braket's LocalSimulator braket_sv (amazon-braket-default-simulator's qubitCount)
+    "braket:local_dm": (13, 13),  # braket_dm
 }
 """Each backend under test, with the least and most qubits it may report."""
 BACKENDS = list(WIDTHS)
