@@ -27,6 +27,12 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
 }
 """Package → what no module in it may import."""
 
+ALLOWED: dict[str, tuple[str, ...]] = {
+    # the extension's composition root hands the engine's adoption of provider jobs to the housekeeping
+    "qhybrid_lab.server": ("qhybrid_lab.jobs",),
+}
+"""Module → imports it may make although its package forbids them."""
+
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
@@ -158,5 +164,6 @@ def test_each_layer_imports_only_what_it_may(layer):
             continue
         for target in imports_of(path):
             if any(target == bad or target.startswith(bad + ".") for bad in FORBIDDEN[layer]):
-                offending.append(f"{name} imports {target}")
+                if not any(target == ok or target.startswith(ok + ".") for ok in ALLOWED.get(name, ())):
+                    offending.append(f"{name} imports {target}")
     assert offending == []

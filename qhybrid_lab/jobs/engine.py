@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import RunLogError
 from ..status import JobStatus
 from .execution import ExecutionReply, execute
+from .provider_jobs import ProviderJobs, is_provider_task
 from .task import Task
 from .workers import Worker, WorkerPool
 
@@ -51,6 +52,9 @@ class Engine:
         self._ready: deque[Task] = deque()
         self._timers: list[tuple[float, int, Task]] = []
         self._deadlines: list[tuple[float, int, Task]] = []
+        self._adopted: deque[Task] = deque()
+        self._provider_cancels: deque[Task] = deque()
+        self._want_workers = False
         self._seq = itertools.count()
         self._remote_results: deque[tuple[Task, ExecutionReply]] = deque()
         self._calibrations: dict[str, dict | None] = {}
@@ -58,6 +62,7 @@ class Engine:
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_w.setblocking(False)
         self._stopping = threading.Event()
+        self.providers = ProviderJobs(self)
         self._thread = threading.Thread(target=self._run, name="qhybrid-engine", daemon=True)
         self._thread.start()
 
@@ -79,11 +84,23 @@ class Engine:
         """Queue pending jobs (already recorded as pending)."""
         with self._lock:
             for task in tasks:
-                self._tasks[task.id] = task
+                self._add(task)
                 self._incoming.append(task)
-                if task.deadline is not None:
-                    heapq.heappush(self._deadlines, (task.deadline, next(self._seq), task))
+                self._want_workers = self._want_workers or task.runs_in_worker
         self.wake()
+
+    def follow(self, tasks: list[Task]) -> None:
+        """Take over provider jobs recorded by another process (adoption): poll them, or find their submission."""
+        with self._lock:
+            for task in tasks:
+                self._add(task)
+                self._adopted.append(task)
+        self.wake()
+
+    def _add(self, task: Task) -> None:
+        self._tasks[task.id] = task
+        if task.deadline is not None:
+            heapq.heappush(self._deadlines, (task.deadline, next(self._seq), task))
 
     def active_count(self, recorder: Any = None) -> int:
         """Jobs this process still has to finish (of one run log's recorder, or of all)."""
@@ -103,10 +120,17 @@ class Engine:
                 return False
             queued = self._remove_queued(task)
             in_flight = not queued and task.dispatched_at is not None
-            if in_flight and not task.runs_in_worker:
-                return False  # a thread (provider, Dask) cannot be stopped from here
+            provider = in_flight and is_provider_task(task)
+            if in_flight and not task.runs_in_worker and not provider:
+                return False  # a thread (Dask, a blocking backend) cannot be stopped from here
             if not queued:
                 task.cancel_requested = True
+        if provider:
+            self._provider_cancels.append(task)
+            self.wake()
+            if threading.current_thread() is not self._thread:
+                task.finished.wait(CANCEL_WAIT)
+            return task.record["status"] == JobStatus.CANCELLED.value
         if queued:
             self._finish(task, {}, JobStatus.CANCELLED, note="cancelled while waiting")
             return True
@@ -152,13 +176,16 @@ class Engine:
         self._do_cancels()
         self._expire_deadlines()
         self._release_timers()
+        self._take_adopted()
         self._transpile_one()
         self._dispatch()
         self._collect_remote()
+        self.providers.step()
         with self._lock:
             busy = bool(self._incoming) or (bool(self._ready) and self.pool.idle() is not None)
             due = min([heap[0][0] - now for heap, now in ((self._timers, time.monotonic()),
-                                                          (self._deadlines, time.time())) if heap], default=None)
+                                                          (self._deadlines, time.time())) if heap]
+                      + [d for d in (self.providers.next_due(),) if d is not None], default=None)
         timeout = 0.0 if busy else min(1.0, max(0.0, due)) if due is not None else 1.0
         workers = self.pool.workers
         for ready in wait_any([self._wake_r, *(worker.conn for worker in workers)], timeout):
@@ -169,7 +196,14 @@ class Engine:
                 if ready is worker.conn:
                     self._on_worker(worker)
 
+    def warm(self) -> None:
+        """Start the worker processes now (they import Aer while the kernel does other things)."""
+        self._want_workers = True
+        self.wake()
+
     def _start_workers(self) -> None:
+        if not self._want_workers:
+            return  # a process that only follows provider jobs (the Jupyter server) never starts workers
         try:
             self.pool.ensure_started()  # workers warm up (import Aer) while the first jobs transpile
         except OSError as error:  # cannot start processes now (out of memory, process limit): say so, retry later
@@ -178,9 +212,23 @@ class Engine:
             if self._boot_failures >= MAX_BOOT_FAILURES:
                 self._fail_waiting(f"worker processes cannot be started: {error}")
 
+    def _take_adopted(self) -> None:
+        with self._lock:
+            adopted, self._adopted = list(self._adopted), deque()
+        for task in adopted:
+            if task.provider_ref is None:
+                self.providers.find(task)
+            else:
+                self.providers.follow(task)
+
     def _do_cancels(self) -> None:
         with self._lock:
-            wanted = [t for t in self._tasks.values() if t.cancel_requested and t.dispatched_at is not None]
+            provider, self._provider_cancels = list(self._provider_cancels), deque()
+            wanted = [t for t in self._tasks.values()
+                      if t.cancel_requested and t.dispatched_at is not None and t.runs_in_worker]
+        for task in provider:
+            if not task.finished.is_set():
+                self.providers.cancel(task)
         for task in wanted:
             worker = self.pool.running(task.id)
             if worker is not None:
@@ -205,6 +253,11 @@ class Engine:
             if not cancel:
                 self._record(task, {"timeout": timeout}, JobStatus(task.record["status"]),
                              note=f"timed out after {seconds:g} s; kept running as asked")
+                continue
+            if is_provider_task(task) and not queued and task.dispatched_at is not None:
+                self._record(task, {"timeout": timeout}, JobStatus(task.record["status"]),
+                             note=f"timed out after {seconds:g} s; cancelling at the provider")
+                self.providers.cancel(task)  # the provider's CANCELLED ends it as failed (timed out)
                 continue
             worker = self.pool.running(task.id)
             if worker is not None:
@@ -277,6 +330,7 @@ class Engine:
                     return
                 task = self._ready[0]
                 worker = None
+                provider = is_provider_task(task)
                 if not task.cancel_requested and task.runs_in_worker:
                     worker = self.pool.idle()
                     if worker is None:
@@ -291,6 +345,9 @@ class Engine:
                     task.queue_seconds += task.dispatched_at - (task.queued_at or task.dispatched_at)
             if cancelled:
                 self._finish(task, {}, JobStatus.CANCELLED, note="cancelled before dispatch")
+                continue
+            if provider:
+                self.providers.submit(task)
                 continue
             self._record(task, {"attempts": task.attempt, "timings": {
                 "submitted_at": task.created, "started_at": task.dispatched_at,
@@ -387,27 +444,37 @@ class Engine:
     def _on_reply(self, task: Task, reply: ExecutionReply) -> None:
         now = time.time()
         if reply.ok:
-            fields = {"result": {"counts": reply.counts, "shots": reply.shots},
-                      "simulation": reply.metadata,
-                      "cost": {"actual": (task.record.get("cost") or {}).get("estimate")},
-                      "timings": {"run": reply.seconds, "retrieve": 0.0, "finished_at": now,
-                                  "total": now - task.created}}
+            fields: dict[str, Any] = {"result": {"counts": reply.counts, "shots": reply.shots},
+                                      "simulation": reply.metadata,
+                                      "cost": {"actual": (task.record.get("cost") or {}).get("estimate")},
+                                      "timings": {"run": reply.seconds, "retrieve": 0.0, "finished_at": now,
+                                                  "total": now - task.created}}
+            job = reply.metadata.get("provider_job")
+            if isinstance(job, dict):  # a provider's local mode (ibm:fake_*, braket:local): its own job id
+                fields.update(provider_job=job, provider_job_id=job.get("job_id"))
             self._finish(task, fields, JobStatus.DONE)
             return
-        task.errors.append({"at": now, "attempt": task.attempt, "type": reply.error_type, "message": reply.message})
-        message = f"{reply.error_type}: {reply.message}"
-        if reply.transient and task.attempt < MAX_ATTEMPTS and not task.cancel_requested:
+        self.attempt_failed(task, reply.error_type or "Error", reply.message or "", transient=reply.transient,
+                            traceback=reply.traceback)
+
+    def attempt_failed(self, task: Task, error_type: str, message: str, *, transient: bool,
+                       traceback: str | None = None) -> None:
+        """An attempt failed: retry with backoff if the error is transient and attempts are left, else fail."""
+        now = time.time()
+        task.errors.append({"at": now, "attempt": task.attempt, "type": error_type, "message": message})
+        text = f"{error_type}: {message}"
+        if transient and task.attempt < MAX_ATTEMPTS and not task.cancel_requested:
             delay = BACKOFF * 2 ** (task.attempt - 1)
             task.dispatched_at = None
             self._record(task, {"errors": list(task.errors)}, JobStatus.QUEUED,
-                         note=f"attempt {task.attempt} failed ({message}); retry in {delay:.1f} s")
+                         note=f"attempt {task.attempt} failed ({text}); retry in {delay:.1f} s")
             with self._lock:
                 heapq.heappush(self._timers, (time.monotonic() + delay, next(self._seq), task))
             return
-        if reply.transient:
-            message = f"failed after {task.attempt} attempts; last error {message}"
-        logger.debug("job %s failed: %s", task.id, reply.traceback)
-        self._finish(task, {"errors": list(task.errors), "error": message,
+        if transient:
+            text = f"failed after {task.attempt} attempts; last error {text}"
+        logger.debug("job %s failed: %s", task.id, traceback)
+        self._finish(task, {"errors": list(task.errors), "error": text,
                             "timings": {"finished_at": now, "total": now - task.created}}, JobStatus.FAILED)
 
     # -- recording ---------------------------------------------------------------------------------------------
@@ -416,6 +483,9 @@ class Engine:
         record = task.recorder.update(task.record, fields, status=status, note=note)
         task.record = record
         task.on_record(record)
+
+    record = _record
+    """Record a change of an active task (for the engine's parts: provider jobs)."""
 
     def _finish(self, task: Task, fields: dict, status: JobStatus, note: str | None = None) -> None:
         """Give the job its final state, whatever happens while recording it."""
@@ -441,6 +511,9 @@ class Engine:
         finally:
             task.finished.set()
 
+    finish = _finish
+    """Give an active task its final state (for the engine's parts: provider jobs)."""
+
     def _stop_all(self) -> None:
         with self._lock:
             left = list(self._tasks.values())
@@ -448,10 +521,18 @@ class Engine:
             self._ready.clear()
             self._timers.clear()
             self._deadlines.clear()
+        from .submission import owner_id
+
         for task in left:
+            if is_provider_task(task) and (task.provider_ref is not None
+                                           or (task.record.get("provider_job") or {}).get("submitting_since")):
+                self.providers.release(task, owner_id())
+                task.finished.set()
+                continue
             self._finish(task, {"error": "the kernel that ran this job exited or restarted before it finished "
                                          "(a local simulation cannot be resumed: run it again)"},
                          JobStatus.INTERRUPTED, note="engine shutdown")
+        self.providers.close()
         self.pool.shutdown()
         self._wake_r.close()
         self._wake_w.close()

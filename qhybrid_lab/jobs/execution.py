@@ -88,16 +88,29 @@ def sweep_binds(circuit: QuantumCircuit, parameters: dict) -> dict[Any, list[flo
     return {present[name]: [row[i] for row in points] for i, name in enumerate(names) if name in present}
 
 
+def sweep_inputs(circuit: QuantumCircuit, parameters: dict | None) -> tuple[list, list[dict] | None]:
+    """``(circuits, parameter_binds)`` to hand a backend for one job: the circuit alone, or a sweep's template with
+    the values of every point (one copy per point when the transpiler left it no parameter)."""
+    if parameters is None:
+        return [circuit], None
+    binds = sweep_binds(circuit, parameters)
+    if binds:
+        return [circuit], [binds]
+    return [circuit] * len(parameters["values"]), None
+
+
+def counts_for(results: list, parameters: dict | None) -> Counts | list[Counts]:
+    """A job's counts from its results: one dict, or one per sweep point."""
+    return [counts_of(r) for r in results] if parameters is not None else counts_of(results[0])
+
+
 def run_sweep(backend: Any, circuit: QuantumCircuit, parameters: dict, shots: int, seed: int | None) -> list:
     """Every point of a sweep in one batched ``execute``: one ExecutionResult per point, in order."""
     from ..errors import BackendError
 
     points = parameters["values"]
-    binds = sweep_binds(circuit, parameters)
-    if binds:
-        results = backend.execute([circuit], shots=shots, seed=seed, parameter_binds=[binds])
-    else:
-        results = backend.execute([circuit] * len(points), shots=shots, seed=seed)
+    circuits, binds = sweep_inputs(circuit, parameters)
+    results = backend.execute(circuits, shots=shots, seed=seed, parameter_binds=binds)
     if len(results) != len(points):
         raise BackendError(f"{backend.name} returned {len(results)} results for {len(points)} sweep points")
     return results
@@ -105,9 +118,7 @@ def run_sweep(backend: Any, circuit: QuantumCircuit, parameters: dict, shots: in
 
 def reply_of(request: ExecutionRequest, results: list, started: float) -> ExecutionReply:
     """The successful reply for ``results`` of ``request`` (a list of counts for a sweep)."""
-    counts: Counts | list[Counts] = ([counts_of(r) for r in results] if request.parameters is not None
-                                     else counts_of(results[0]))
-    return ExecutionReply(job_id=request.job_id, ok=True, counts=counts, shots=int(results[0].shots),
+    return ExecutionReply(job_id=request.job_id, ok=True, counts=counts_for(results, request.parameters), shots=int(results[0].shots),
                           seconds=float(sum(r.seconds for r in results)), wall=time.time() - started,
                           started_at=started, metadata=dict(results[0].metadata or {}))
 
@@ -130,4 +141,5 @@ def execute(request: ExecutionRequest) -> ExecutionReply:
         return ExecutionReply.failure(request.job_id, error, started_at=started, wall=time.time() - started)
 
 
-__all__ = ["ExecutionReply", "ExecutionRequest", "counts_of", "execute", "reply_of", "run_sweep", "sweep_binds"]
+__all__ = ["ExecutionReply", "ExecutionRequest", "counts_for", "counts_of", "execute", "reply_of", "run_sweep",
+           "sweep_binds", "sweep_inputs"]

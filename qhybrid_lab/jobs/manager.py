@@ -190,6 +190,32 @@ class JobManager:
         with self._lock:
             return self._jobs.get(record["id"]) or Job(self, record, local=False)
 
+    def handle(self, record: dict) -> Job:
+        """This process's handle of a job it follows from now on (adoption, attach)."""
+        with self._lock:
+            job = self._jobs.get(record["id"])
+            if job is None or not job.local:
+                job = self._jobs[record["id"]] = Job(self, record)
+            return job
+
+    def adopt(self, job_id: str) -> Job:
+        """Follow a provider job that no live process follows (see :mod:`~qhybrid_lab.jobs.adoption`)."""
+        from .adoption import adopt
+
+        return adopt(self, job_id)
+
+    def adopt_released(self) -> list[str]:
+        """Adopt every provider job no live process follows; returns their ids."""
+        from .adoption import adopt_released
+
+        return adopt_released(self)
+
+    def attach(self, provider_job_id: str, backend: str, **kwargs: Any) -> Job:
+        """Bring a provider job submitted elsewhere into the run log and follow it."""
+        from .adoption import attach
+
+        return attach(self, provider_job_id, backend, **kwargs)
+
     def group(self, group_id: str) -> JobGroup:
         """The handles of one submission, from the run log (UnknownJob when no job has that group id)."""
         records = self.log.query(group=group_id, limit=None)

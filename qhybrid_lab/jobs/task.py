@@ -49,6 +49,11 @@ class Task:
     """Time spent waiting for a worker, over every attempt."""
     timed_out: bool = False
     """Its timeout expired (and it was kept running, as its options asked, or it is being ended)."""
+    provider_ref: Any = None
+    """The :class:`~qhybrid_lab.backends.remote.ProviderJobRef` once the provider accepted the job."""
+    poll_interval: float = 0.0
+    unreachable: int = 0
+    """Consecutive failed calls to the provider."""
     finished: threading.Event = field(default_factory=threading.Event)
 
     @property

@@ -30,6 +30,17 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def responsible_owner(record: dict) -> str | None:
+    """The process (``pid@host``) that follows a job now: its ``handler`` if one took it over, else its submitter.
+
+    A provider job released for adoption (``handler.owner`` None) has no responsible process until one adopts it.
+    """
+    handler = record.get("handler")
+    if isinstance(handler, dict):
+        return handler.get("owner")
+    return (record.get("origin") or {}).get("owner")
+
+
 class OwnerTables:
     """Methods of :class:`~qhybrid_lab.runlog.RunLog` for heartbeats, requests and reaping."""
 
@@ -44,16 +55,21 @@ class OwnerTables:
         """Ask the engine that owns a job to cancel it; returns the request. UnknownJob for a bad id."""
         with self._storage.locked(exclusive=True):
             job_id = self._resolve(job_id)  # type: ignore[attr-defined]
-            owner = (self._storage.table("runs")[job_id].get("origin") or {}).get("owner")
+            owner = responsible_owner(self._storage.table("runs")[job_id])
             request = {"id": uuid.uuid4().hex, "job_id": job_id, "kind": "cancel", "at": time.time(), "by": by,
                        "owner": owner}
             self._table("requests").put(request["id"], request)
         return dict(request)
 
     def pending_requests(self, owner: str) -> list[dict]:
-        """Requests not yet completed for jobs that ``owner`` runs, oldest first."""
+        """Requests not yet completed for jobs that ``owner`` is responsible for now, oldest first.
+
+        A job changes hands when a process adopts it (see :func:`responsible_owner`): its requests go with it.
+        """
         with self._storage.locked():
-            found = [dict(r) for r in self._storage.table("requests").values() if r.get("owner") == owner]
+            runs = self._storage.table("runs")
+            found = [dict(r) for r in self._storage.table("requests").values()
+                     if (responsible_owner(runs[r["job_id"]]) if r.get("job_id") in runs else r.get("owner")) == owner]
         return sorted(found, key=lambda r: r["at"])
 
     def complete_request(self, request_id: str) -> None:

@@ -12,12 +12,20 @@ from .service import RunLogService
 __all__ = ["API_PREFIX", "QHybridLabServer", "RunLogService"]
 
 
+def _adopt_released() -> list[str]:
+    """Follow, in this server, the provider jobs whose kernels are gone (they outlive kernels, not the server)."""
+    from ..jobs import JobManager
+
+    return JobManager.instance().adopt_released()
+
+
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     """Register the REST handlers with the running Jupyter server."""
     from .. import __version__
 
     config = QHybridLabServer(parent=serverapp)
-    service = RunLogService(stale_after=config.stale_after, reap_every=config.reap_every, max_page=config.max_page)
+    service = RunLogService(stale_after=config.stale_after, reap_every=config.reap_every, max_page=config.max_page,
+                            adopt=_adopt_released if config.adopt_provider_jobs else None)
     # One thread for every run-log call: file locks never block the event loop, and calls never race each other.
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qhybrid-runlog")
     info = {"name": "qhybrid-lab", "version": __version__, "poll_interval": config.poll_interval}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Float, Int
+from traitlets import Bool, Float, Int
 from traitlets.config import Configurable
 
 
@@ -35,4 +35,12 @@ class QHybridLabServer(Configurable):
         min=1,
         config=True,
         help="Largest 'limit' a client may ask for in one page of jobs.",
+    )
+    adopt_provider_jobs = Bool(
+        True,
+        config=True,
+        help=(
+            "Follow provider jobs (IBM Quantum, Amazon Braket) whose kernel exited or died: poll them and record "
+            "their results in the run log, so a hardware result is never lost to a kernel restart."
+        ),
     )

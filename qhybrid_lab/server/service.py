@@ -6,7 +6,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..errors import RunLogError
@@ -62,7 +62,10 @@ class RunLogService:
         max_page: the largest page of jobs a client may ask for.
     """
 
-    def __init__(self, *, stale_after: float = 20.0, reap_every: float = 5.0, max_page: int = 500) -> None:
+    def __init__(self, *, stale_after: float = 20.0, reap_every: float = 5.0, max_page: int = 500,
+                 adopt: Callable[[], Any] | None = None) -> None:
+        self.adopt = adopt
+        """Called by the housekeeping to follow provider jobs that no live process follows (see ``server/__init__``)."""
         self.stale_after = stale_after
         self.reap_every = reap_every
         self.max_page = max_page
@@ -97,6 +100,8 @@ class RunLogService:
             self._housekeeping_error = str(error)
             return []
         self._housekeeping_error = None
+        if self.adopt is not None:
+            self.adopt()
         return reaped
 
     def jobs(self, args: QueryArgs, notebook_paths: dict[str, str] | None = None) -> dict[str, Any]:

@@ -1,9 +1,14 @@
-"""Provider test fixtures: the loopback Braket service as a real process, and an AWS environment pointing at it."""
+"""Provider test fixtures: the loopback Braket service as a real process, an AWS environment pointing at it, and
+pytest-jupyter's Jupyter server."""
 
 from __future__ import annotations
 
 import pytest
 from braket_helpers import LoopbackBraket, aws_environment
+
+# Not a top-level conftest, so no ``pytest_plugins``: pytest-jupyter's server fixtures (and its runner of async
+# tests) for the tests where the Jupyter server adopts provider jobs.
+from pytest_jupyter.jupyter_server import *  # noqa: F403,E402
 
 from qhybrid_lab.jobs import JobManager
 
