@@ -14,7 +14,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, argument_group, magic_arguments, parse_argstring
 
 from ..errors import QHybridError
-from ..status import FINAL_STATES, BudgetPeriod, JobStatus
+from ..status import ACTIVE_STATES, FINAL_STATES, BudgetPeriod, JobStatus
 from ..widgets import JobView, Table, widgets_available
 from .cell import cell_runnables, expectations, sweep_of
 
@@ -245,12 +245,59 @@ class QMagics(Magics):
         if not line.strip():
             raise UsageError("usage: %qresult JOB_ID (see %qjobs for ids)")
         record = self._record(line)
+        if record["status"] in {s.value for s in ACTIVE_STATES}:
+            raise UsageError(self._still_running(record))
         if record["status"] != JobStatus.DONE.value:
             reason = record.get("blocked_reason") or record.get("error")
             raise UsageError(f"job {record['id'][:8]} is {record['status']}, it has no result"
                              + (f": {reason}" if reason else ""))
         counts = record["result"]["counts"]
         return [dict(point) for point in counts] if isinstance(counts, list) else dict(counts)
+
+    @staticmethod
+    def _still_running(record: dict) -> str:
+        """What a ``%qresult`` of an unfinished job says: where it is, and who follows it (adopting it if nobody)."""
+        from ..jobs import JobManager
+        from ..jobs.adoption import is_adoptable
+
+        where = record["status"]
+        state = (record.get("provider_status") or {}).get("provider_state")
+        if state:
+            where += f" at {record['provider_job']['provider']} ({state})"
+        follower = ""
+        if is_adoptable(record):
+            try:
+                JobManager.instance().adopt(record["id"])
+                follower = "; no process followed it, so this kernel does now"
+            except QHybridError as error:
+                follower = f"; no process follows it and this kernel cannot: {error}"
+        return (f"job {record['id'][:8]} is {where}; it has no result yet{follower}. Try again later, or wait "
+                f"with qhybrid_lab.jobs.JobManager.instance().job('{record['id'][:8]}').result()")
+
+    @magic_arguments()
+    @argument("provider_job_id", metavar="PROVIDER_JOB_ID",
+              help="the provider's id of the job: an IBM Quantum job id, a Braket quantum-task ARN.")
+    @argument("-b", "--backend", required=True, metavar="NAME",
+              help="the device it runs on, as qhybrid-lab names it (ibm:ibm_torino, braket:iqm_garnet ...).")
+    @argument("--name", metavar="LABEL", help="what to call its circuit in the run log. Default: attached <id>.")
+    @argument("--tag", action="append", metavar="TAG", help="label the job in the run log; repeatable.")
+    @line_magic
+    def qattach(self, line: str) -> Any:
+        """Bring a provider job submitted elsewhere (a script, the provider's web page) into the run log.
+
+        This kernel follows it from then on (the Jupyter server takes over if the kernel stops), and it shows in
+        the sidebar like any other job. Usage: ``%qattach d3m0j0b1d -b ibm:ibm_torino``
+        """
+        args = parse_argstring(self.qattach, line)
+        from ..jobs import JobManager
+
+        try:
+            job = JobManager.instance().attach(args.provider_job_id, args.backend, name=args.name,
+                                               origin=_origin(self.shell), tags=tuple(args.tag or ()))
+        except QHybridError as error:
+            raise UsageError(str(error)) from error
+        self.shell.user_ns["_"] = job
+        return job
 
     @line_magic
     def qcancel(self, line: str) -> str:

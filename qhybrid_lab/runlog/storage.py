@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import socket
 import time
@@ -41,9 +42,11 @@ from tinydb.storages import Storage
 from ..errors import InvalidJobSpec, RunLogCorrupt, RunLogError
 from .lock import ProcessLock
 
+logger = logging.getLogger(__name__)
+
 FORMAT = "qhybrid-runlog"
 OPS = ("put", "merge", "delete")
-CHECKPOINT_BYTES = 1 << 20
+CHECKPOINT_BYTES = 64 << 10
 """Every this many bytes read, the running CRC-32 of the file so far is kept (to find where damage is)."""
 VERIFY_INTERVAL = 10.0
 """At most this often (seconds), a process re-reads what it already read to notice damage made in place."""
@@ -164,6 +167,8 @@ class JsonLinesStorage(Storage):
         """(offset, line number, CRC-32 of bytes 0 .. offset) every CHECKPOINT_BYTES, at line ends."""
         self._mtime_ns = 0
         self._verified_at = 0.0
+        self._torn = 0
+        """Bytes after the last complete line: what a writer killed mid-write left (see :meth:`_move_torn_tail`)."""
         self._damaged: tuple[tuple[int, int], str] | None = None
         """(file identity, message) once damage was found: every use raises it until the file is replaced."""
 
@@ -236,24 +241,24 @@ class JsonLinesStorage(Storage):
         """Check that the bytes this process already read are unchanged (damage written in place is noticed)."""
         self._verified_at = time.monotonic()
         crc, start, line = 0, 0, 1
-        for offset, line_end, expected in [*self._checkpoints, (self._offset, self._lines, self._crc)]:
+        for offset, last_line, expected in [*self._checkpoints, (self._offset, self._lines, self._crc)]:
             block = os.pread(self._fd, offset - start, start)
             crc = zlib.crc32(block, crc)
             if len(block) != offset - start or crc != expected:
-                where = self._first_bad_line(block, line)
-                raise self._corrupt(self._message(where, "changed after this process had read it (the file was modified "
-                                                "in place, not appended to)"))
-            start, line = offset, line_end + 1
+                bad, within = self._where(block, line, last_line)
+                raise self._corrupt(self._message(bad, "changed after this process had read it (the file was "
+                                                       "modified in place, not appended to)", within))
+            start, line = offset, last_line + 1
 
     @staticmethod
-    def _first_bad_line(block: bytes, first_line: int) -> int:
-        """The first line of ``block`` that is not JSON (else its first line: the change is somewhere in it)."""
-        for number, line in enumerate(block.split(b"\n")[:-1], start=first_line):
+    def _where(block: bytes, first: int, last: int) -> tuple[int, str]:
+        """The first line of ``block`` that is not JSON, or the range of lines the change is in."""
+        for number, line in enumerate(block.split(b"\n")[:-1], start=first):
             try:
                 json.loads(line)
             except ValueError:
-                return number
-        return first_line
+                return number, ""
+        return first, f" (or a line up to {last})" if last > first else ""
 
     def _create(self) -> bool:
         """Create an empty run log (a header line); False when the directory cannot be written (read-only home)."""
@@ -326,14 +331,14 @@ class JsonLinesStorage(Storage):
         self.generation = header.get("generation")
 
     def _apply_lines(self, data: bytes) -> None:
+        self._torn = 0
         start = 0
         checkpoint_start = 0
         while start < len(data):
             end = data.find(b"\n", start)
-            if end < 0:
-                raise self._corrupt(self._message(
-                    self._lines + 1, "is incomplete (no newline at the end of the file): a write was cut "
-                                     "short, e.g. the writing process was killed or the disk filled up"))
+            if end < 0:  # a write cut short by a writer that died holding the lock: never confirmed, not read
+                self._torn = len(data) - start
+                break
             line = data[start:end]
             try:
                 op = json.loads(line)
@@ -381,8 +386,8 @@ class JsonLinesStorage(Storage):
             listener.changed(doc_id, new)
         return None
 
-    def _message(self, line: int, what: str) -> str:
-        return (f"run log {self.path} is damaged: line {line} {what}. The file was left exactly as it is "
+    def _message(self, line: int, what: str, within: str = "") -> str:
+        return (f"run log {self.path} is damaged: line {line}{within} {what}. The file was left exactly as it is "
                 f"(qhybrid-lab never rewrites or repairs it). To go on, move it aside, e.g. "
                 f"`mv '{self.path}' '{self.path}.broken'`; a new empty run log is started on next use, and the "
                 f"lines before line {line} of the moved file are intact JSON operations if you need them.")
@@ -404,6 +409,9 @@ class JsonLinesStorage(Storage):
                               "home? set QHYBRID_HOME to a writable directory)") from error
         try:
             st = os.fstat(fd)
+            if self._torn and (st.st_dev, st.st_ino) == self._ident and st.st_size == self._offset + self._torn:
+                self._move_torn_tail(fd)
+                st = os.fstat(fd)
             if (st.st_dev, st.st_ino) != self._ident or st.st_size != self._offset:
                 self._stale = True
                 raise RunLogError(f"run log {self.path} changed while this process held its lock; nothing was "
@@ -422,6 +430,23 @@ class JsonLinesStorage(Storage):
         finally:
             os.close(fd)
         self._apply_lines(buf)  # the decoded lines, so this process sees exactly what the others read
+
+    def _move_torn_tail(self, fd: int) -> None:
+        """Keep the bytes of a write cut short (by a writer killed mid-write) in a file beside the log, then cut
+        them off, so the log ends with a complete line again. They were never confirmed to anyone; nothing that
+        was confirmed is touched. Called by a writer holding the exclusive lock."""
+        tail = os.pread(self._fd, self._torn, self._offset)
+        aside = self.path.with_name(f"{self.path.name}.torn-{int(time.time())}-{os.getpid()}")
+        try:
+            aside.write_bytes(tail)
+            os.ftruncate(fd, self._offset)
+        except OSError as error:
+            raise RunLogError(f"the run log {self.path} ends with {self._torn} bytes of a write that was cut short; "
+                              f"they could not be moved aside ({error}), so nothing was written") from error
+        logger.warning(
+            "qhybrid-lab: the run log %s ended with %d bytes of a write cut short by a process that stopped while "
+            "writing (never confirmed to anyone); they were moved to %s", self.path, self._torn, aside)
+        self._torn = 0
 
     @property
     def live_documents(self) -> int:

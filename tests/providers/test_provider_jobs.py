@@ -127,3 +127,40 @@ def test_a_released_provider_job_is_adopted_by_another_process_which_records_its
     done = log.get(job.id)
     assert sum(done["result"]["counts"].values()) == 200
     assert done["handler"]["owner"] == JobManager.instance().owner
+
+
+def test_qattach_brings_a_job_submitted_elsewhere_into_the_run_log_and_follows_it(braket_service, aws_env):
+    import json
+    import uuid
+
+    import boto3
+    from IPython.core.error import UsageError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    # Given a task created outside qhybrid-lab (a script, the console) with the plain SDK
+    braket_service.script(queued=1.0)
+    try:
+        source = "OPENQASM 3.0;\nbit[2] c;\nqubit[2] q;\nx q[1];\nc[0] = measure q[0];\nc[1] = measure q[1];\n"
+        action = json.dumps({"braketSchemaHeader": {"name": "braket.ir.openqasm.program", "version": "1"},
+                             "source": source, "inputs": {}})
+        arn = boto3.client("braket", region_name="us-east-1").create_quantum_task(
+            clientToken=uuid.uuid4().hex, deviceArn="arn:aws:braket:::device/quantum-simulator/amazon/sv1",
+            shots=64, action=action, outputS3Bucket="my-results", outputS3KeyPrefix="elsewhere")["quantumTaskArn"]
+        # When it is attached with %qattach
+        ip = InteractiveShell.instance()
+        ip.run_line_magic("load_ext", "qhybrid_lab")
+        job = ip.run_line_magic("qattach", f"{arn} -b braket:sv1 --name console-task")
+    finally:
+        braket_service.script()
+    # Then it is a job of the run log, followed to its end, with the provider's result
+    assert job.result(timeout=120) == {"10": 64}
+    record = open_runlog().get(job.id)
+    assert record["provider_job_id"] == arn and record["attached"] is True
+    assert record["circuit"]["name"] == "console-task" and record["status"] == "done"
+    # and attaching it again, or attaching something that is not a task, is refused clearly
+    with pytest.raises(UsageError, match="already in the run log"):
+        ip.run_line_magic("qattach", f"{arn} -b braket:sv1")
+    with pytest.raises(UsageError, match="not a Braket quantum-task ARN"):
+        ip.run_line_magic("qattach", "nonsense -b braket:sv1")
+    with pytest.raises(UsageError, match="not a provider's device"):
+        ip.run_line_magic("qattach", f"{arn} -b aer")
