@@ -26,6 +26,8 @@ class BackendKind(str, Enum):
     """A simulator of a real device: its coupling map, basis gates and noise."""
     HARDWARE = "hardware"
     """A real quantum processor."""
+    CLASSICAL = "classical"
+    """A classical function standing in for a quantum run (the last resort of a fallback chain)."""
 
     def __str__(self) -> str:
         return self.value

@@ -21,6 +21,7 @@ from collections import deque
 from multiprocessing.connection import wait as wait_any
 from typing import Any
 
+from ..backends.base import BackendKind
 from ..errors import RunLogError
 from ..status import JobStatus
 from .execution import ExecutionReply, execute
@@ -280,6 +281,13 @@ class Engine:
             if not self._incoming:
                 return
             task = self._incoming.popleft()
+        if task.backend.kind is BackendKind.CLASSICAL:  # a classical solver gets the circuit as submitted
+            task.transpiled = task.circuit
+            with self._lock:
+                task.queued_at = time.time()
+                self._ready.append(task)
+            self._record(task, {"transpile": None}, JobStatus.QUEUED, note="classical: not transpiled")
+            return
         try:
             from ..circuits import transpile_for
 
@@ -449,6 +457,8 @@ class Engine:
                                       "cost": {"actual": (task.record.get("cost") or {}).get("estimate")},
                                       "timings": {"run": reply.seconds, "retrieve": 0.0, "finished_at": now,
                                                   "total": now - task.created}}
+            if reply.metadata.get("value") is not None:  # a classical fallback answered with a value, not counts
+                fields["result"]["value"] = reply.metadata["value"]
             job = reply.metadata.get("provider_job")
             if isinstance(job, dict):  # a provider's local mode (ibm:fake_*, braket:local): its own job id
                 fields.update(provider_job=job, provider_job_id=job.get("job_id"))
@@ -494,6 +504,8 @@ class Engine:
         if status is not JobStatus.DONE and "timings" not in fields:
             now = time.time()
             fields = {**fields, "timings": {"finished_at": now, "total": now - task.created}}
+        if status is JobStatus.FAILED and task.fallback is not None and not task.cancel_requested:
+            fields = {**fields, "fallback": self._fall_back(task, fields.get("error") or note or "failed")}
         try:
             self._record(task, fields, status, note)
         except Exception as error:  # the fields themselves cannot be recorded (not JSON, ...): record why
@@ -510,6 +522,14 @@ class Engine:
                 task.on_record(record)
         finally:
             task.finished.set()
+
+    def _fall_back(self, task: Task, reason: str) -> dict | None:
+        """Start the next job of the task's fallback chain; the link to record (None if that failed too)."""
+        try:
+            return task.fallback(task, reason)  # type: ignore[misc]
+        except Exception as error:  # the failure stands, with why the fallback could not run
+            logger.warning("qhybrid-lab could not fall back from job %s: %s", task.id, error)
+            return {"to": None, "reason": reason, "error": f"{type(error).__name__}: {error}"}
 
     finish = _finish
     """Give an active task its final state (for the engine's parts: provider jobs)."""

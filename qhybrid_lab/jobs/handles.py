@@ -22,6 +22,9 @@ class RecordSource(Protocol):
     def cancel_job(self, job_id: str) -> bool:
         """Cancel the job (this process's, or another's through a request in the run log)."""
 
+    def job(self, job_id: str) -> Job:
+        """The handle of another job (the replacement of a job that fell back)."""
+
 logger = logging.getLogger(__name__)
 
 REMOTE_POLL = 0.25
@@ -35,8 +38,11 @@ Counts = dict[str, int]
 """One circuit's counts; a sweep's result is a list of them, one per point."""
 
 
-def _counts(record: dict) -> Counts | list[Counts]:
-    counts = record["result"]["counts"]
+def _counts(record: dict) -> Counts | list[Counts] | Any:
+    result = record["result"]
+    if result.get("value") is not None and not result.get("counts"):  # a classical fallback's own answer
+        return result["value"]
+    counts = result["counts"]
     return [dict(c) for c in counts] if isinstance(counts, list) else dict(counts)
 
 
@@ -168,6 +174,19 @@ class Job:
         """Wait until the job is final and return its status (TimeoutError after ``timeout`` seconds)."""
         return JobStatus(self._wait(timeout)["status"])
 
+    @property
+    def replacement(self) -> Job | None:
+        """The job that ran instead of this one when it fell back (``fallback.to``), or None."""
+        link = (self.record.get("fallback") or {}).get("to")
+        return self._source.job(link) if link else None
+
+    def final(self) -> Job:
+        """The last job of this one's fallback chain (itself when it did not fall back)."""
+        job = self
+        while (replacement := job.replacement) is not None:
+            job = replacement
+        return job
+
     def result(self, timeout: float | None = None) -> Counts | list[Counts]:
         """The counts (a list of counts, one per point, for a sweep), waiting up to ``timeout`` seconds.
 
@@ -176,7 +195,11 @@ class Job:
             JobCancelled: it was cancelled.
             TimeoutError: not finished in time.
         """
+        deadline = None if timeout is None else time.monotonic() + timeout
         record = self._wait(timeout)
+        replacement = self.replacement
+        if replacement is not None:  # it fell back: the answer is the replacement's
+            return replacement.result(None if deadline is None else max(0.0, deadline - time.monotonic()))
         error = _error_for(record)
         if error is not None:
             raise error
@@ -184,7 +207,9 @@ class Job:
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
         """The error ``result()`` would raise, or None for a finished job with a result."""
-        return _error_for(self._wait(timeout))
+        record = self._wait(timeout)
+        replacement = self.replacement
+        return replacement.exception(timeout) if replacement is not None else _error_for(record)
 
     def add_done_callback(self, fn: Callable[[Job], Any]) -> None:
         """Call ``fn(job)`` when the job finishes (at once if it already has)."""
@@ -277,15 +302,15 @@ class JobGroup:
     @property
     def status(self) -> JobStatus:
         """The most active member's state (running > queued > pending), else the worst final one."""
-        states = {job.status for job in self.jobs}
+        states = {job.final().status for job in self.jobs}
         for status in _ACTIVITY + _SEVERITY:
             if status in states:
                 return status
         return JobStatus.DONE
 
     def done(self) -> bool:
-        """True when every job is final."""
-        return all(job.done() for job in self.jobs)
+        """True when every job is final (a job that fell back: when its replacement is)."""
+        return all(job.final().done() for job in self.jobs)
 
     def cancel(self) -> bool:
         """Cancel every unfinished job; True if at least one was cancelled."""
@@ -293,10 +318,15 @@ class JobGroup:
         return any(outcomes)
 
     def wait(self, timeout: float | None = None) -> JobStatus:
-        """Wait until every job is final (TimeoutError after ``timeout`` seconds); returns the group status."""
+        """Wait until every job (and every fallback that replaced one) is final; returns the group status.
+
+        TimeoutError after ``timeout`` seconds.
+        """
         deadline = None if timeout is None else time.monotonic() + timeout
         for job in self.jobs:
-            job.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            while job is not None:
+                job.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+                job = job.replacement
         return self.status
 
     def result(self, timeout: float | None = None) -> dict[str, dict[str, Counts | list[Counts]]]:
@@ -305,7 +335,8 @@ class JobGroup:
         self.wait(timeout)
         out: dict[str, dict[str, Counts | list[Counts]]] = {}
         for job in self.jobs:
-            out.setdefault(job.circuit_name, {})[job.backend] = job.result(0)
+            final = job.final()  # a job that fell back is keyed by the backend that answered
+            out.setdefault(job.circuit_name, {})[final.backend] = final.result(0)
         return out
 
     def __await__(self):

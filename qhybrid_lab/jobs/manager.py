@@ -11,6 +11,8 @@ import logging
 import os
 import threading
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -132,51 +134,130 @@ class JobManager:
         """Validate, record (through the budget guard) and queue every circuit × backend; returns at once.
 
         A :class:`~qhybrid_lab.circuits.Sweep` (or one circuit with ``parameter_values``) is one job per backend:
-        one record with ``parameters`` and one counts dict per point; its cost counts points × shots.
+        one record with ``parameters`` and one counts dict per point; its cost counts points × shots. With a
+        ``fallback`` chain in the options, a backend that is unavailable or refused by the budget guard is recorded
+        as ``blocked`` and the job runs on the next backend of the chain (see :mod:`~qhybrid_lab.jobs.fallback`).
 
         Raises:
             InvalidJobSpec: bad circuits (CircuitTooWide, UnsupportedObject, NoCircuits ...).
             UnknownBackend: a backend name is not registered.
             BackendError: a backend failed while checking or describing the request (named in the message).
-            BudgetExceeded: a budget refused it; the jobs were recorded as ``blocked`` and nothing runs.
+            BudgetExceeded: a budget refused it (and every fallback); the jobs were recorded as ``blocked``.
             RunLogError: the run log cannot be written; nothing was submitted.
         """
-        from ..backends import get_backend
         from ..circuits import ensure_measured
         from ..circuits.collect import runnables
-        from ..costs import check_and_reserve, estimate_cost
 
         options = options or RunOptions()
-        backends = [get_backend(n) for n in backend_names(backend)]
         named = runnables(circuits, name=name, parameter_values=parameter_values)
         measured = [(cname, *ensure_measured(circuit), sweep) for cname, circuit, sweep in named]
-        for _, circuit, _, _ in measured:
-            for target in backends:
-                guarded(target, "check the circuit", target.validate, circuit, options.shots)
+        work = [_Work(circuit_fields(self.log, cname, circuit, added), circuit, sweep)
+                for cname, circuit, added, sweep in measured]
         group, meta = uuid.uuid4().hex, make_origin(origin)
-        records, specs = [], []
-        for cname, circuit, added, sweep in measured:
-            fields = circuit_fields(self.log, cname, circuit, added)
-            parameters = sweep.as_record() if sweep is not None else None
-            total_shots = options.shots * (len(sweep) if sweep is not None else 1)
-            for target in backends:
-                cost = guarded(target, "estimate the cost", estimate_cost, target, circuit, total_shots)
-                records.append(new_record(group=group, circuit=fields, backend=target, options=options, cost=cost,
-                                          origin=meta, parameters=parameters))
-                specs.append((circuit, target, parameters))
-        with self.log.transaction():
-            check_and_reserve(self.log, records)
-            self.log.insert_many(records)
-            stored = [self.log.get(r["id"]) for r in records]
-        jobs = [Job(self, record) for record in stored]
-        with self._lock:
-            self._jobs.update((job.id, job) for job in jobs)
-        modules = tuple(sorted(_worker_modules))
-        tasks = [Task(record=job.record, recorder=self.recorder, on_record=job._update, circuit=circuit,
-                      backend=target, options=options, parameters=parameters, modules=modules + _module_of(target))
-                 for job, (circuit, target, parameters) in zip(jobs, specs)]
-        self.engine().submit(tasks)
+        jobs = self._submit(work, backend_names(backend), options, group, meta)
         return JobGroup(group, jobs)
+
+    def _submit(self, work: list[_Work], names: list[str], options: RunOptions, group: str, origin: dict,
+                links: dict[int, dict] | None = None) -> list[Job]:
+        """Record and queue ``work`` × ``names`` in one budget transaction; follow the fallback chain for what is
+        blocked. ``links`` (work index → ``fallback`` field) marks the jobs as fallbacks of earlier ones."""
+        from ..costs import check_and_reserve, estimate_cost
+        from ..errors import BudgetExceeded
+        from .fallback import UNAVAILABLE, placeholder
+
+        backends, unavailable = [], {}
+        for backend_name in names:
+            try:
+                backends.append(self._resolve(backend_name))
+            except UNAVAILABLE as error:
+                if not options.fallback:
+                    raise
+                unavailable[backend_name] = str(error)
+        for item in work:
+            for target in backends:
+                guarded(target, "check the circuit", target.validate, item.circuit, options.shots)
+        records, specs = [], []
+        for index, item in enumerate(work):
+            parameters = item.sweep.as_record() if item.sweep is not None else None
+            total_shots = options.shots * (len(item.sweep) if item.sweep is not None else 1)
+            for target in backends:
+                cost = guarded(target, "estimate the cost", estimate_cost, target, item.circuit, total_shots)
+                record = new_record(group=group, circuit=item.fields, backend=target, options=options, cost=cost,
+                                    origin=origin, parameters=parameters)
+                records.append(record)
+                specs.append((index, target))
+            for backend_name, reason in unavailable.items():
+                record = placeholder(group=group, circuit=item.fields, backend_name=backend_name, options=options,
+                                     origin=origin, parameters=parameters, reason=reason)
+                records.append(record)
+                specs.append((index, None))
+        for record, (index, _) in zip(records, specs):
+            if links and index in links:
+                record["fallback"] = links[index]
+        refused: BudgetExceeded | None = None
+        runnable = [r for r, (_, target) in zip(records, specs) if target is not None]
+        with self.log.transaction():
+            try:
+                check_and_reserve(self.log, runnable)
+                self.log.insert_many(runnable)
+            except BudgetExceeded as error:  # check_and_reserve recorded them as blocked
+                if not options.fallback and links is None:
+                    raise
+                refused = error
+            self.log.insert_many([r for r, (_, target) in zip(records, specs) if target is None])
+            stored = [self.log.get(r["id"]) for r in records]
+        jobs = [self.handle(record) for record in stored]
+        tasks = []
+        for job, (index, target) in zip(jobs, specs):
+            if job.record["status"] == JobStatus.BLOCKED.value:
+                continue
+            tasks.append(Task(record=job.record, recorder=self.recorder, on_record=job._update,
+                              circuit=work[index].circuit, backend=target, options=options,
+                              parameters=job.record.get("parameters"), modules=_modules_for(target),
+                              fallback=self._fallback_for(work[index]) if options.fallback else None))
+        if tasks:
+            self.engine().submit(tasks)
+        for job, (index, _) in zip(jobs, specs):
+            if job.record["status"] == JobStatus.BLOCKED.value and options.fallback:
+                reason = job.record.get("blocked_reason") or str(refused)
+                self._fall_back(job.record, work[index], options, reason)
+        if refused is not None and links is None and all(self._ends_blocked(job.id) for job in jobs):
+            raise refused  # every backend of every chain refused: nothing runs
+        return jobs
+
+    def _ends_blocked(self, job_id: str) -> bool:
+        """Whether the last job of ``job_id``'s fallback chain was refused before submission."""
+        record = self.log.get(job_id)
+        while (record.get("fallback") or {}).get("to"):
+            record = self.log.get(record["fallback"]["to"])
+        return record["status"] == JobStatus.BLOCKED.value
+
+    def _resolve(self, backend_name: str) -> Any:
+        from ..backends import get_backend
+
+        return get_backend(backend_name)
+
+    def _fall_back(self, record: dict, item: _Work, options: RunOptions, reason: str) -> dict:
+        """Run ``item`` on the next backend of the chain instead of job ``record``; link both; the new job's id."""
+        from .fallback import register_classical
+
+        entry, rest = options.fallback[0], options.fallback[1:]
+        name = entry if isinstance(entry, str) else register_classical(entry)
+        link = {"from": record["id"], "backend": record["backend"]["name"], "reason": reason}
+        (job,) = self._submit([item], [name], options.with_(fallback=rest), record["group"], record["origin"],
+                              links={0: link})
+        forward = {"to": job.id, "backend": job.backend, "reason": reason}
+        if JobStatus(self.log.get(record["id"])["status"]) in FINAL_STATES:  # blocked at submission: link it now
+            self.handle(self.log.update(record["id"], {"fallback": forward}))
+        return forward
+
+    def _fallback_for(self, item: _Work) -> Callable[[Task, str], dict]:
+        """What the engine calls when a task fails for good: the next job of its chain, as the ``fallback`` link."""
+
+        def fall_back(task: Task, reason: str) -> dict:
+            return self._fall_back(task.record, item, task.options, reason)
+
+        return fall_back
 
     # -- handles and cancel ------------------------------------------------------------------------------------
 
@@ -191,12 +272,14 @@ class JobManager:
             return self._jobs.get(record["id"]) or Job(self, record, local=False)
 
     def handle(self, record: dict) -> Job:
-        """This process's handle of a job it follows from now on (adoption, attach)."""
+        """This process's handle of a job it records (a submission, a fallback, an adoption), given its newest record."""
         with self._lock:
             job = self._jobs.get(record["id"])
             if job is None or not job.local:
                 job = self._jobs[record["id"]] = Job(self, record)
-            return job
+                return job
+        job._update(record)
+        return job
 
     def adopt(self, job_id: str) -> Job:
         """Follow a provider job that no live process follows (see :mod:`~qhybrid_lab.jobs.adoption`)."""
@@ -267,6 +350,19 @@ class JobManager:
             self.log.complete_request(request["id"])
         if reap:
             self.log.reap_interrupted()
+
+
+@dataclass
+class _Work:
+    """One circuit (or sweep) of a submission: its record's ``circuit`` field, the circuit, the sweep."""
+
+    fields: dict
+    circuit: Any
+    sweep: Any
+
+
+def _modules_for(backend: Any) -> tuple[str, ...]:
+    return tuple(sorted(_worker_modules)) + _module_of(backend)
 
 
 def _module_of(backend: Any) -> tuple[str, ...]:

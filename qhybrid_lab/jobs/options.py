@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import InvalidJobSpec
@@ -15,6 +16,8 @@ TIMEOUT_ACTIONS = ("cancel", "keep")
 """What happens when a job outlives its ``timeout``: cancel it (at the provider too), or keep it running, marked."""
 MODES = ("job", "batch", "session")
 """How a provider groups a submission's jobs (IBM Runtime job mode, ``Batch``, ``Session``)."""
+CLASSICAL_PREFIX = "classical:"
+"""Registry names of classical fallback functions start with this."""
 MITIGATIONS = ("readout",)
 """Error mitigation methods a submission may ask for (recorded with what was applied)."""
 MAX_TAGS = 32
@@ -54,8 +57,9 @@ class RunOptions:
     """``"cancel"``: end the job (at the provider too) as failed; ``"keep"``: leave it running and mark the record."""
     mode: str = "job"
     """Provider grouping: ``"job"``, ``"batch"`` or ``"session"`` (IBM Runtime); local backends ignore it."""
-    fallback: tuple[str, ...] = ()
-    """Backends to try, in order, when a job cannot run or finish on its own backend."""
+    fallback: tuple[str | Callable[..., Any], ...] = ()
+    """Backends to try, in order, when a job cannot run or finish on its own backend (see :mod:`.fallback`); a
+    function ``solver(circuit, shots)`` is a classical last resort."""
     experiment: str | None = None
     """The experiment (a named group of runs) the jobs belong to."""
     mitigation: str | None = None
@@ -80,7 +84,7 @@ class RunOptions:
             raise InvalidJobSpec(f"on_timeout must be 'cancel' or 'keep', not {self.on_timeout!r}")
         if self.mode not in MODES:
             raise InvalidJobSpec(f"mode must be one of {', '.join(map(repr, MODES))}, not {self.mode!r}")
-        object.__setattr__(self, "fallback", _names("fallback", self.fallback))
+        object.__setattr__(self, "fallback", _chain(self.fallback))
         if self.experiment is not None and (not isinstance(self.experiment, str) or not self.experiment.strip()
                                             or len(self.experiment) > MAX_TAG_LENGTH):
             raise InvalidJobSpec(f"experiment must be a non-empty name of at most {MAX_TAG_LENGTH} characters, "
@@ -96,8 +100,17 @@ class RunOptions:
     def as_record(self) -> dict[str, Any]:
         """The run record's ``options`` field (JSON)."""
         out = asdict(self)
-        out["tags"], out["fallback"] = list(self.tags), list(self.fallback)
+        out["tags"], out["fallback"] = list(self.tags), [entry_name(e) for e in self.fallback]
         return out
+
+
+def entry_name(entry: str | Callable) -> str:
+    """The registry name of a chain entry: the backend name, or ``classical:<module>.<function>``."""
+    if isinstance(entry, str):
+        return entry
+    if not callable(entry):
+        raise InvalidJobSpec(f"a fallback is a backend name or a function solver(circuit, shots), not {entry!r}")
+    return f"{CLASSICAL_PREFIX}{getattr(entry, '__module__', '?')}.{getattr(entry, '__qualname__', repr(entry))}"
 
 
 def _tags(tags: Any) -> tuple[str, ...]:
@@ -113,16 +126,16 @@ def _tags(tags: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def _names(option: str, names: Any) -> tuple[str, ...]:
-    if isinstance(names, str):
-        names = (names,)
+def _chain(entries: Any) -> tuple[str | Callable[..., Any], ...]:
+    if isinstance(entries, str) or callable(entries):
+        entries = (entries,)
     try:
-        items = tuple(names or ())
+        items = tuple(entries or ())
     except TypeError:
-        raise InvalidJobSpec(f"{option} must be a backend name or a list of names, not {names!r}") from None
-    if not all(isinstance(n, str) and n.strip() for n in items):
-        raise InvalidJobSpec(f"{option} must hold backend names, not {names!r}")
-    return tuple(dict.fromkeys(n.strip() for n in items))
+        raise InvalidJobSpec(f"fallback must be a backend name, a function or a list of them, not {entries!r}") from None
+    if not all((isinstance(e, str) and e.strip()) or callable(e) for e in items):
+        raise InvalidJobSpec(f"fallback must hold backend names or functions solver(circuit, shots), not {entries!r}")
+    return tuple(dict.fromkeys(e.strip() if isinstance(e, str) else e for e in items))
 
 
 def backend_names(backend: Any) -> list[str]:

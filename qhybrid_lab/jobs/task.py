@@ -49,6 +49,8 @@ class Task:
     """Time spent waiting for a worker, over every attempt."""
     timed_out: bool = False
     """Its timeout expired (and it was kept running, as its options asked, or it is being ended)."""
+    fallback: Callable[[Task, str], dict] | None = None
+    """Called when the job fails for good: runs the next job of its chain and returns the ``fallback`` link."""
     provider_ref: Any = None
     """The :class:`~qhybrid_lab.backends.remote.ProviderJobRef` once the provider accepted the job."""
     poll_interval: float = 0.0

@@ -50,6 +50,10 @@ submission_args = _with(
     argument("--timeout", default=None, metavar="SECONDS",
              help="end each job that has not finished SECONDS after submission (queue included) as failed, "
                   "cancelling it (at the provider too); see --on-timeout. Default: no limit."),
+    argument("--fallback", action="append", metavar="NAME",
+             help="if a job cannot run or finish on its backend (unavailable, refused by the budget, failing after "
+                  "retries, timed out), run it on this backend instead; repeat for a chain (--fallback "
+                  "fake_torino --fallback aer). Both records link to each other."),
     argument("--on-timeout", default="cancel", choices=("cancel", "keep"), metavar="WHAT",
              help="what a timeout does: cancel (the default) or keep (leave the job running; the record says it "
                   "timed out)."),
@@ -172,7 +176,8 @@ class QMagics(Magics):
 
         try:
             options = RunOptions(shots=shots, seed=seed, optimization_level=level, tags=tuple(args.tag or ()),
-                                 executor=args.executor, timeout=timeout, on_timeout=args.on_timeout)
+                                 executor=args.executor, timeout=timeout, on_timeout=args.on_timeout,
+                                 fallback=tuple(args.fallback or ()))
             named = dict(as_circuits(cell_runnables(self.shell, cell)))  # PennyLane objects converted once, here
             if args.sweep is not None:
                 named = sweep_of(named, args.sweep, self.shell.user_ns)

@@ -22,7 +22,14 @@ while not (Path(home) / "go").exists():
     time.sleep(0.005)
 log = open_runlog(home)
 owner = f"{os.getpid()}@test"
+def reader_saw(k):  # writer 0 waits for the reader to see k states in the middle of the writing, on any machine
+    seen = Path(home) / "seen"
+    while not seen.exists() or int(seen.read_text() or 0) < k:
+        time.sleep(0.002)
+
 for i in range(n):
+    if w == 0 and i in (n // 4, n // 2, 3 * n // 4):
+        reader_saw((n // 4, n // 2, 3 * n // 4).index(i) + 1)
     job = log.insert({"id": f"w{w}-{i:04d}-{os.urandom(4).hex()}", "origin": {"owner": owner},
                       "backend": {"name": ("aer", "fake_torino")[i % 2]}})
     log.update(job, {"timings": {"queue": 0.1}}, status="queued")
@@ -57,7 +64,11 @@ while True:
         if rec["status_history"][-1]["status"] != rec["status"]:
             stats["problems"].append(f"{rec['id']}: status {rec['status']} but history {rec['status_history']}")
     stats["reads"] += 1
-    stats["while_writing"] += 0 < total < 400 or len(active) > 0
+    if 0 < total < 400 or len(active) > 0:
+        stats["while_writing"] += 1
+        tmp = Path(home) / "seen.tmp"
+        tmp.write_text(str(stats["while_writing"]))
+        tmp.replace(Path(home) / "seen")
     if finished:
         break
 print(json.dumps(stats), flush=True)
@@ -97,4 +108,4 @@ def test_four_writers_and_a_reader(qhome, tmp_path):
     # every line of the file is a complete JSON operation; compaction left no temporary file behind
     lines = log.file.read_text().splitlines()
     assert all(isinstance(json.loads(line), dict) for line in lines)
-    assert sorted(p.name for p in qhome.iterdir()) == ["go", "runlog.jsonl", "runlog.lock", "stop"]
+    assert sorted(p.name for p in qhome.iterdir()) == ["go", "runlog.jsonl", "runlog.lock", "seen", "stop"]
