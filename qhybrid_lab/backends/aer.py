@@ -13,7 +13,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CircuitTooWide
+from ..errors import CircuitTooWide, UnsupportedObject
 from .base import Backend, BackendKind, ExecutionResult
 from .methods import (BYTES_PER_AMPLITUDE, MPS_MAX_QUBITS, density_matrix_max_qubits, human_bytes, memory_budget,
                       method_operations, operation_names, statevector_max_qubits)
@@ -104,9 +104,19 @@ class AerBackend(Backend):
         return self.simulator().target
 
     def validate(self, circuit: QuantumCircuit, shots: int) -> None:
-        """As :meth:`Backend.validate`; a too wide circuit on a dense method hears what memory it would need."""
+        """As :meth:`Backend.validate`; a too wide circuit on a dense method hears what memory it would need, and
+        classical variables are refused (qiskit-aer 0.18.2 fails on a ``Bool`` variable and its C++ core aborts the
+        process, "invalid cbit index", on a ``Uint`` one in a condition)."""
         from qiskit import QuantumCircuit
 
+        if isinstance(circuit, QuantumCircuit) and getattr(circuit, "num_vars", 0):
+            import qiskit_aer
+
+            names = ", ".join(sorted(v.name for v in circuit.iter_vars()))
+            raise UnsupportedObject(
+                f"circuit '{circuit.name}' uses classical variables ({names}), which qiskit-aer "
+                f"{qiskit_aer.__version__} cannot simulate (it aborts on them); keep classical data in clbits and "
+                "condition on them (if_test((clbit, 1)), switch(register))")
         if (isinstance(circuit, QuantumCircuit) and self.method in ("statevector", "density_matrix")
                 and circuit.num_qubits > self.num_qubits):
             n = circuit.num_qubits

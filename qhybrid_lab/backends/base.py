@@ -170,6 +170,7 @@ class Backend(ABC):
                 f"circuit '{circuit.name}' needs {circuit.num_qubits} qubits; {self.name} has {self.num_qubits}"
             )
         check_instructions(circuit, self.target(), self.name)
+        check_delays(circuit, self.target(), self.name)
 
     @abstractmethod
     def execute(
@@ -240,7 +241,38 @@ def check_instructions(circuit: QuantumCircuit, target: Target, backend_name: st
     has = f"its control flow is {', '.join(flow)}" if flow else "it has no control flow"
     raise UnsupportedObject(
         f"circuit '{circuit.name}' uses {', '.join(missing)}, which {backend_name} cannot run ({has}); "
-        "rewrite the circuit without it or choose another backend (aer runs all of them)")
+        "rewrite the circuit without it, or choose a backend whose target has it")
+
+
+SECONDS_PER_UNIT = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12}
+
+
+def check_delays(circuit: QuantumCircuit, target: Target, backend_name: str) -> None:
+    """Refuse a delay the target's timing constraints cannot schedule (Qiskit's transpiler fails on it: "The input
+    circuit is not scheduled"): on a target with a ``dt`` and a pulse alignment above 1, every delay must last a
+    multiple of that alignment.
+
+    Raises:
+        UnsupportedObject: naming the delay, its length in ``dt`` and the nearest lengths that fit.
+    """
+    dt, alignment = getattr(target, "dt", None), int(getattr(target, "pulse_alignment", 1) or 1)
+    if not dt or alignment <= 1:
+        return
+    for instruction in circuit.data:
+        if instruction.name != "delay":
+            continue
+        duration, unit = instruction.params[0], getattr(instruction.operation, "unit", "dt")
+        if not isinstance(duration, numbers.Real) or unit not in SECONDS_PER_UNIT and unit != "dt":
+            continue  # a stretch or an expression: scheduled by the transpiler
+        length = float(duration) if unit == "dt" else float(duration) * SECONDS_PER_UNIT[unit] / dt
+        steps = round(length)
+        if abs(length - steps) < 1e-6 and steps % alignment == 0:
+            continue
+        low = int(length // alignment) * alignment
+        raise UnsupportedObject(
+            f"circuit '{circuit.name}' has delay({duration:g} {unit}), {length:.6g} dt; {backend_name} schedules "
+            f"delays in steps of {alignment} dt ({alignment * dt * 1e9:.4g} ns), so Qiskit cannot transpile it: "
+            f"use a multiple, e.g. {low or alignment} or {low + alignment} dt")
 
 
 def check_shots(shots: Any, max_shots: int, backend_name: str) -> None:

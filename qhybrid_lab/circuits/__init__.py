@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .canonical import canonical_form, circuit_hash, circuit_metrics
-from .serialize import circuit_qasm, circuit_qpy, load_qpy, qasm_or_reason
+from .qpy_store import load_qpy, portable_qpy
+from .serialize import circuit_qasm, circuit_qpy, qasm_or_reason
 from .collect import as_circuits, ensure_measured, has_measurements
 from .structure import Structure, structure_of
 from .sweep import Sweep
@@ -23,6 +24,7 @@ __all__ = [
     "ensure_measured",
     "has_measurements",
     "load_qpy",
+    "portable_qpy",
     "qasm_or_reason",
     "structure_of",
     "transpile_cache_info",

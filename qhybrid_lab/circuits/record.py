@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .canonical import CANONICAL_FORM, circuit_hash, circuit_metrics
-from .serialize import portable_qpy, qasm_or_reason
+from .qpy_store import portable_qpy
+from .serialize import qasm_or_reason
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -25,7 +26,7 @@ def circuit_record(circuit: QuantumCircuit, put_blob: Callable[[bytes | str], st
         ["qpy_note" | "qpy_unavailable"], "depth", "size", "two_qubit", "ops"}``: ``qasm`` is ``None`` with a
         short reason in ``qasm_unavailable`` when Qiskit's exporter cannot write the circuit (or with
         ``qasm_ref`` when the text is long); ``qpy_ref`` is the blob ``qiskit.qpy.load`` reads the circuit back
-        from (:func:`~qhybrid_lab.circuits.serialize.load_qpy`).
+        from (:func:`~qhybrid_lab.circuits.qpy_store.load_qpy`; plain ``qiskit.qpy.load`` reads it too).
     """
     fields: dict[str, Any] = {"hash": circuit_hash(circuit), "hash_form": CANONICAL_FORM,
                               "num_qubits": circuit.num_qubits, "num_clbits": circuit.num_clbits}
