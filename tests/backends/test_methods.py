@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from backend_helpers import ghz
 from qiskit import QuantumCircuit
 
 from qhybrid_lab.backends import get_backend
@@ -18,15 +19,6 @@ def engine():
     get_backend("fake_sherbrooke").target()  # built before the engine thread imports (see test_library_sweep)
     yield
     JobManager.shutdown()
-
-
-def ghz(n: int, name: str = "ghz") -> QuantumCircuit:
-    qc = QuantumCircuit(n, name=name)
-    qc.h(0)
-    for i in range(n - 1):
-        qc.cx(i, i + 1)
-    qc.measure_all()
-    return qc
 
 
 def all_to_all(n: int, layers: int, name: str = "entangled") -> QuantumCircuit:
