@@ -24,10 +24,19 @@ class CircuitInfo(TypedDict, total=False):
     """``circuit``: what runs, as given (before transpilation)."""
 
     hash: str
+    """``sha256:`` of the canonical form (:mod:`qhybrid_lab.circuits.canonical`), never of QASM or QPY text."""
+    hash_form: str
     name: str
     num_qubits: int
+    num_clbits: int
     qasm: str | None
     qasm_ref: str
+    qasm_unavailable: str | None
+    """Why there is no OpenQASM 3 text (Qiskit's exporter refused the circuit), else ``None``."""
+    qpy_ref: str | None
+    """The QPY blob of the circuit as submitted (``None`` only with ``qpy_unavailable``)."""
+    qpy_note: str
+    qpy_unavailable: str
     measure_added: bool
     depth: int
     size: int

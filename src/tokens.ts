@@ -66,10 +66,16 @@ export interface IJobRecord {
     num_qubits?: number | null;
   };
   circuit: ICircuitMetrics & {
+    /** sha256 of the circuit's canonical form (never of its QASM or QPY text). */
     hash: string;
     name: string;
     num_qubits: number;
-    qasm?: string;
+    /** OpenQASM 3 text; null when Qiskit's exporter cannot write it (see qasm_unavailable) or it is in qasm_ref. */
+    qasm?: string | null;
+    /** Why there is no OpenQASM 3 text, else null. */
+    qasm_unavailable?: string | null;
+    /** Blob of the circuit as QPY (always written). */
+    qpy_ref?: string | null;
   };
   /** The points of a sweep (the result then has one counts dict per point), else null. */
   parameters?: ISweepParameters | null;

@@ -344,3 +344,30 @@ def test_a_real_kernel_qresult_of_an_earlier_job_and_qrun_origin(ip, log, qhome,
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_qrun_names_jobs_and_errors_after_the_cell_variable_never_a_generated_name(ip, log):
+    # Given a cell binding a library circuit (bound: Qiskit names the copy "QAOA-<n>") and a plain unnamed circuit
+    cell = ("import numpy as np\nfrom qiskit import QuantumCircuit\nfrom qiskit.circuit.library import QAOAAnsatz\n"
+            "from qiskit.quantum_info import SparsePauliOp\n"
+            "ansatz = QAOAAnsatz(SparsePauliOp(['ZZI', 'IZZ']), reps=1)\nansatz.measure_all()\n"
+            "step = ansatz.assign_parameters([0.3, 0.7])\n")
+    ip.run_cell_magic("qrun", "--shots 50 --wait", cell + "step\n")
+    (job,) = ip.user_ns["_"]
+    assert job.circuit_name == "step" and log.get(job.id)["circuit"]["name"] == "step"
+    ip.run_cell_magic("qrun", "--shots 50 --wait", cell + "[step]\n")  # in a list: the circuit's own name
+    (job,) = ip.user_ns["_"]
+    assert job.circuit_name == "QAOA"
+    # When a circuit is refused, then the message names it by its variable
+    with pytest.raises(UsageError, match="circuit 'unnamed' needs 6 qubits; fake_manila has 5"):
+        ip.run_cell_magic("qrun", "-b fake_manila", "from qiskit import QuantumCircuit\nunnamed = QuantumCircuit(6)\n"
+                                                    "unnamed.h(range(6))\nunnamed\n")
+
+
+def test_qrun_refuses_a_pennylane_mid_circuit_measurement_by_name(ip, log):
+    cell = ("import pennylane as qml\ndev = qml.device('default.qubit', wires=2)\n@qml.qnode(dev)\n"
+            "def feedback():\n    qml.Hadamard(0)\n    m = qml.measure(0)\n    qml.cond(m, qml.PauliX)(1)\n"
+            "    return qml.expval(qml.PauliZ(1))\nfeedback\n")
+    with pytest.raises(UsageError, match=r"PennyLane circuit 'feedback' uses qml.measure \(MidMeasure.*qml.cond"):
+        ip.run_cell_magic("qrun", "", cell)
+    assert log.count() == 0

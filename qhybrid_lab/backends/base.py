@@ -171,6 +171,8 @@ class Backend(ABC):
             raise CircuitTooWide(
                 f"circuit '{circuit.name}' needs {circuit.num_qubits} qubits; {self.name} has {self.num_qubits}"
             )
+        check_instructions(circuit, self.target(), self.name)
+        check_delays(circuit, self.target(), self.name)
 
     @abstractmethod
     def execute(
@@ -185,6 +187,94 @@ class Backend(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} ({self.kind})>"
+
+
+CHECKED_INSTRUCTIONS = frozenset({"if_else", "while_loop", "for_loop", "switch_case", "box", "break_loop",
+                                  "continue_loop", "store", "reset", "measure", "delay"})
+"""Instructions the transpiler cannot translate into others: the target itself must support them."""
+
+
+def instructions_needed(circuit: QuantumCircuit) -> set[str]:
+    """Names of the :data:`CHECKED_INSTRUCTIONS` in ``circuit``: control-flow blocks and the definitions of custom
+    non-unitary instructions (a composed sub-circuit with a reset) included; gates' definitions are unitary."""
+    from qiskit.circuit import Gate
+
+    found: set[str] = set()
+    seen: set[int] = set()
+
+    def walk(circ: QuantumCircuit) -> None:
+        for instruction in circ.data:
+            if instruction.is_standard_gate():
+                continue
+            name = instruction.name
+            if name in CHECKED_INSTRUCTIONS:
+                found.add(name)
+            operation = instruction.operation
+            if instruction.is_control_flow():
+                for block in operation.blocks:
+                    walk(block)
+            elif name not in CHECKED_INSTRUCTIONS and not isinstance(operation, Gate) and id(operation) not in seen:
+                seen.add(id(operation))
+                definition = getattr(operation, "definition", None)
+                if definition is not None:
+                    walk(definition)
+
+    walk(circuit)
+    return found
+
+
+def check_instructions(circuit: QuantumCircuit, target: Target, backend_name: str) -> None:
+    """Refuse a circuit that needs an instruction ``target`` lacks (control flow, store, reset ...) or input
+    variables; the message names them and says what the backend has instead.
+
+    Raises:
+        UnsupportedObject: naming the circuit, the instructions and the backend.
+    """
+    inputs = [v.name for v in circuit.iter_input_vars()]
+    if inputs:
+        raise UnsupportedObject(
+            f"circuit '{circuit.name}' has input variables ({', '.join(inputs)}), which {backend_name} cannot be "
+            "given: declare them with circuit.add_var(name, initial_value) instead")
+    available = set(target.operation_names)
+    missing = sorted(instructions_needed(circuit) - available)
+    if not missing:
+        return
+    flow = sorted(available & (CHECKED_INSTRUCTIONS - {"store", "reset", "measure", "delay"}))
+    has = f"its control flow is {', '.join(flow)}" if flow else "it has no control flow"
+    raise UnsupportedObject(
+        f"circuit '{circuit.name}' uses {', '.join(missing)}, which {backend_name} cannot run ({has}); "
+        "rewrite the circuit without it, or choose a backend whose target has it")
+
+
+SECONDS_PER_UNIT = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12}
+
+
+def check_delays(circuit: QuantumCircuit, target: Target, backend_name: str) -> None:
+    """Refuse a delay the target's timing constraints cannot schedule (Qiskit's transpiler fails on it: "The input
+    circuit is not scheduled"): on a target with a ``dt`` and a pulse alignment above 1, every delay must last a
+    multiple of that alignment.
+
+    Raises:
+        UnsupportedObject: naming the delay, its length in ``dt`` and the nearest lengths that fit.
+    """
+    dt, alignment = getattr(target, "dt", None), int(getattr(target, "pulse_alignment", 1) or 1)
+    if not dt or alignment <= 1:
+        return
+    for instruction in circuit.data:
+        if instruction.name != "delay":
+            continue
+        duration, unit = instruction.params[0], getattr(instruction.operation, "unit", "dt")
+        if not isinstance(duration, numbers.Real) or unit not in SECONDS_PER_UNIT and unit != "dt":
+            continue  # a stretch or an expression: scheduled by the transpiler
+        length = float(duration) if unit == "dt" else float(duration) * SECONDS_PER_UNIT[unit] / dt
+        steps = round(length)
+        if abs(length - steps) < 1e-6 and steps % alignment == 0:
+            continue
+        low = int(length // alignment) * alignment
+        raise UnsupportedObject(
+            f"circuit '{circuit.name}' has delay({duration:g} {unit}), {length:.6g} dt; {backend_name} schedules "
+            f"delays in steps of {alignment} dt ({alignment * dt * 1e9:.4g} ns), so Qiskit cannot transpile it: "
+            f"use a multiple, e.g. {low or alignment} or {low + alignment} dt")
 
 
 def check_shots(shots: Any, max_shots: int, backend_name: str) -> None:

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import MissingDependency
 from .base import Backend, BackendKind, ExecutionResult
 from .calibration import device_calibration
-from .trimming import active_qubits, choose_method, noise_model_for_target, remap_to_qubits, restrict_target
+from .methods import choose_method
+from .trimming import active_qubits, noise_model_for_target, remap_to_qubits, restrict_target
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -112,8 +113,9 @@ class FakeDeviceBackend(Backend):
     """Emulates a real IBM device: its target (coupling map, basis gates) and its noise, via Aer.
 
     Circuits are simulated on the qubits they use only: the transpiled circuit is remapped onto
-    ``0..k-1`` and run with the device noise model of those ``k`` qubits (cached per qubit tuple). Noisy
-    circuits on more than 14 active qubits use Aer's matrix-product-state method.
+    ``0..k-1`` and run with the device noise model of those ``k`` qubits (cached per qubit tuple), by the Aer
+    method that fits its width, depth and entanglement (:func:`~qhybrid_lab.backends.methods.choose_method`; the
+    reason is recorded as ``simulation.method_reason``).
     """
 
     kind = BackendKind.EMULATOR
@@ -196,13 +198,13 @@ class FakeDeviceBackend(Backend):
             qubits = tuple(active_qubits(circuit)) or (0,)
             small = remap_to_qubits(circuit, list(qubits))
             noise = self.noise_model(qubits)
-            method = choose_method(len(qubits), noisy=True)
+            choice = choose_method(small, noisy=True, shots=shots)
             options: dict[str, Any] = {"shots": shots}
             if seed is not None:
                 options["seed_simulator"] = seed
             if parameter_binds is not None:
                 options["parameter_binds"] = [parameter_binds[index]]
-            result = AerSimulator(method=method, noise_model=noise).run(small, **options).result()
+            result = AerSimulator(method=choice.method, noise_model=noise).run(small, **options).result()
             seconds = time.perf_counter() - started
             experiments = result.results
             for position, experiment in enumerate(experiments):
@@ -212,7 +214,9 @@ class FakeDeviceBackend(Backend):
                         shots=shots,
                         seconds=seconds / len(experiments),
                         metadata={
-                            "method": (experiment.metadata or {}).get("method", method),
+                            "method": (experiment.metadata or {}).get("method", choice.method),
+                            "method_requested": choice.method,
+                            "method_reason": choice.reason,
                             "qubits_simulated": len(qubits),
                             "device_qubits": self.num_qubits,
                             "physical_qubits": list(qubits),

@@ -18,14 +18,6 @@ if TYPE_CHECKING:
 IGNORED_FOR_ACTIVITY = frozenset({"barrier", "delay"})
 """Instructions that do not make a qubit worth simulating on their own."""
 
-MPS_ABOVE_QUBITS = 14
-"""Noisy circuits on more active qubits than this use the matrix-product-state method.
-
-Measured: a 20-qubit GHZ on the 127-qubit emulator took 432 s with Aer's automatic method
-(noisy statevector trajectories) and 2.7 s with ``matrix_product_state``.
-"""
-
-
 def active_qubits(circuit: QuantumCircuit) -> list[int]:
     """Indices of the qubits an instruction other than a barrier or delay acts on, sorted."""
     used: set[int] = set()
@@ -140,18 +132,3 @@ def noise_model_for_target(target: Target):
             raise NotImplementedError("only used to describe a target to NoiseModel.from_backend")
 
     return NoiseModel.from_backend(_TargetOnly(target))
-
-
-def choose_method(num_qubits: int, noisy: bool, preferred: str = "automatic") -> str:
-    """The Aer simulation method for ``num_qubits`` active qubits.
-
-    Args:
-        num_qubits: Qubits that will be simulated.
-        noisy: Whether a noise model is attached.
-        preferred: A method asked for by the backend (``"automatic"`` lets this function decide).
-    """
-    if preferred != "automatic":
-        return preferred
-    if noisy and num_qubits > MPS_ABOVE_QUBITS:
-        return "matrix_product_state"
-    return "automatic"

@@ -19,6 +19,7 @@ from .harness import Figure, render
 def _figures(only: set[str], records: int) -> list[Figure]:
     from .dask_bench import dask_figure
     from .emulation import p3_emulation
+    from .hashing import p8_hashing
     from .pennylane_bench import pennylane_figure
     from .responsiveness import p5_responsiveness
     from .runlog_scale import p4_runlog
@@ -27,7 +28,7 @@ def _figures(only: set[str], records: int) -> list[Figure]:
 
     steps = [("P1", p1_single_job), ("P2", lambda: p2_sweep() + [p2b_naive_loop()]), ("P3", p3_emulation),
              ("P4", lambda: p4_runlog(records)), ("P5", p5_responsiveness), ("P6", pennylane_figure),
-             ("P7", dask_figure)]
+             ("P7", dask_figure), ("P8", p8_hashing)]
     out: list[Figure] = []
     for key, step in steps:
         if only and key not in only:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .canonical import circuit_hash, circuit_metrics, circuit_qasm
+from .canonical import canonical_form, circuit_hash, circuit_metrics
+from .qpy_store import load_qpy, portable_qpy
+from .serialize import circuit_qasm, circuit_qpy, qasm_or_reason
 from .collect import as_circuits, ensure_measured, has_measurements
 from .structure import Structure, structure_of
 from .sweep import Sweep
@@ -13,12 +15,17 @@ __all__ = [
     "Sweep",
     "TranspileOutcome",
     "as_circuits",
+    "canonical_form",
     "circuit_hash",
     "circuit_metrics",
     "circuit_qasm",
+    "circuit_qpy",
     "clear_transpile_cache",
     "ensure_measured",
     "has_measurements",
+    "load_qpy",
+    "portable_qpy",
+    "qasm_or_reason",
     "structure_of",
     "transpile_cache_info",
     "transpile_for",

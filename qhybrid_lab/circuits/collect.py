@@ -13,8 +13,9 @@ from .sweep import Sweep
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
 
-_AUTO_NAME = re.compile(r"circuit-\d+")
-"""Qiskit's generated names (``circuit-123``) say nothing; such circuits get a positional name."""
+_AUTO_NAME = re.compile(r"circuit(-\d+)*")
+"""Qiskit's generated names (``circuit-123``, ``circuit-12-4242`` in a subprocess) say nothing; such circuits
+get a positional name."""
 
 
 def _is_circuit(obj: Any) -> bool:
@@ -36,8 +37,26 @@ def _unsupported(obj: Any, where: str = "") -> UnsupportedObject:
     )
 
 
-def _own_name(circuit: QuantumCircuit | Sweep) -> str | None:
+def own_name(circuit: QuantumCircuit | Sweep) -> str | None:
+    """The name the user gave ``circuit`` (or a library circuit's own, like ``"QAOA"``), else ``None``.
+
+    Qiskit generates names: ``circuit-<n>`` for an unnamed circuit, and ``<name>-<n>`` for a copy made by
+    ``assign_parameters`` (``QAOA-45``, ``bell-7``): the generated suffix is dropped, so every iteration of an
+    optimizer loop carries the name the user knows.
+
+    Example:
+        >>> from qiskit import QuantumCircuit
+        >>> from qiskit.circuit import Parameter
+        >>> qc = QuantumCircuit(1, name="bell"); _ = qc.ry(Parameter("t"), 0)
+        >>> own_name(qc.assign_parameters([0.5])), own_name(QuantumCircuit(1))
+        ('bell', None)
+    """
+    if _is_sweep(circuit):
+        return circuit.name or own_name(circuit.circuit)
     name = circuit.name
+    base = getattr(circuit, "_base_name", None)  # Qiskit's name before its "-<instance>[-<pid>]" suffix
+    if isinstance(base, str) and base and name != base and re.fullmatch(re.escape(base) + r"(-\d+)+", name or ""):
+        name = base
     return None if not name or _AUTO_NAME.fullmatch(name) else name
 
 
@@ -62,7 +81,7 @@ def as_circuits(obj: Any, name: str | None = None) -> list[tuple[str, QuantumCir
         ['bell', 'ghz']
     """
     if _is_circuit(obj) or _is_sweep(obj):
-        return [(name or _own_name(obj) or "circuit", obj)]
+        return [(name or own_name(obj) or "circuit", obj)]
     if is_pennylane_object(obj):
         return _deduplicate(pennylane_circuits(obj, name))
     if isinstance(obj, Mapping):
@@ -84,7 +103,7 @@ def as_circuits(obj: Any, name: str | None = None) -> list[tuple[str, QuantumCir
                 continue
             if not (_is_circuit(value) or _is_sweep(value)):
                 raise _unsupported(value, f" (element {index})")
-            own = None if name else _own_name(value)
+            own = None if name else own_name(value)
             pairs.append((own or f"{stem}[{index}]", value))
     else:
         raise _unsupported(obj)
@@ -177,12 +196,19 @@ def runnables(obj: Any, name: str | None = None,
     out = []
     for label, circuit in as_circuits(replaced, name=name):
         if isinstance(circuit, Sweep):  # a broadcast PennyLane object converts to one sweep
-            out.append((label, circuit.circuit, circuit))
+            out.append((label, named(circuit.circuit, label), circuit))
             continue
         sweep = sweeps.get(id(circuit))
         if sweep is None and circuit.parameters:
             raise InvalidJobSpec(
                 f"circuit '{label}' has unbound parameters ({', '.join(sorted(p.name for p in circuit.parameters))});"
                 " assign them, or sweep them with run(circuit, parameter_values=...) or Sweep(circuit, values)")
-        out.append((label, sweep.circuit if sweep is not None else circuit, sweep))
+        out.append((label, named(sweep.circuit if sweep is not None else circuit, label), sweep))
     return out
+
+
+def named(circuit: QuantumCircuit, label: str) -> QuantumCircuit:
+    """``circuit`` named ``label`` (a copy when its name differs), so that every message, record and QPY blob of
+    its job names it as the user knows it (the ``%%qrun`` variable, the dict key, its own name), never a generated
+    ``circuit-<n>``. The copy shares the circuit's parameters, so a sweep's values still bind."""
+    return circuit if circuit.name == label else circuit.copy(name=label)

@@ -20,6 +20,9 @@ SUPPORTED_MEASUREMENTS = {"ExpectationMP": "expval", "VarianceMP": "var", "Proba
                           "CountsMP": "counts", "SampleMP": "sample"}
 """PennyLane measurement classes that counts can answer, and their short names."""
 _GPHASE = re.compile(r"^gphase\(([^)]*)\)\s*;\s*$", re.MULTILINE)
+MID_CIRCUIT = {"MidMeasure": "qml.measure", "Conditional": "qml.cond", "PauliMeasure": "qml.pauli_measure"}
+"""PennyLane operations of mid-circuit measurement and classical control, and the call that makes each: the
+OpenQASM 2 conversion cannot express them."""
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,9 @@ def pennylane_circuits(obj: Any, name: str | None = None, *, default: str = "tap
         InvalidJobSpec: A QNode called without its arguments, non-commuting observables, a failed conversion.
     """
     tape, wires, own = _tape_of(obj)
-    _check_measurements(tape)
     stem = name or own or default
+    _check_operations(tape, stem)
+    _check_measurements(tape)
     if tape.batch_size is None:
         return [(stem, _convert(tape, wires, stem, None))]
     sweep = broadcast_sweep(tape, wires, stem)
@@ -176,6 +180,35 @@ def _required_arguments(qnode: Any) -> list[str]:
             if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 
 
+def _check_operations(tape: Any, name: str) -> None:
+    """Refuse mid-circuit measurements and classically controlled operations, naming them.
+
+    Raises:
+        UnsupportedObject: ``qml.measure`` / ``qml.cond`` / ``qml.pauli_measure`` in the tape.
+    """
+    found = []
+    for op in tape.operations:
+        call = MID_CIRCUIT.get(type(op).__name__)
+        if call is not None:
+            found.append(f"{call} ({op!r} on wire{'s' if len(op.wires) != 1 else ''} {', '.join(map(str, op.wires))})")
+    if found:
+        raise UnsupportedObject(
+            f"PennyLane circuit '{name}' uses {'; '.join(dict.fromkeys(found))}: mid-circuit measurement and "
+            "classical control cannot be converted to a Qiskit circuit (PennyLane's OpenQASM 2 export has no "
+            "such operations). Write it as a Qiskit circuit (measure, if_test), which runs on aer and the device "
+            "emulators, or run it on a PennyLane device directly")
+
+
+def _unconvertible(tape: Any, name: str, error: BaseException) -> UnsupportedObject:
+    """The error for a tape PennyLane or Qiskit could not carry over, naming its unusual operations."""
+    from .pennylane_broadcast import QISKIT_GATES
+
+    unusual = sorted({op.name for op in tape.operations if op.name not in QISKIT_GATES})
+    suspects = f" (its operations beyond the basic gates: {', '.join(unusual)})" if unusual else ""
+    return UnsupportedObject(f"PennyLane circuit '{name}' could not be converted to a Qiskit circuit{suspects}: "
+                             f"{type(error).__name__}: {error}")
+
+
 def _check_measurements(tape: Any) -> None:
     """Refuse measurements one computational-basis circuit cannot answer."""
     import pennylane as qml
@@ -221,12 +254,17 @@ def _convert(tape: Any, wires: Any, name: str, point: int | None) -> QuantumCirc
     import pennylane as qml
     from qiskit import QuantumCircuit
 
+    from qiskit.qasm2 import QASM2ParseError
+
     try:
         qasm = qml.to_openqasm(tape, wires=wires, rotations=True, measure_all=True)
-    except (ValueError, KeyError, qml.exceptions.DecompositionUndefinedError) as error:
-        raise InvalidJobSpec(f"PennyLane could not write '{name}' as OpenQASM: {error}") from error
+    except (ValueError, KeyError, NotImplementedError, qml.exceptions.DecompositionUndefinedError) as error:
+        raise _unconvertible(tape, name, error) from error
     phase = sum(float(angle) for angle in _GPHASE.findall(qasm))  # QASM 2 has no gphase; counts ignore it
-    circuit = QuantumCircuit.from_qasm_str(_GPHASE.sub("", qasm))
+    try:
+        circuit = QuantumCircuit.from_qasm_str(_GPHASE.sub("", qasm))
+    except QASM2ParseError as error:
+        raise _unconvertible(tape, name, error) from error
     circuit.global_phase -= phase
     circuit.name = name
     circuit.metadata = {METADATA_KEY: {"wires": [_label(w) for w in wires], "point": point,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidJobSpec
+from ..errors import InvalidJobSpec, UnsupportedObject
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -38,7 +38,8 @@ def broadcast_template(tape: Any, wires: Any, name: str) -> tuple[QuantumCircuit
         point ``i`` of ``qml.transforms.broadcast_expand(tape)``.
 
     Raises:
-        InvalidJobSpec: An operation PennyLane cannot decompose into those gates (e.g. a mid-circuit measurement).
+        UnsupportedObject: An operation PennyLane cannot decompose into those gates (e.g. a mid-circuit measurement).
+        InvalidJobSpec: An angle broadcast over another number of points.
     """
     import numpy as np
     import pennylane as qml
@@ -53,7 +54,7 @@ def broadcast_template(tape: Any, wires: Any, name: str) -> tuple[QuantumCircuit
         [flat], _ = decompose(script, target_gates=targets, stopping_condition=lambda op: op.name in targets,
                               skip_initial_state_prep=False, name="qhybrid-lab", error=InvalidJobSpec)
     except (InvalidJobSpec, qml.exceptions.DecompositionUndefinedError) as error:
-        raise InvalidJobSpec(f"PennyLane could not decompose '{name}' into Qiskit gates: {error}") from error
+        raise UnsupportedObject(f"PennyLane could not decompose '{name}' into Qiskit gates: {error}") from error
     points = tape.batch_size
     ops = flat.operations
     broadcast = sum(np.ndim(p) > 0 for op in ops for p in op.parameters)

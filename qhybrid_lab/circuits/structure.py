@@ -7,8 +7,13 @@ placeholder ``Parameter`` in place of each angle. The transpile cache transpiles
 angles of each new circuit into the transpiled template (:mod:`qhybrid_lab.circuits.transpile`).
 
 Only angles of standard rotation and phase gates are abstracted, where transpiling the symbolic gate is valid for
-every value. Circuits with free parameters, control flow, custom or opaque instructions, classical variables, a
-layout or a non-numeric angle are not reduced (:func:`structure_of` returns ``None``): they use the exact cache.
+every value. Library and custom gates with a definition (a ``QAOAAnsatz``'s ``QAOA`` gate and its
+``PauliEvolutionGate`` gates, a composed sub-circuit, an ``n_local`` block, an open-controlled gate) are reduced
+through their definitions, recursively: the template is the circuit with every such gate replaced by its
+definition, which is the same operation (and what the transpiler would unroll it to). Circuits with free
+parameters, control flow, opaque instructions, gates described by a matrix (``UnitaryGate``, ``Isometry``, ...:
+synthesizing them here would cost seconds), look-alikes of standard gates, classical variables, a layout or a
+non-numeric angle are not reduced (:func:`structure_of` returns ``None``): they use the exact cache.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+from .canonical import BY_CONTENT
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -31,6 +38,8 @@ PLAIN_INSTRUCTIONS = frozenset({"measure", "reset", "barrier"})
 """Non-gate instructions kept as they are (their qubits and clbits are part of the key)."""
 EXACT_PARAMETER_INSTRUCTIONS = frozenset({"delay"})
 """Instructions whose parameters are kept exactly in the key (a delay's duration is not an angle)."""
+MAX_DEPTH = 16
+"""Definitions nested deeper than this are not flattened."""
 
 _placeholders: list[Any] = []
 _placeholder_lock = threading.Lock()
@@ -75,18 +84,19 @@ class Structure:
         Args:
             circuit: The circuit this structure was taken from (or any circuit with the same key).
         """
+        from qiskit.circuit import CircuitInstruction
+
+        leaves, _ = _flatten(circuit)
         names = placeholders(len(self.values))
         out = circuit.copy_empty_like()
+        qubits, clbits = out.qubits, out.clbits
         position = 0
-        for instruction in circuit.data:
-            if instruction.name in ANGLE_GATES:
-                operation = instruction.operation
+        for operation, q, c in leaves:
+            if operation.name in ANGLE_GATES:
                 count = len(operation.params)
-                symbolic = operation.base_class(*names[position:position + count])
+                operation = operation.base_class(*names[position:position + count])
                 position += count
-                out._append(instruction.replace(operation=symbolic))
-            else:
-                out._append(instruction)
+            out._append(CircuitInstruction(operation, tuple(qubits[i] for i in q), tuple(clbits[i] for i in c)))
         out.global_phase = names[position]
         return out
 
@@ -107,7 +117,10 @@ def structure_of(circuit: QuantumCircuit) -> Structure | None:
     """
     if circuit.parameters or circuit.layout is not None or _has_variables(circuit):
         return None
-    bases = _base_classes()
+    flattened = _flatten(circuit)
+    if flattened is None:
+        return None
+    leaves, phase = flattened
     qubit_index = {bit: i for i, bit in enumerate(circuit.qubits)}
     clbit_index = {bit: i for i, bit in enumerate(circuit.clbits)}
     parts: list[Any] = [
@@ -116,14 +129,9 @@ def structure_of(circuit: QuantumCircuit) -> Structure | None:
         tuple((reg.name, tuple(clbit_index[b] for b in reg)) for reg in circuit.cregs),
     ]
     values: list[float] = []
-    for instruction in circuit.data:
-        name = instruction.name
-        base = bases.get(name)
-        if base is None or instruction.operation.base_class is not base:
-            return None  # custom, opaque, control-flow or look-alike instruction
-        qubits = tuple(qubit_index[q] for q in instruction.qubits)
-        clbits = tuple(clbit_index[c] for c in instruction.clbits)
-        params = instruction.params
+    for operation, qubits, clbits in leaves:
+        name = operation.name
+        params = operation.params
         if name in ANGLE_GATES:
             for value in params:
                 if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -131,16 +139,56 @@ def structure_of(circuit: QuantumCircuit) -> Structure | None:
                 values.append(float(value))
             parts.append((name, qubits, clbits, len(params)))
         elif name in EXACT_PARAMETER_INSTRUCTIONS:
-            parts.append((name, qubits, clbits, tuple(params), getattr(instruction.operation, "unit", None)))
+            parts.append((name, qubits, clbits, tuple(params), getattr(operation, "unit", None)))
         elif params and name not in PLAIN_INSTRUCTIONS:
             return None  # a standard gate with non-angle parameters (none today): do not guess
         else:
             parts.append((name, qubits, clbits))
-    phase = circuit.global_phase
-    if not isinstance(phase, numbers.Real):
-        return None
-    values.append(float(phase))
+    values.append(phase)
     return Structure(key=tuple(parts), values=tuple(values))
+
+
+def _flatten(circuit: QuantumCircuit) -> tuple[list[tuple[Any, tuple, tuple]], float] | None:
+    """``([(operation, qubit indices, clbit indices)], global phase)`` with every reducible gate replaced by its
+    definition (recursively); ``None`` when some instruction cannot be reduced."""
+    leaves: list[tuple[Any, tuple, tuple]] = []
+    phase = [0.0]
+    identity = (tuple(range(circuit.num_qubits)), tuple(range(circuit.num_clbits)))
+    if not _flatten_into(circuit, *identity, leaves, phase, 0):
+        return None
+    return leaves, phase[0]
+
+
+def _flatten_into(circuit: QuantumCircuit, qubits: tuple[int, ...], clbits: tuple[int, ...],
+                  leaves: list, phase: list[float], depth: int) -> bool:
+    bases = _base_classes()
+    global_phase = circuit.global_phase
+    if not isinstance(global_phase, numbers.Real):
+        return False
+    phase[0] += float(global_phase)
+    qubit_index = {bit: qubits[i] for i, bit in enumerate(circuit.qubits)}
+    clbit_index = {bit: clbits[i] for i, bit in enumerate(circuit.clbits)}
+    for instruction in circuit.data:
+        q = tuple(qubit_index[b] for b in instruction.qubits)
+        c = tuple(clbit_index[b] for b in instruction.clbits)
+        operation = instruction.operation
+        base = bases.get(instruction.name)
+        if base is not None:
+            if operation.base_class is not base:
+                return False  # a look-alike of a standard gate: what it means is not certain
+            leaves.append((operation, q, c))
+            continue
+        if instruction.is_control_flow() or depth >= MAX_DEPTH or _described_by_matrix(operation):
+            return False
+        definition = getattr(operation, "definition", None)
+        if definition is None or not _flatten_into(definition, q, c, leaves, phase, depth + 1):
+            return False  # opaque
+    return True
+
+
+def _described_by_matrix(operation: Any) -> bool:
+    kind = type(operation)
+    return kind.__name__ in BY_CONTENT and kind.__module__.startswith("qiskit.")
 
 
 def _has_variables(circuit: QuantumCircuit) -> bool:

@@ -17,6 +17,7 @@ from ..backends import Backend, get_backend
 from ..backends.trimming import active_qubits
 from ..errors import InvalidJobSpec
 from .canonical import circuit_hash, circuit_metrics
+from .pickling import register as register_pickling
 from .structure import Structure, structure_of
 
 if TYPE_CHECKING:
@@ -118,6 +119,7 @@ def transpile_for(
         >>> transpile_for(bell, "aer").metrics["two_qubit"]
         1
     """
+    register_pickling()  # the transpiled circuit goes to a worker process next
     if isinstance(optimization_level, bool) or optimization_level not in (0, 1, 2, 3):
         raise InvalidJobSpec(f"optimization_level must be 0, 1, 2 or 3, got {optimization_level!r}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):

@@ -50,20 +50,13 @@ def idempotency_key(group: str, circuit_hash: str, backend: str, shots: int, see
 
 
 def circuit_fields(log: Any, name: str, circuit: Any, measure_added: bool) -> CircuitInfo:
-    """The record's ``circuit`` field (hash, name, qubits, OpenQASM inline or as a blob, metrics)."""
-    from ..circuits import circuit_metrics, circuit_qasm
+    """The record's ``circuit`` field: canonical hash, name, widths, OpenQASM 3 inline, as a blob or why not,
+    the QPY blob, metrics (:func:`qhybrid_lab.circuits.record.circuit_record`)."""
+    from ..circuits.record import circuit_record
 
-    qasm = circuit_qasm(circuit)  # the hash is of this text (circuit_hash), written once here
-    digest = "sha256:" + hashlib.sha256(qasm.encode("utf-8")).hexdigest()
-    fields: CircuitInfo = {"hash": digest, "name": name, "num_qubits": circuit.num_qubits}
-    if len(qasm.encode()) > QASM_INLINE_LIMIT:
-        fields["qasm"], fields["qasm_ref"] = None, log.put_blob(qasm)
-    else:
-        fields["qasm"] = qasm
-    fields["measure_added"] = bool(measure_added)
-    metrics = circuit_metrics(circuit)
-    fields.update({k: metrics[k] for k in ("depth", "size", "two_qubit", "ops")})
-    return fields
+    fields = circuit_record(circuit, log.put_blob, inline_limit=QASM_INLINE_LIMIT)
+    return {"hash": fields.pop("hash"), "name": name, **fields,  # type: ignore[typeddict-item]
+            "measure_added": bool(measure_added)}
 
 
 def new_record(*, group: str, circuit: CircuitInfo, backend: Backend, options: RunOptions, cost: dict,

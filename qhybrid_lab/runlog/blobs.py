@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -49,6 +50,10 @@ class BlobStore:
                 os.fsync(fh.fileno())
             os.replace(tmp, target)  # same content from a racing writer: either rename wins
         except OSError as error:
+            if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):  # said as the lock says it
+                raise RunLogError(f"cannot store blob {ref}: the run log directory {self.directory.parent} is "
+                                  f"read-only ({error.strerror}): it can be read but not written; set QHYBRID_HOME "
+                                  "to a writable directory to run jobs") from error
             raise RunLogError(f"cannot store blob {ref} in {self.directory}: {error}") from error
         finally:
             if written:

@@ -13,11 +13,12 @@ import pytest
 from backend_helpers import ghz
 
 from qhybrid_lab.backends import Backend, BackendKind, ExecutionResult, get_backend
+from qhybrid_lab.backends.methods import MPS_MAX_QUBITS
 from qhybrid_lab.circuits import transpile_for
 from qhybrid_lab.errors import CircuitTooWide, InvalidJobSpec, UnsupportedObject
 
 WIDTHS = {
-    "aer": (30, 30),
+    "aer": (MPS_MAX_QUBITS, MPS_MAX_QUBITS),  # wider than a statevector: stabilizer (Clifford) or MPS
     "fake_manila": (5, 5),
     "fake_sherbrooke": (127, 127),
     "pennylane:default.qubit": (20, 30),  # set from the memory available, capped at 30

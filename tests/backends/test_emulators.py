@@ -10,14 +10,7 @@ from backend_helpers import ghz
 
 from qhybrid_lab.backends import get_backend, list_backends
 from qhybrid_lab.backends.devices import fake_device_catalog
-from qhybrid_lab.backends.trimming import (
-    MPS_ABOVE_QUBITS,
-    active_qubits,
-    choose_method,
-    noise_model_for_target,
-    remap_to_qubits,
-    restrict_target,
-)
+from qhybrid_lab.backends.trimming import active_qubits, noise_model_for_target, remap_to_qubits, restrict_target
 from qhybrid_lab.circuits import transpile_for
 
 
@@ -113,10 +106,3 @@ def test_remap_keeps_classical_bits_and_refuses_outside_qubits():
     ]
     with pytest.raises(ValueError, match="outside the simulated set"):
         remap_to_qubits(circuit, [4])
-
-
-def test_method_choice():
-    assert choose_method(5, noisy=True) == "automatic"
-    assert choose_method(MPS_ABOVE_QUBITS + 1, noisy=True) == "matrix_product_state"
-    assert choose_method(25, noisy=False) == "automatic"
-    assert choose_method(3, noisy=True, preferred="statevector") == "statevector"

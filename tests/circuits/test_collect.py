@@ -65,3 +65,22 @@ def test_measurement_inside_control_flow_counts():
     with qc.if_test((qc.clbits[0], 0)):
         qc.measure(0, 0)
     assert ensure_measured(qc)[1] is False
+
+
+def test_own_names_drop_what_qiskit_generates():
+    from qiskit.circuit import Parameter
+    from qiskit.circuit.library import QAOAAnsatz
+    from qiskit.quantum_info import SparsePauliOp
+
+    from qhybrid_lab.circuits.collect import own_name
+
+    theta = Parameter("theta")
+    named = QuantumCircuit(1, name="ghz-5")  # a user's name that ends in a number stays
+    named.ry(theta, 0)
+    assert own_name(named) == "ghz-5" and own_name(named.assign_parameters([0.1])) == "ghz-5"
+    assert own_name(QuantumCircuit(1)) is None and own_name(QuantumCircuit(1).copy()) is None
+    qaoa = QAOAAnsatz(SparsePauliOp(["ZZ"]), reps=1)
+    bound = qaoa.assign_parameters([0.1, 0.2])
+    assert bound.name != "QAOA" and own_name(bound) == "QAOA"
+    assert as_circuits([bound, QuantumCircuit(1)])[0][0] == "QAOA"
+    assert as_circuits([bound, QuantumCircuit(1)])[1][0] == "circuit[1]"

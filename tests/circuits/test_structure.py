@@ -66,9 +66,9 @@ def test_only_safe_circuits_are_reduced():
     control_flow.measure(0, 0)
     with control_flow.if_test((control_flow.clbits[0], 1)):
         control_flow.x(0)
-    open_control = QuantumCircuit(2)
-    open_control.cry(0.4, 0, 1, ctrl_state=0)
-    for circuit in (free, custom, look_alike, control_flow, open_control):
+    matrix = QuantumCircuit(1)
+    matrix.unitary(np.array([[0, 1], [1, 0]]), [0])
+    for circuit in (free, custom, look_alike, control_flow, matrix):
         assert structure_of(circuit) is None
 
 
@@ -88,3 +88,39 @@ def test_the_template_bound_with_the_values_is_the_same_operator():
     assert set(template.parameters) == set(placeholders(len(structure.values)))
     rebuilt = template.assign_parameters(structure.bindings())
     assert Operator(rebuilt) == Operator(circuit)  # global phase included
+
+
+def library_loop_circuits():
+    """Circuits users bind in optimizer loops, built from qiskit.circuit.library, and their parameter counts."""
+    from qiskit.circuit.library import QAOAAnsatz, RealAmplitudes, efficient_su2, n_local
+    from qiskit.quantum_info import SparsePauliOp
+
+    qaoa = QAOAAnsatz(SparsePauliOp(["ZZII", "IZZI", "IIZZ", "ZIIZ"]), reps=2)
+    open_control = QuantumCircuit(2)
+    open_control.cry(Parameter("t"), 0, 1, ctrl_state=0)
+    sub = QuantumCircuit(2, name="block")
+    sub.ry(Parameter("a"), 0)
+    sub.cx(0, 1)
+    composed = QuantumCircuit(3)
+    composed.append(sub.to_gate(), [0, 1])
+    composed.append(sub.to_instruction(), [1, 2])
+    with pytest.warns(DeprecationWarning):
+        wrapped = RealAmplitudes(3, reps=1)  # the deprecated class: one "RealAmplitudes" gate
+    return {"qaoa": qaoa, "n_local": n_local(3, "ry", "cx", reps=2), "efficient_su2": efficient_su2(3, reps=1),
+            "RealAmplitudes": wrapped, "open_control": open_control, "composed": composed}
+
+
+@pytest.mark.parametrize("kind", ["qaoa", "n_local", "efficient_su2", "RealAmplitudes", "open_control", "composed"])
+def test_library_and_custom_gates_are_reduced_through_their_definitions(kind):
+    # Given a library (or composed) circuit bound twice with different values
+    circuit = library_loop_circuits()[kind]
+    rng = np.random.default_rng(5)
+    first, second = (circuit.assign_parameters(rng.uniform(-np.pi, np.pi, circuit.num_parameters))
+                     for _ in range(2))
+    # When both are reduced, then they share a structure and differ in their values
+    a, b = structure_of(first), structure_of(second)
+    assert a is not None and a.key == b.key and a.values != b.values
+    # and the template bound with the values is the circuit's operator, global phase included
+    for bound, structure in ((first, a), (second, b)):
+        rebuilt = structure.template(bound).assign_parameters(structure.bindings())
+        assert Operator(rebuilt) == Operator(bound)

@@ -95,7 +95,11 @@ def test_runnables_mix_sweeps_and_circuits_with_names():
     sweep = Sweep(qc, [[0.0, 0.0]], name="scan")
     out = runnables([sweep, plain, Sweep(qc, [[1.0, 1.0]])])
     assert [(name, s is not None) for name, _, s in out] == [("scan", True), ("plain", False), ("rot", True)]
-    assert out[0][1] is qc and out[0][2] is sweep
+    # the job's circuit is named as the user knows the job ("scan", not the circuit's own "rot"), a copy that
+    # keeps the same parameter objects, so the sweep's values still bind
+    assert out[0][1].name == "scan" and qc.name == "rot" and out[0][2] is sweep
+    assert list(out[0][1].parameters) == list(qc.parameters) and out[0][1] == qc
+    assert out[1][1] is plain  # already named as its label: not copied
     by_key = runnables({"x": sweep, "y": plain})
     assert [(name, s) for name, _, s in by_key] == [("x", sweep), ("y", None)]
     (single,) = runnables(qc, parameter_values={"a": [1, 2], "b": [3, 4]})

@@ -220,3 +220,44 @@ def test_targets_with_angle_bounds_transpile_each_circuit_with_its_angles():
     assert [o.reuse for o in outcomes] == [None, None, None]
     (result,) = backend.execute([outcomes[0].circuit], shots=100, seed=1)
     assert sum(result.counts.values()) == 100 and set(result.counts) == {"00"}  # RZZ alone leaves |00>
+
+
+def test_a_qaoa_optimizer_loop_through_run_reuses_its_transpiled_template(capsys):
+    from qiskit.circuit.library import QAOAAnsatz
+    from qiskit.quantum_info import SparsePauliOp
+
+    from qhybrid_lab.jobs import JobManager, run
+
+    # Given a QAOAAnsatz (one "QAOA" gate of PauliEvolutionGates) bound anew in each of 50 iterations
+    ansatz = QAOAAnsatz(SparsePauliOp(["ZZII", "IZZI", "IIZZ", "ZIIZ"]), reps=2)
+    ansatz.measure_all()
+    rng = np.random.default_rng(8)
+    reuse, names = [], set()
+    try:
+        for iteration in range(50):
+            bound = ansatz.assign_parameters(rng.uniform(-np.pi, np.pi, ansatz.num_parameters))
+            job = run(bound, "aer", shots=128).jobs[0]  # no seed: a seed is also the transpiler seed (a key)
+            job.result(timeout=120)
+            reuse.append(job.record["transpile"]["reuse"])
+            names.add(job.record["circuit"]["name"])
+    finally:
+        JobManager.shutdown()
+    # Then the first iteration is transpiled as it is, the second makes the template, the other 48 bind into it
+    hits = sum(r == "structure" for r in reuse)
+    with capsys.disabled():
+        print(f"\n[structure reuse] 50-iteration QAOAAnsatz loop through run() on aer: {hits}/50 iterations reused "
+              f"the transpiled template ({hits / 50:.0%}); transpile cache {transpile_cache_info()}")
+    assert reuse[:2] == [None, None] and hits == 48
+    assert names == {"QAOA"}  # the name the user knows, not Qiskit's "QAOA-<n>" of each bound copy
+
+
+def test_the_deprecated_blueprint_ansatz_loop_reuses_its_template_on_an_emulator():
+    from qiskit.circuit.library import RealAmplitudes
+
+    with pytest.warns(DeprecationWarning):
+        ansatz = RealAmplitudes(4, reps=2)  # one "RealAmplitudes" gate wrapping the layers
+    ansatz.measure_all()
+    rng = np.random.default_rng(2)
+    outcomes = [transpile_for(ansatz.assign_parameters(rng.uniform(-3, 3, ansatz.num_parameters)), "fake_manila")
+                for _ in range(6)]
+    assert [o.reuse for o in outcomes] == [None, None] + ["structure"] * 4

@@ -158,3 +158,27 @@ def test_collecting_qiskit_circuits_does_not_import_pennylane():
             "as_circuits([QuantumCircuit(1)]); print('pennylane' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("reset", [False, True])
+def test_a_mid_circuit_measurement_is_refused_by_name_before_anything_runs(reset):
+    import pennylane as qml
+
+    from qhybrid_lab.jobs import run
+    from qhybrid_lab.runlog import open_runlog
+
+    dev = qml.device("default.qubit", wires=2)
+
+    @qml.qnode(dev)
+    def teleport_bit():
+        qml.Hadamard(0)
+        m = qml.measure(0, reset=reset)
+        qml.cond(m, qml.PauliX)(1)
+        return qml.probs(wires=[0, 1])
+
+    with pytest.raises(UnsupportedObject) as info:
+        run(teleport_bit, "aer")
+    message = str(info.value)
+    assert message.startswith("PennyLane circuit 'teleport_bit' uses qml.measure (MidMeasure(")
+    assert f"reset={reset}" in message and "qml.cond (Conditional(PauliX)" in message and "if_test" in message
+    assert open_runlog().count() == 0  # nothing was recorded
