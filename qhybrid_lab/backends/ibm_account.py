@@ -147,7 +147,7 @@ def runtime_service():
     try:
         service = QiskitRuntimeService(**kwargs)
     except Exception as exc:  # every SDK failure becomes one of our typed, redacted errors
-        raise provider_error(exc, f"connecting to IBM Quantum with {account_label()}") from None
+        raise provider_error(exc, "connecting to IBM Quantum") from None
     with _lock:
         _services.setdefault(key, service)
         return _services[key]

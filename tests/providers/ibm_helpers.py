@@ -1,4 +1,4 @@
-"""Circuits, polling and statistics shared by the IBM adapter tests (a unique module name for imports)."""
+"""Circuits and polling shared by the IBM adapter tests (a unique module name for imports)."""
 
 from __future__ import annotations
 
@@ -57,33 +57,3 @@ def poll_until_final(backend, ref, timeout: float = 120.0, step: float = 0.1) ->
         if time.monotonic() > deadline:
             raise AssertionError(f"job {ref.job_id} not final within {timeout} s; states {[s.provider_state for s in seen]}")
         time.sleep(step)
-
-
-def wait_for(predicate, timeout: float = 60.0, step: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(step)
-
-
-def homogeneity_p_value(a: dict[str, int], b: dict[str, int]) -> float:
-    """p-value of a chi-square test that two samples of counts come from one distribution.
-
-    Outcomes seen fewer than 10 times in both samples together are pooled, so the test's approximation holds.
-    """
-    from scipy.stats import chi2_contingency
-
-    keys = sorted(set(a) | set(b))
-    big = [k for k in keys if a.get(k, 0) + b.get(k, 0) >= 10]
-    rows = [[a.get(k, 0) for k in big], [b.get(k, 0) for k in big]]
-    rest = [sum(a.get(k, 0) for k in keys if k not in big), sum(b.get(k, 0) for k in keys if k not in big)]
-    if rest[0] + rest[1] > 0:
-        rows[0].append(rest[0])
-        rows[1].append(rest[1])
-    if len(rows[0]) < 2:
-        return 1.0
-    return float(chi2_contingency(rows)[1])
