@@ -11,6 +11,7 @@ after, ``actual_cost`` is IBM's reported usage seconds × the device's rate in `
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from .ibm_runtime import IBMRuntimeBackend, Submitted
 from .remote import ProviderJobRef
 
 if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
     from qiskit.transpiler import Target
 
     from ..costs.prices import PriceModel
@@ -178,7 +180,10 @@ class IBMBackend(IBMRuntimeBackend):
     def sampler_options(self, *, shots: int, seed: int | None, tags: list[str]) -> dict[str, Any]:
         return {"default_shots": shots, "environment": {"job_tags": list(tags)}}
 
-    def submit(self, circuits, *, shots, seed, parameter_binds=None, idempotency_key, tags=(), mode="job"):
+    def submit(self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None,
+               parameter_binds: list[dict] | None = None, idempotency_key: str, tags: list[str] | tuple = (),
+               mode: str = "job") -> ProviderJobRef:
+        """Refuse a device that is not operational, then submit (see :meth:`IBMRuntimeBackend.submit`)."""
         with self.provider_errors("reading the device status"):
             status = self.qiskit_backend().status()
         if not status.operational:
@@ -191,8 +196,7 @@ class IBMBackend(IBMRuntimeBackend):
         instance = getattr(job, "instance", None) or runtime_service().active_instance()
         backend = job.backend()
         name = PREFIX + backend.name if backend is not None else self.name
-        ref = self.base_reference(job.job_id(), instance=instance)
-        return ref if name == self.name else type(ref)(**{**ref.as_record(), "backend": name})
+        return dataclasses.replace(self.base_reference(job.job_id(), instance=instance), backend=name)
 
     def lookup(self, ref: ProviderJobRef) -> Any:
         submitted = self._jobs.get(ref.job_id)

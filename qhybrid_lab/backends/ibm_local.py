@@ -150,6 +150,7 @@ class IBMLocalBackend(IBMRuntimeBackend):
             result.metadata.update(method="automatic", qubits_simulated=qubits, noise=noise,
                                    mode="qiskit-ibm-runtime local testing mode")
         outcome.usage = {"qpu_seconds": 0.0, "note": "local testing mode uses no QPU time"}
+        outcome.timestamps = {}  # a local job's metrics give its creation time for all three
         outcome.actual_cost = 0.0
         return outcome
 
