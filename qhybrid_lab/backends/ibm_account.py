@@ -186,7 +186,10 @@ def _is_unreachable(error: BaseException) -> bool:
 
 
 def _status_code(error: BaseException) -> int | None:
+    """The HTTP status of an SDK error (``status_code``), or of the response a ``requests`` error carries."""
     code = getattr(error, "status_code", None)
+    if not (isinstance(code, int) and code > 0):
+        code = getattr(getattr(error, "response", None), "status_code", None)
     return code if isinstance(code, int) and code > 0 else None
 
 

@@ -257,3 +257,87 @@ def test_a_missing_sdk_names_the_install_line(monkeypatch):
         device().num_qubits
     with pytest.raises(MissingDependency, match=r'pip install "qhybrid-lab\[ibm\]"'):
         make_backend("ibm:fake_manila").target()
+
+
+# --- the classification itself, on the SDK's own exception types --------------------------------------------
+def sdk_error(outer: Exception, cause: BaseException | None = None, *, context: bool = False) -> Exception:
+    """``outer`` raised from ``cause`` (or, with ``context``, while handling it: ``raise ... from None``)."""
+    try:
+        try:
+            if cause is not None:
+                raise cause
+            raise outer
+        except BaseException as inner:
+            if inner is outer:
+                raise
+            if context:
+                raise outer from None
+            raise outer from inner
+    except Exception as exc:  # noqa: BLE001  (returned to be classified)
+        return exc
+
+
+def response(status: int, url: str):
+    import requests
+
+    answer = requests.Response()
+    answer.status_code, answer.url = status, url
+    answer._content = b'{"errorCode": "BXNIM0415E", "errorMessage": "Provided API key could not be found."}'
+    return answer
+
+
+def test_unable_to_retrieve_instances_is_split_by_its_cause(monkeypatch):
+    import requests
+    from ibm_cloud_sdk_core import ApiException
+    from qiskit_ibm_runtime.accounts.exceptions import InvalidAccountError
+
+    from qhybrid_lab.backends.ibm_account import provider_error
+
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", SECRET)
+    outer = InvalidAccountError("Unable to retrieve instances. Please check that you are using a valid API token.")
+    refused = ApiException(400, http_response=response(400, "https://iam.cloud.ibm.com/identity/token"))
+    offline = requests.ConnectionError(f"Failed to resolve 'iam.cloud.ibm.com' (apikey={SECRET})")
+    assert isinstance(provider_error(sdk_error(outer, refused), "connecting"), CredentialsRejected)
+    unreachable = provider_error(sdk_error(outer, offline), "connecting")
+    assert isinstance(unreachable, ProviderUnreachable) and SECRET not in str(unreachable)
+    # A 400 from any other endpoint is not a verdict on the token
+    other = ApiException(400, http_response=response(400, "https://api.global-search-tagging.cloud.ibm.com/v3"))
+    assert type(provider_error(sdk_error(outer, other), "connecting")).__name__ == "ProviderError"
+
+
+def test_the_sdks_wrapped_http_errors_keep_their_meaning():
+    import requests
+    from qiskit_ibm_runtime.accounts.exceptions import AccountNotFoundError
+    from qiskit_ibm_runtime.api.exceptions import RequestsApiError
+    from qiskit_ibm_runtime.exceptions import IBMNotAuthorizedError, IBMRuntimeError, RuntimeJobNotFound
+
+    from qhybrid_lab.backends.ibm_account import provider_error
+
+    maintenance = requests.HTTPError("503 Server Error", response=response(503, "https://quantum.cloud.ibm.com/x"))
+    cases = {
+        ProviderUnreachable: sdk_error(RequestsApiError("Unexpected response: maintenance mode"), maintenance,
+                                       context=True),
+        CredentialsRejected: sdk_error(IBMNotAuthorizedError("401 Client Error: Unauthorized")),
+        UnknownProviderJob: sdk_error(RuntimeJobNotFound("Job not found: d123")),
+        AccountNotConfigured: sdk_error(AccountNotFoundError("Unable to find account.")),
+    }
+    for expected, error in cases.items():
+        assert isinstance(provider_error(error, "polling"), expected), (expected, error)
+    # `raise IBMRuntimeError(...) from None` keeps the real cause only in __context__
+    lost = sdk_error(IBMRuntimeError("Failed to run program: ..."),
+                     RequestsApiError("('Connection aborted.', RemoteDisconnected(...))"), context=True)
+    lost.__context__.__cause__ = requests.ConnectionError("Connection aborted.")
+    assert isinstance(provider_error(lost, "submitting"), ProviderUnreachable)
+
+
+def test_the_state_table_knows_every_state_the_sdk_can_report():
+    from typing import get_args
+
+    from qiskit.providers import JobStatus as QiskitJobStatus
+    from qiskit_ibm_runtime.runtime_job_v2 import API_TO_JOB_STATUS, JobStatus as RuntimeJobStatus
+
+    from qhybrid_lab.backends.ibm_pubs import STATE_TABLE
+
+    assert set(get_args(RuntimeJobStatus)) <= set(STATE_TABLE)
+    assert {s.name for s in QiskitJobStatus} <= set(STATE_TABLE)
+    assert {api.upper() for api in API_TO_JOB_STATUS} <= set(STATE_TABLE)
