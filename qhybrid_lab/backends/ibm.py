@@ -43,7 +43,7 @@ def make_backend(name: str):
 
         catalog = fake_device_catalog()
         if device not in catalog:
-            from .registry import closest_names
+            from .names import closest_names
 
             close = closest_names(name, [PREFIX + d for d in catalog])
             hint = f"did you mean '{close[0]}'? " if close else ""
@@ -111,7 +111,7 @@ class IBMBackend(IBMRuntimeBackend):
         raise self._not_found(refresh_devices(service))
 
     def _not_found(self, available: list[str]) -> Exception:
-        from .registry import closest_names
+        from .names import closest_names
 
         listed = ", ".join(PREFIX + n for n in sorted(available)) or "none"
         close = closest_names(self.device, available)

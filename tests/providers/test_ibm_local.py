@@ -14,14 +14,6 @@ from qhybrid_lab.errors import UnknownProviderJob
 SHOTS = 20_000
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _engine_shutdown():
-    yield
-    from qhybrid_lab.jobs import JobManager
-
-    JobManager.shutdown()
-
-
 def tvd(a: dict[str, int], b: dict[str, int]) -> float:
     na, nb = sum(a.values()), sum(b.values())
     return 0.5 * sum(abs(a.get(k, 0) / na - b.get(k, 0) / nb) for k in set(a) | set(b))
