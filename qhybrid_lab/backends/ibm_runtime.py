@@ -44,6 +44,7 @@ class Submitted:
     submitted_at: float = field(default_factory=time.time)
     started: float = field(default_factory=time.perf_counter)
     waited: float | None = None
+    error: BaseException | None = None
 
 
 def sampler(mode: Any, options: dict[str, Any]):
