@@ -336,9 +336,9 @@ class IBMLoopback:
 
         Keys: ``queue_seconds``, ``run_seconds`` (least time in each state), ``hold`` (stay queued until
         :meth:`release`), ``fail`` (the failure reason; the job ends ``Failed``), ``fail_code``,
-        ``drop_create_response`` (how many ``POST /jobs`` for the tag create the job and then close the
-        connection without answering), ``observe_each_state`` (default True: a state is left only after a
-        client was told about it).
+        ``drop_create_response`` (how many ``POST /jobs`` for the tag create the job and then lose the answer:
+        the connection closes mid status line, see :class:`~.http_service.DropConnection`),
+        ``observe_each_state`` (default True: a state is left only after a client was told about it).
         """
         with self.state.locked():
             scripts = self.state.read("script.json", {}) or {}
