@@ -81,20 +81,21 @@ class IBMBackend(IBMRuntimeBackend):
         self.name = PREFIX + device
         self.description = f"IBM Quantum {device} (real device; billed by QPU time)"
         self._backend: Any = None
+        self._service: Any = None
 
     # --- the device -----------------------------------------------------------------------------------
     def qiskit_backend(self) -> Any:
-        """The SDK's ``IBMBackend`` for this device (looked up once per instance)."""
+        """The SDK's ``IBMBackend`` for this device (looked up again only when the account settings changed)."""
+        service = runtime_service()
         with self._lock:
-            if self._backend is None:
-                self._backend = self._resolve()
+            if self._backend is None or self._service is not service:
+                self._backend, self._service = self._resolve(service), service
             return self._backend
 
-    def _resolve(self) -> Any:
+    def _resolve(self, service: Any) -> Any:
         sdk()
         from qiskit.providers.exceptions import QiskitBackendNotFoundError
 
-        service = runtime_service()
         try:
             backend = service.backend(self.device)
         except QiskitBackendNotFoundError:
