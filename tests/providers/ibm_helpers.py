@@ -57,3 +57,12 @@ def poll_until_final(backend, ref, timeout: float = 120.0, step: float = 0.1) ->
         if time.monotonic() > deadline:
             raise AssertionError(f"job {ref.job_id} not final within {timeout} s; states {[s.provider_state for s in seen]}")
         time.sleep(step)
+
+
+def wait_for(predicate, timeout: float = 120.0, step: float = 0.05) -> None:
+    """Poll until ``predicate()`` is true (AssertionError after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(step)

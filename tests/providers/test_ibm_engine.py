@@ -5,7 +5,7 @@ released job by another process."""
 from __future__ import annotations
 
 import pytest
-from ibm_helpers import asymmetric
+from ibm_helpers import asymmetric, wait_for
 
 from qhybrid_lab.errors import JobCancelled, JobFailed
 from qhybrid_lab.jobs import JobManager, run
@@ -15,16 +15,6 @@ from qhybrid_lab.status import JobStatus
 
 def statuses(record: dict) -> list[str]:
     return [h["status"] for h in record["status_history"]]
-
-
-def wait_for(predicate, timeout: float = 120.0):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(0.05)
 
 
 def test_queued_running_done_with_usage_and_actual_cost(ibm_account):
