@@ -218,8 +218,20 @@ class LoopbackServer(ThreadingHTTPServer):
         self.server_close()
 
 
-def serve_forever_main(server: LoopbackServer) -> None:
-    """Print the URL (one line, flushed) and serve until killed: the ``__main__`` of a service module."""
+def serve_forever_main(server: LoopbackServer, parent_pid: int | None = None) -> None:
+    """Print the URL (one line, flushed) and serve until killed, or until ``parent_pid`` is gone: the
+    ``__main__`` of a service module."""
+    if parent_pid:
+        def watch() -> None:
+            while True:
+                time.sleep(1.0)
+                try:
+                    os.kill(parent_pid, 0)
+                except ProcessLookupError:
+                    server.shutdown()
+                    return
+
+        threading.Thread(target=watch, name="loopback-parent-watch", daemon=True).start()
     print(server.url, flush=True)
     try:
         server.serve_forever()
@@ -230,7 +242,8 @@ def serve_forever_main(server: LoopbackServer) -> None:
 
 
 class ServiceProcess:
-    """A loopback service running as its own process (``python -m tests.loopback.<module> --state DIR``)."""
+    """A loopback service running as its own process (``python -m tests.loopback.<module> --state DIR``); it ends
+    with this process (``--parent-pid``) even when :meth:`stop` is never called."""
 
     def __init__(self, module: str, state_dir: Path, *extra: str, timeout: float = 60.0) -> None:
         env = dict(os.environ)
@@ -240,7 +253,7 @@ class ServiceProcess:
         self.stderr_path = Path(state_dir) / f"{module.rsplit('.', 1)[-1]}.stderr"
         with open(self.stderr_path, "ab") as stderr:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", module, "--state", str(state_dir), *extra],
+                [sys.executable, "-m", module, "--state", str(state_dir), "--parent-pid", str(os.getpid()), *extra],
                 cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True,
             )
         self.url = self._read_url(timeout)

@@ -386,12 +386,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--state", required=True, help="directory holding the service's jobs and configuration")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--parent-pid", type=int, default=None, help="stop when this process is gone")
     args = parser.parse_args(argv)
     import faulthandler
 
     faulthandler.enable()  # a crash of native code in a request thread is shown in <state>/ibm_service.stderr
     warm_up()
-    serve_forever_main(IBMServer(StateDir(args.state), args.port))
+    serve_forever_main(IBMServer(StateDir(args.state), args.port), args.parent_pid)
 
 
 if __name__ == "__main__":
