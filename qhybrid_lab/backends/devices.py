@@ -109,27 +109,21 @@ def fake_device_names() -> list[dict[str, Any]]:
     ]
 
 
-class FakeDeviceBackend(Backend):
-    """Emulates a real IBM device: its target (coupling map, basis gates) and its noise, via Aer.
+class FakeDeviceFacts:
+    """What a backend built on one of qiskit-ibm-runtime's fake devices says about it: the fake backend itself
+    (built on first use), its target, width, shot limit, the real device's price and the calibration snapshot.
 
-    Circuits are simulated on the qubits they use only: the transpiled circuit is remapped onto
-    ``0..k-1`` and run with the device noise model of those ``k`` qubits (cached per qubit tuple), by the Aer
-    method that fits its width, depth and entanglement (:func:`~qhybrid_lab.backends.methods.choose_method`; the
-    reason is recorded as ``simulation.method_reason``).
+    Shared by the project's emulator (:class:`FakeDeviceBackend`) and IBM's local testing mode
+    (``ibm:fake_<device>``, :mod:`.ibm_local`); mixed in before :class:`~.base.Backend`.
     """
 
-    kind = BackendKind.EMULATOR
-    provider = "ibm-fake"
-    is_local = True
+    device: FakeDevice
 
-    def __init__(self, device: FakeDevice):
+    def _use_device(self, device: FakeDevice) -> None:
         self.device = device
-        self.name = device.name
-        self.description = device.description
         self.rep_delay_seconds = device.rep_delay_seconds
         self._fake: Any = None
         self._calibration: dict[str, Any] | None = None
-        self._noise: dict[tuple[int, ...], Any] = {}
         self._lock = threading.RLock()
 
     @property
@@ -169,6 +163,26 @@ class FakeDeviceBackend(Backend):
                 props = self.device.directory / self.device.props_filename if self.device.props_filename else None
                 self._calibration = device_calibration(self.target(), props)
             return {"summary": dict(self._calibration["summary"]), "snapshot": self._calibration["snapshot"]}
+
+
+class FakeDeviceBackend(FakeDeviceFacts, Backend):
+    """Emulates a real IBM device: its target (coupling map, basis gates) and its noise, via Aer.
+
+    Circuits are simulated on the qubits they use only: the transpiled circuit is remapped onto
+    ``0..k-1`` and run with the device noise model of those ``k`` qubits (cached per qubit tuple), by the Aer
+    method that fits its width, depth and entanglement (:func:`~qhybrid_lab.backends.methods.choose_method`; the
+    reason is recorded as ``simulation.method_reason``).
+    """
+
+    kind = BackendKind.EMULATOR
+    provider = "ibm-fake"
+    is_local = True
+
+    def __init__(self, device: FakeDevice):
+        self._use_device(device)
+        self.name = device.name
+        self.description = device.description
+        self._noise: dict[tuple[int, ...], Any] = {}
 
     def noise_model(self, qubits: tuple[int, ...]):
         """The device noise of physical ``qubits``, remapped onto ``0..k-1`` (cached)."""

@@ -1,9 +1,10 @@
 """Backend registry: names → backend factories, one cached instance per name per process.
 
 Built in: the Aer variants (``aer``, ``aer:statevector``, ``aer:mps``, ``aer:density_matrix``), one
-emulator per fake device of qiskit-ibm-runtime (``fake_torino``, ``fake_sherbrooke``, ...) and the PennyLane
-simulators (``pennylane:default.qubit``, ``pennylane:lightning.qubit``), and Amazon Braket (``braket:local``,
-``braket:local_dm[:<noise>]``, ``braket:<device>``, ``braket:arn:...``). Adapters for
+emulator per fake device of qiskit-ibm-runtime (``fake_torino``, ``fake_sherbrooke``, ...), the PennyLane
+simulators (``pennylane:default.qubit``, ``pennylane:lightning.qubit``), Amazon Braket (``braket:local``,
+``braket:local_dm[:<noise>]``, ``braket:<device>``, ``braket:arn:...``) and IBM Quantum (``ibm:<device>``,
+``ibm:fake_<device>``). Adapters for
 other providers register themselves with :func:`register_backend` without touching the engine.
 """
 
@@ -85,6 +86,9 @@ def _ensure_builtins() -> None:
         from .braket_devices import PREFIX as BRAKET_PREFIX
         from .braket_devices import braket_names
         from .devices import FakeDeviceBackend, fake_device_catalog, fake_device_names
+        from .ibm import PREFIX as IBM_PREFIX
+        from .ibm import ibm_names
+        from .ibm import make_backend as make_ibm_backend
         from .pennylane import PREFIX, make_backend, pennylane_names
 
         _registrations.append(_Registration("fake_", lambda n: FakeDeviceBackend(fake_device_catalog()[n]), fake_device_names))
@@ -93,6 +97,8 @@ def _ensure_builtins() -> None:
         _registrations.append(_Registration(PREFIX, make_backend, None))  # any other: UnknownBackend listing them
         _registrations.append(_Registration(BRAKET_PREFIX, make_braket_backend, braket_names))
         _registrations.append(_Registration(BRAKET_PREFIX, make_braket_backend, None))  # ARNs, other noise names
+        _registrations.append(_Registration(IBM_PREFIX, make_ibm_backend, ibm_names))  # ibm:fake_*, devices seen
+        _registrations.append(_Registration(IBM_PREFIX, make_ibm_backend, None))  # any ibm:<device> of the account
         _builtins_loaded = True
 
 

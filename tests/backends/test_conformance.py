@@ -1,7 +1,8 @@
 """Conformance suite: every behaviour of the Backend contract, against every kind of local backend.
 
-Aer, a small and a 127-qubit device emulator, both native PennyLane devices and Braket's two local simulators. A new backend adapter joins by
-adding its name to ``BACKENDS`` with the width it must report.
+Aer, a small and a 127-qubit device emulator, both native PennyLane devices, Braket's two local simulators and
+IBM's local testing mode (``ibm:fake_manila``: the IBM adapter's own submission path). A new backend adapter joins
+by adding its name to ``BACKENDS`` with the width it must report.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ WIDTHS = {
     "pennylane:lightning.qubit": (20, 30),
     "braket:local": (26, 26),  # Braket's LocalSimulator braket_sv (amazon-braket-default-simulator's qubitCount)
     "braket:local_dm": (13, 13),  # braket_dm
+    "ibm:fake_manila": (5, 5),
 }
 """Each backend under test, with the least and most qubits it may report."""
 BACKENDS = list(WIDTHS)

@@ -43,7 +43,8 @@ def test_list_backends_is_cheap_and_complete():
         "name": "fake_sherbrooke", "kind": "emulator", "provider": "ibm-fake", "num_qubits": 127, "description": "",
     }
     assert rows["aer"]["kind"] == "simulator" and rows["aer:mps"]["provider"] == "aer"
-    assert len([r for r in rows.values() if r["kind"] == "emulator"]) == len(fake_device_catalog())
+    assert len([r for r in rows.values() if r["provider"] == "ibm-fake"]) == len(fake_device_catalog())
+    assert len([r for r in rows.values() if r["name"].startswith("ibm:fake_")]) == len(fake_device_catalog())
 
 
 def test_trimmed_matches_the_untrimmed_device_model():
