@@ -39,7 +39,7 @@ NOT_GATES = frozenset({"barrier", "delay", "measure", "reset", "store"})
 BY_CONTENT: dict[str, tuple[str, ...]] = {
     "UnitaryGate": (), "DiagonalGate": (), "PermutationGate": (), "QFTGate": (), "PauliGate": (),
     "Initialize": (), "StatePreparation": ("_inverse", "_from_label", "_from_int"),
-    "Isometry": ("num_ancillas_zero", "num_ancillas_dirty", "_inverse", "_epsilon"),
+    "Isometry": ("num_ancillas_zero", "num_ancillas_dirty", "_epsilon"),  # its _inverse is a cache, not content
     "UCPauliRotGate": ("rot_axes",),
 }
 """Qiskit library gates fully described by their parameters (and these attributes): hashed by them, not by their

@@ -60,6 +60,12 @@ class ClassicalBackend(Backend):
     def num_qubits(self) -> int:
         return 10_000
 
+    def validate(self, circuit: Any, shots: int) -> None:
+        """Any circuit and a positive number of shots: a solver reads what it needs (nothing is transpiled)."""
+        from ..backends.base import check_shots
+
+        check_shots(shots, self.max_shots, self.name)
+
     def _build_target(self) -> Target:
         from qiskit.transpiler import Target
 

@@ -218,3 +218,19 @@ def test_circuits_the_openqasm3_exporter_refuses_are_hashed_and_recorded_with_a_
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", circuit_hash(grover))
     with pytest.raises(UnsupportedObject, match="cannot be written as OpenQASM 3"):
         circuit_qasm(grover)
+
+
+def test_recording_a_circuit_does_not_change_its_hash():
+    # QPY and the exporter make gates compute and cache things (an Isometry caches its inverse): not content
+    import numpy as np
+    from qiskit.circuit.library import Isometry
+    from qiskit.quantum_info import random_unitary
+
+    from qhybrid_lab.circuits.record import circuit_record
+
+    qc = QuantumCircuit(3)
+    qc.append(Isometry(np.asarray(random_unitary(8, seed=4).data)[:, :2], 0, 0), [0, 1, 2])
+    qc.measure_all()
+    before = circuit_hash(qc)
+    fields = circuit_record(qc, lambda data: "sha256:" + "0" * 64, inline_limit=8192)
+    assert fields["hash"] == before == circuit_hash(qc)
