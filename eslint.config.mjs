@@ -66,7 +66,7 @@ export default defineConfig([
     files: ['src/**/*.ts', 'src/**/*.tsx'],
     languageOptions: {
       parserOptions: {
-        project: 'tsconfig.json',
+        project: 'tsconfig.test.json',
         sourceType: 'module'
       }
     }
