@@ -36,6 +36,11 @@ describe('formatSeconds', () => {
     expect(formatSeconds(245.4)).toBe('4 min 05 s');
     expect(formatSeconds(3725)).toBe('62 min 05 s');
   });
+
+  it('carries seconds that round up to 60 into the minutes', () => {
+    expect(formatSeconds(119.6)).toBe('2 min 00 s');
+    expect(formatSeconds(179.5)).toBe('3 min 00 s');
+  });
 });
 
 describe('formatMoney', () => {
