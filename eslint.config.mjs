@@ -13,7 +13,7 @@ export default defineConfig([
       'node_modules',
       'lib',
       'labextension',
-      'coverage',
+      'coverage-ts',
       '.venv',
       'ui-tests/node_modules',
       'ui-tests/test-results',

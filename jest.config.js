@@ -21,6 +21,9 @@ module.exports = {
   automock: false,
   collectCoverageFrom: ['src/**/*.{ts,tsx}', '!src/**/*.d.ts', '!src/**/__tests__/**'],
   coverageReporters: ['lcov', 'text-summary'],
+  // Not coverage/: pytest runs with the repository on sys.path, where a coverage/ folder would shadow Python's
+  // coverage package (import coverage then finds this folder).
+  coverageDirectory: '<rootDir>/coverage-ts',
   // The base config also writes junit.xml and GitHub annotations; nothing here reads them.
   reporters: ['default'],
   roots: ['<rootDir>/src'], // not .venv/ or labextension/, which hold package.json files of their own
