@@ -16,6 +16,11 @@ fi
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
+# The `labextension develop` link of an earlier run would let pip write the wheel's data files through it into
+# labextension/ (the next editable build then adds install.json twice and fails): drop it, it is made again below.
+link=.venv/share/jupyter/labextensions/qhybrid-lab
+if [ -L "$link" ]; then rm "$link"; fi
+rm -f labextension/install.json
 .venv/bin/python -m pip install --quiet -e ".[test]"
 # pip copies the built extension into the venv; link it instead so later `jlpm build`s are seen.
 PATH="$PWD/.venv/bin:$PATH" .venv/bin/jupyter labextension develop --overwrite . >/dev/null  # needs jupyter-builder on PATH

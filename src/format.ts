@@ -13,8 +13,8 @@ export function formatSeconds(seconds: number | null | undefined): string {
   if (seconds < 60) {
     return `${seconds.toFixed(1)} s`;
   }
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
+  const whole = Math.round(seconds); // 119.6 s is "2 min 00 s", not "1 min 60 s"
+  return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
 }
 
 /**

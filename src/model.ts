@@ -3,14 +3,7 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { query, requestAPI, ServerExtensionMissing } from './request';
-import {
-  ACTIVE_STATES,
-  IBudgetState,
-  ICompareGroup,
-  IJobRecord,
-  IJobsModel,
-  IJobTransition
-} from './tokens';
+import { ACTIVE_STATES, IBudgetState, ICompareGroup, IJobRecord, IJobsModel, IJobTransition } from './tokens';
 
 /**
  * Polls the qhybrid-lab REST API and holds what the sidebar shows; no DOM.

@@ -45,7 +45,7 @@ export async function requestAPI<T>(
     throw new ServerConnection.NetworkError(error as TypeError);
   }
   const text = await response.text();
-  let data: any = text;
+  let data: unknown = text;
   if (text.length > 0) {
     try {
       data = JSON.parse(text);
@@ -57,10 +57,9 @@ export async function requestAPI<T>(
     if (response.status === 404 && (endpoint === '' || endpoint.startsWith('?'))) {
       throw new ServerExtensionMissing();
     }
-    const message =
-      typeof data === 'object' && data !== null && data.message
-        ? String(data.message)
-        : `${response.status} ${response.statusText}`;
+    const serverMessage =
+      typeof data === 'object' && data !== null ? (data as { message?: unknown }).message : undefined;
+    const message = serverMessage ? String(serverMessage) : `${response.status} ${response.statusText}`;
     throw new ServerConnection.ResponseError(response, message);
   }
   return data as T;

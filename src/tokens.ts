@@ -4,24 +4,12 @@ import { ISignal } from '@lumino/signaling';
 /**
  * A job state, as stored in the run log.
  */
-export type JobStatus =
-  | 'pending'
-  | 'queued'
-  | 'running'
-  | 'done'
-  | 'failed'
-  | 'cancelled'
-  | 'blocked'
-  | 'interrupted';
+export type JobStatus = 'pending' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'blocked' | 'interrupted';
 
 /**
  * States in which a job still holds a place in a queue (it can be cancelled).
  */
-export const ACTIVE_STATES: ReadonlySet<string> = new Set([
-  'pending',
-  'queued',
-  'running'
-]);
+export const ACTIVE_STATES: ReadonlySet<string> = new Set(['pending', 'queued', 'running']);
 
 /**
  * Counts of one run (or of one point of a sweep): measured bitstring → number of shots.

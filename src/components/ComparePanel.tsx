@@ -66,7 +66,11 @@ export function ComparePanel(props: { groups: ICompareGroup[] }): JSX.Element {
       {props.groups.map(group => {
         const runs = new Map(group.runs.map(r => [r.id, r]));
         return (
-          <section key={group.circuit_hash} className="qh-ComparePanel-group" aria-label={`Compare ${group.circuit_name}`}>
+          <section
+            key={group.circuit_hash}
+            className="qh-ComparePanel-group"
+            aria-label={`Compare ${group.circuit_name}`}
+          >
             <h3 className="qh-ComparePanel-title">
               {group.circuit_name ?? 'circuit'} · {group.num_qubits ?? '?'} qubits
             </h3>
@@ -81,7 +85,11 @@ export function ComparePanel(props: { groups: ICompareGroup[] }): JSX.Element {
               const ca = countsAt(a.counts, 0);
               const cb = countsAt(b.counts, 0);
               return (
-                <div key={`${pair.a}-${pair.b}`} className="qh-ComparePanel-pair" aria-label={`${a.backend} vs ${b.backend}`}>
+                <div
+                  key={`${pair.a}-${pair.b}`}
+                  className="qh-ComparePanel-pair"
+                  aria-label={`${a.backend} vs ${b.backend}`}
+                >
                   <div className="qh-ComparePanel-pairTitle">
                     {a.backend} <span className="qh-ComparePanel-kind">{a.kind}</span> vs {b.backend}{' '}
                     <span className="qh-ComparePanel-kind">{b.kind}</span>

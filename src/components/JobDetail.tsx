@@ -101,7 +101,7 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
   const points = sweepSize(job);
   const names = job.parameters?.names ?? [];
   const values = job.parameters?.values ?? [];
-  const pointCount = isSweepCounts(counts) ? counts.length : points ?? 0;
+  const pointCount = isSweepCounts(counts) ? counts.length : (points ?? 0);
   const point = Math.min(Math.max(props.point ?? 0, 0), Math.max(pointCount - 1, 0));
   const shown = countsAt(counts, point);
   const errors = job.errors ?? [];

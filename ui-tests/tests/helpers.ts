@@ -51,7 +51,10 @@ export async function showTab(sidebar: Locator, name: string): Promise<void> {
 
 /** The Queue row of a job, by circuit and backend (the newest one). */
 export function jobRow(sidebar: Locator, circuit: string, backend: string): Locator {
-  return sidebar.getByRole('list', { name: 'Jobs' }).getByRole('listitem', { name: `Job ${circuit} on ${backend}` }).first();
+  return sidebar
+    .getByRole('list', { name: 'Jobs' })
+    .getByRole('listitem', { name: `Job ${circuit} on ${backend}` })
+    .first();
 }
 
 /** Relative luminance (0 black … 1 white) of a CSS `rgb(...)` colour. */

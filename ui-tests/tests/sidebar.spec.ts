@@ -76,7 +76,12 @@ test('a budget set in the Cost guard blocks a rehearsal run, and the panel says 
 
   // When a notebook in rehearsal mode submits an emulator run (counted at the real device's price)
   await runNotebook(page, 'budget.ipynb', ['%qbudget --rehearse', bellCell(['fake_manila'], 4000)]);
-  await expect(page.locator('.jp-OutputArea-output').getByText(/budget/i).first()).toBeVisible();
+  await expect(
+    page
+      .locator('.jp-OutputArea-output')
+      .getByText(/budget/i)
+      .first()
+  ).toBeVisible();
 
   // Then the Cost guard panel shows rehearsal mode and the blocked submission with its reason
   await expect(sidebar.getByRole('status')).toContainText('rehearsal (hardware-equivalent)');
