@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator
+from itertools import islice
+from operator import itemgetter
+
+from .groups import SORT_RATHER_THAN_SCAN, GroupOrder, Key
 
 FIELDS = ("status", "backend", "notebook", "owner", "tag", "circuit_hash", "group", "kind", "experiment", "name")
 """The fields ``query()`` filters on (and ``since`` on ``created``). ``kind`` is the backend's kind, ``name`` the
 circuit's name, ``experiment`` the record's experiment."""
 
-STATUS, BACKEND, TAG, GROUP, KIND, EXPERIMENT, NAME = (FIELDS.index(f) for f in
-                                                       ("status", "backend", "tag", "group", "kind", "experiment",
-                                                        "name"))
-
-SORT_RATHER_THAN_SCAN = 8
-"""Sort the matching ids when they are fewer than 1/8 of the window to scan, else scan newest-first."""
-
-Key = tuple[float, str]
-"""(created, id): the order of records, oldest first."""
+STATUS, TAG, GROUP, NAME = (FIELDS.index(f) for f in ("status", "tag", "group", "name"))
+SUMMARY_NAMES = ("backends", "kinds", "names", "experiments", "tags", "notebooks")
+SUMMARY_FIELDS = tuple(FIELDS.index(f) for f in ("backend", "kind", "name", "experiment", "tag", "notebook"))
+"""A group row lists the distinct values of these fields among its records, in submission order."""
 
 _NOTHING: dict = {}
 
@@ -53,8 +52,8 @@ def group_of(doc_id: str, values: tuple[tuple[str, ...], ...]) -> str:
 class RunIndex:
     """Kept up to date by :class:`JsonLinesStorage` for every change of the runs table, from any process.
 
-    Besides the newest-first order and one map per filter field, it keeps every group's members in submission
-    order (``created``, then id) and the groups ordered by their first submission, so the jobs table
+    Besides the newest-first order and one map per filter field, it keeps the jobs table's order
+    (:class:`~qhybrid_lab.runlog.groups.GroupOrder`) and the records by last change, so the jobs table
     (:mod:`qhybrid_lab.runlog.table`) pages through 100k records without sorting them.
     """
 
@@ -64,10 +63,9 @@ class RunIndex:
         self._order: list[Key] = []
         self._ids: list[str] = []
         self._updated: dict[str, float] = {}
-        self._members: dict[str, list[Key]] = {}
-        """group → its records' keys, oldest first."""
-        self._groups: list[Key] = []
-        """(first created, group) of every group, oldest first."""
+        self._by_updated: list[tuple[float, str]] = []
+        """(updated, id) of every record, oldest change first."""
+        self.groups = GroupOrder()
         self._bulk = False
 
     def reload_started(self) -> None:
@@ -79,21 +77,17 @@ class RunIndex:
         """Sort once what the reload brought."""
         self._order = sorted(key for key, _ in self._meta.values())
         self._ids = sorted(self._meta)
-        self._members = {}
-        for key in self._order:
-            self._members.setdefault(group_of(key[1], self._meta[key[1]][1]), []).append(key)
-        self._groups = sorted((keys[0][0], group) for group, keys in self._members.items())
+        self.groups.rebuild((group_of(key[1], self._meta[key[1]][1]), key) for key in self._order)
+        self._by_updated = sorted((updated, doc_id) for doc_id, updated in self._updated.items())
         self._bulk = False
 
-    def _add(self, doc_id: str, doc: dict) -> Key:
-        key, values = order_key(doc_id, doc), index_values(doc)
+    def _add(self, doc_id: str, key: Key, values: tuple[tuple[str, ...], ...]) -> None:
         self._meta[doc_id] = (key, values)
         for ix, vals in zip(self._by, values):
             for v in vals:
                 ix.setdefault(v, set()).add(doc_id)
-        return key
 
-    def _remove(self, doc_id: str) -> Key:
+    def _remove(self, doc_id: str) -> tuple[Key, tuple[tuple[str, ...], ...]]:
         key, values = self._meta.pop(doc_id)
         for ix, vals in zip(self._by, values):
             for v in vals:
@@ -101,59 +95,48 @@ class RunIndex:
                 ids.discard(doc_id)
                 if not ids:
                     del ix[v]
-        return key
-
-    def _join_group(self, group: str, key: Key) -> None:
-        members = self._members.setdefault(group, [])
-        if members and key > members[0]:
-            bisect.insort(members, key)
-            return
-        if members:
-            del self._groups[bisect.bisect_left(self._groups, (members[0][0], group))]
-        members.insert(0, key)
-        bisect.insort(self._groups, (key[0], group))
-
-    def _leave_group(self, group: str, key: Key) -> None:
-        members = self._members[group]
-        first = members[0]
-        del members[bisect.bisect_left(members, key)]
-        if members and members[0] == first:
-            return
-        del self._groups[bisect.bisect_left(self._groups, (first[0], group))]
-        if members:
-            bisect.insort(self._groups, (members[0][0], group))
-        else:
-            del self._members[group]
+        return key, values
 
     def changed(self, doc_id: str, new: dict | None) -> None:
         """One document was put, merged (``new`` is the whole new document) or deleted (``new`` is None)."""
-        known = doc_id in self._meta
+        self._set_updated(doc_id, new)
+        old = self._meta.get(doc_id)
+        now = (order_key(doc_id, new), index_values(new)) if new is not None else None
+        if old == now:
+            return
+        if old is not None:
+            self._remove(doc_id)
+        if now is not None:
+            self._add(doc_id, *now)
+        if self._bulk:
+            return
+        before = (old[0], group_of(doc_id, old[1])) if old is not None else None
+        after = (now[0], group_of(doc_id, now[1])) if now is not None else None
+        if before == after:  # a status or other field changed: the record keeps its place
+            return
+        if before is not None:
+            del self._order[bisect.bisect_left(self._order, before[0])]
+            self.groups.leave(before[1], before[0])
+            if after is None:
+                del self._ids[bisect.bisect_left(self._ids, doc_id)]
+        elif after is not None:
+            bisect.insort(self._ids, doc_id)
+        if after is not None:
+            bisect.insort(self._order, after[0])
+            self.groups.join(after[1], after[0])
+
+    def _set_updated(self, doc_id: str, new: dict | None) -> None:
+        before = self._updated.pop(doc_id, None)
+        after = None
         if new is not None:
             updated = new.get("updated")
-            self._updated[doc_id] = float(updated) if isinstance(updated, (int, float)) else 0.0
-        else:
-            self._updated.pop(doc_id, None)
-        if known and new is not None and self._meta[doc_id] == (order_key(doc_id, new), index_values(new)):
+            after = self._updated[doc_id] = float(updated) if isinstance(updated, (int, float)) else 0.0
+        if self._bulk or before == after:
             return
-        if self._bulk:
-            if known:
-                self._remove(doc_id)
-            if new is not None:
-                self._add(doc_id, new)
-            return
-        if known:
-            group = group_of(doc_id, self._meta[doc_id][1])
-            key = self._remove(doc_id)
-            del self._order[bisect.bisect_left(self._order, key)]
-            self._leave_group(group, key)
-            if new is None:
-                del self._ids[bisect.bisect_left(self._ids, doc_id)]
-        elif new is not None:
-            bisect.insort(self._ids, doc_id)
-        if new is not None:
-            key = self._add(doc_id, new)
-            bisect.insort(self._order, key)
-            self._join_group(group_of(doc_id, self._meta[doc_id][1]), key)
+        if before is not None:
+            del self._by_updated[bisect.bisect_left(self._by_updated, (before, doc_id))]
+        if after is not None:
+            bisect.insort(self._by_updated, (after, doc_id))
 
     def __len__(self) -> int:
         return len(self._meta)
@@ -199,6 +182,11 @@ class RunIndex:
         """When one record last changed (its ``updated``, 0 when it has none)."""
         return self._updated.get(doc_id, 0.0)
 
+    def changed_since(self, since: float) -> set[str]:
+        """Ids of the records whose ``updated`` is ``since`` or later."""
+        start = bisect.bisect_left(self._by_updated, (since, ""))
+        return set(map(itemgetter(1), islice(self._by_updated, start, None)))
+
     def select(self, filters: dict[str, Iterable[str]], since: float | None = None, *,
                search: str | None = None) -> Iterator[str]:
         """Ids of matching records, newest first. ``filters`` maps a FIELDS name to accepted values.
@@ -232,71 +220,28 @@ class RunIndex:
 
     # -- groups ----------------------------------------------------------------------------------------------
 
-    def grouped(self, matching: set[str] | None) -> Iterator[tuple[str, list[str]]]:
-        """(group, ids of ``matching`` in it in submission order), newest group first; groups without a match skipped.
-
-        Groups are ordered by their first record's (created, group id), newest first; ties between groups that
-        started at the same time are broken by the group id, so the order is the same on every call.
-        """
-        if matching is not None and len(matching) * SORT_RATHER_THAN_SCAN < len(self._order):
-            buckets: dict[str, list[Key]] = {}
-            for doc_id in matching:
-                key, values = self._meta[doc_id]
-                buckets.setdefault(group_of(doc_id, values), []).append(key)
-            for group in sorted(buckets, key=lambda g: (self._members[g][0][0], g), reverse=True):
-                yield group, [key[1] for key in sorted(buckets[group])]
-            return
-        for i in range(len(self._groups) - 1, -1, -1):
-            group = self._groups[i][1]
-            members = self._members[group]
-            ids = [key[1] for key in members] if matching is None else [k[1] for k in members if k[1] in matching]
-            if ids:
-                yield group, ids
-
-    def group_for(self, doc_id: str) -> str:
-        """The group of one indexed record (its own id when it has none)."""
-        return group_of(doc_id, self._meta[doc_id][1])
-
-    def group_members(self, group: str) -> list[str]:
-        """Ids of one group in submission order (empty for an unknown group)."""
-        return [key[1] for key in self._members.get(group, ())]
-
-    def groups_with_prefix(self, prefix: str, at_most: int = 5) -> list[str]:
-        """Group ids that are ``prefix`` or start with it (the exact one alone when it exists)."""
-        if prefix in self._members:
-            return [prefix]
-        return sorted(g for g in self._members if g.startswith(prefix))[:at_most]
-
-    def group_values(self, group: str, field: int) -> list[str]:
-        """The distinct values of one FIELDS position among a group's records, in submission order."""
-        seen: dict[str, None] = {}
-        for key in self._members.get(group, ()):
-            for value in self._meta[key[1]][1][field]:
-                seen.setdefault(value)
-        return list(seen)
-
     def group_summary(self, group: str, active: frozenset[str], final: frozenset[str]) -> dict:
         """One group row: when it was submitted, how many of its jobs are in each status, what it ran on.
 
         ``active`` and ``final`` are the status values counted as active and finished.
         """
-        keys = self._members.get(group, ())
+        keys = self.groups.members(group)
         by_status: dict[str, int] = {}
-        updated = 0.0
+        seen: list[dict[str, None]] = [{} for _ in SUMMARY_FIELDS]
+        updated, meta, changed = 0.0, self._meta, self._updated
         for key in keys:
-            status = self.status_of(key[1]) or "unknown"
+            values = meta[key[1]][1]
+            status = values[STATUS][0] if values[STATUS] else "unknown"
             by_status[status] = by_status.get(status, 0) + 1
-            updated = max(updated, self.updated_of(key[1]))
-        return {
-            "group": group, "submitted": keys[0][0] if keys else None, "updated": updated, "total": len(keys),
-            "by_status": by_status, "done": by_status.get("done", 0),
-            "active": sum(n for s, n in by_status.items() if s in active),
-            "finished": sum(n for s, n in by_status.items() if s in final),
-            "backends": self.group_values(group, BACKEND), "kinds": self.group_values(group, KIND),
-            "names": self.group_values(group, NAME)[:20], "experiments": self.group_values(group, EXPERIMENT),
-            "tags": self.group_values(group, TAG), "notebooks": self.group_values(group, FIELDS.index("notebook")),
-        }
-
-    def all_ids(self) -> Iterable[str]:
-        """Every indexed id (a live view: do not change the index while iterating)."""
-        return self._meta.keys()
+            updated = max(updated, changed.get(key[1], 0.0))
+            for found, field in zip(seen, SUMMARY_FIELDS):
+                for value in values[field]:
+                    found[value] = None
+        row = {"group": group, "submitted": keys[0][0] if keys else None, "updated": updated, "total": len(keys),
+               "by_status": by_status, "done": by_status.get("done", 0),
+               "active": sum(n for s, n in by_status.items() if s in active),
+               "finished": sum(n for s, n in by_status.items() if s in final)}
+        for name, found in zip(SUMMARY_NAMES, seen):
+            row[name] = list(found)
+        row["names"] = row["names"][:20]
+        return row

@@ -79,23 +79,14 @@ class JobsTable:
                 chosen = index.ids("status", statuses)
                 shown = chosen if selected is None else selected & chosen
             total = len(index) if shown is None else len(shown)
-            page_ids: list[str] = []
-            places: dict[str, tuple[int, int]] = {}
-            position = 0
-            for group, ids in index.grouped(shown):
-                if len(page_ids) >= limit:
-                    break
-                if position + len(ids) > offset:
-                    places[group] = (position, len(ids))
-                    page_ids.extend(ids[max(0, offset - position):][:limit - len(page_ids)])
-                position += len(ids)
+            page_ids, places = index.groups.page(shown, offset, limit)
             pinned = index.ids("status", ACTIVE)
             if selected is not None:
                 pinned = pinned & selected
-            active_ids = [i for _, ids in index.grouped(set(pinned)) for i in ids][:active_limit]
+            active_ids = index.groups.ordered(pinned)[:active_limit]
             groups: dict[str, dict] = {}
             for doc_id in page_ids + active_ids:
-                group = index.group_for(doc_id)
+                group = index.groups.group_of(doc_id)
                 if group not in groups:
                     row = index.group_summary(group, ACTIVE, FINAL)
                     row["offset"], row["matching"] = places.get(group, (None, None))
@@ -120,9 +111,8 @@ class JobsTable:
             found = index.search(search)
             selected = found if selected is None else found & selected
         if finished_after is not None:
-            candidates = index.all_ids() if selected is None else selected
-            selected = {i for i in candidates
-                        if index.status_of(i) not in FINAL or index.updated_of(i) >= finished_after}
+            shown = index.changed_since(finished_after) | index.ids("status", ACTIVE)
+            selected = shown if selected is None else shown & selected
         return selected
 
     def resolve_group(self, group: str) -> str:
@@ -137,8 +127,8 @@ class JobsTable:
         if not isinstance(group, str) or not group:
             raise UnknownJob(f"group id must be a non-empty string, not {group!r}")
         with self._storage.locked():
-            found = self._index.groups_with_prefix(group) if len(group) >= 4 else (
-                [group] if self._index.group_members(group) else [])
+            groups = self._index.groups
+            found = groups.with_prefix(group) if len(group) >= 4 else ([group] if groups.members(group) else [])
         if not found:
             raise UnknownJob(f"no group {group[:80]!r} in the run log (a group id prefix needs at least 4 characters)")
         if len(found) > 1:
@@ -150,7 +140,7 @@ class JobsTable:
         """The records of one group (exact id or unique prefix) in submission order, stopped owners settled."""
         group = self.resolve_group(group)
         with self._storage.locked():
-            records = [self._storage.doc("runs", i) for i in self._index.group_members(group)]
+            records = [self._storage.doc("runs", key[1]) for key in self._index.groups.members(group)]
         return self._with_live_owners(records)
 
 

@@ -126,3 +126,25 @@ def test_the_index_kept_up_to_date_equals_one_built_from_the_file(log):
         assert [r["id"] for r in ours["page"]] == [r["id"] for r in theirs["page"]], kwargs
         assert ours["groups"] == theirs["groups"] and ours["counts"] == theirs["counts"], kwargs
     assert [r["id"] for r in log.query(limit=None)] == [r["id"] for r in fresh.query(limit=None)]
+
+
+def test_sorting_a_few_ids_and_walking_the_groups_give_the_same_pages(log, monkeypatch):
+    # Given groups of many sizes, records created at the same instant, groups that started at the same time
+    import qhybrid_lab.runlog.groups as groups_module
+
+    rng = random.Random(11)
+    log.insert_many([job(f"n{i}", float(rng.randrange(40)), f"g{rng.randrange(25)}", tags=[f"t{i % 9}"])
+                     for i in range(300)])
+    index = log._index
+    for trial in range(40):
+        matching = set(rng.sample(sorted(index._meta), rng.randrange(1, 120))) if trial else None
+        offset, limit = rng.randrange(0, 150), rng.randrange(1, 60)
+        # When a page is taken by sorting the ids, and by walking every group
+        monkeypatch.setattr(groups_module, "SORT_RATHER_THAN_SCAN", 10**9)
+        walked = index.groups.page(matching, offset, limit)
+        monkeypatch.setattr(groups_module, "SORT_RATHER_THAN_SCAN", 0)
+        by_sorting = index.groups.page(matching, offset, limit) if matching is not None else walked
+        # Then both are the same page with the same group places
+        assert walked == by_sorting, (trial, offset, limit)
+    ordered = index.groups.ordered(index._meta)
+    assert [r["id"] for r in log.table(limit=500)["page"]] == ordered
