@@ -207,7 +207,7 @@ def _filters(max_page: int, *, table: bool) -> list[dict[str, Any]]:
 
 
 def openapi_document(*, version: str, max_page: int = 500) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of the API (paths relative to ``<base_url>qhybrid-lab/api``)."""
+    """The OpenAPI 3.1 document of the API (paths relative to ``<base_url>qhybrid-lab/api``, where it is served)."""
     budgets_delete = [_query("period", {"enum": list(PERIODS)}, "the budget's period", required=True),
                       _query("backend", {"type": "string", "maxLength": limits.MAX_VALUE_CHARS},
                              "the budget's backend (absent: the budget for all backends)")]
@@ -246,7 +246,8 @@ def openapi_document(*, version: str, max_page: int = 500) -> dict[str, Any]:
                  "description": "The REST API of the qhybrid-lab Jupyter server extension (docs/architecture.md, "
                                 "\"Server REST API\"). Unknown query parameters are refused (400), except Jupyter's "
                                 "token and _xsrf."},
-        "servers": [{"url": "/qhybrid-lab/api"}],
+        "servers": [{"url": ".", "description": "<the Jupyter server's base URL>qhybrid-lab/api/, where this "
+                                                "document is served"}],
         "security": [{"jupyterToken": []}],
         "paths": paths,
         "components": {

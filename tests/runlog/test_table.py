@@ -10,7 +10,14 @@ import pytest
 from qhybrid_lab.errors import AmbiguousJobId, UnknownJob
 from qhybrid_lab.runlog import RunLog
 
-from conftest import make_record
+
+def make_record(**overrides) -> dict:
+    """A small run record; keyword arguments replace top-level keys."""
+    record = {"id": uuid.uuid4().hex, "group": "g1", "backend": {"name": "aer", "provider": "aer", "kind": "simulator"},
+              "circuit": {"hash": "sha256:aa", "name": "bell", "num_qubits": 2}, "shots": 1024,
+              "origin": {"owner": "1@h", "pid": 1, "host": "h", "notebook": "a.ipynb"}, "tags": []}
+    record.update(overrides)
+    return record
 
 
 def names(records: list[dict]) -> list[str]:
