@@ -111,6 +111,38 @@ def _known_names() -> list[str]:
     return names
 
 
+def _unknown(name: str, key: str, known: list[str]) -> UnknownBackend:
+    close = closest_names(key, known)
+    if close:
+        hint = "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    else:
+        hint = "list_backends() shows the available names, e.g. 'aer', 'fake_sherbrooke'"
+    return UnknownBackend(f"unknown backend '{name}'; {hint}")
+
+
+def backend_name(name: str) -> str:
+    """The registry name that serves ``name`` (stripped, lower case), without creating the backend.
+
+    A listed name, or a name under a registered prefix (``"braket:<device>"``) that its factory resolves later.
+
+    Raises:
+        UnknownBackend: No registration serves ``name``; the message suggests the closest names.
+
+    Example:
+        >>> backend_name(" Fake_Torino ")
+        'fake_torino'
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise UnknownBackend(f"a backend name must be a non-empty string, got {name!r}")
+    key = name.strip().lower()
+    _ensure_builtins()
+    with _lock:
+        if key in _instances or any(registration.matches(key) for registration in _registrations):
+            return key
+        known = _known_names()
+    raise _unknown(name, key, known)
+
+
 def get_backend(name: str) -> Backend:
     """The backend registered under ``name`` (case-insensitive), created once per process.
 
@@ -137,12 +169,7 @@ def get_backend(name: str) -> Backend:
                 _instances[key] = backend
                 return backend
         known = _known_names()
-    close = closest_names(key, known)
-    if close:
-        hint = "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
-    else:
-        hint = "list_backends() shows the available names, e.g. 'aer', 'fake_sherbrooke'"
-    raise UnknownBackend(f"unknown backend '{name}'; {hint}")
+    raise _unknown(name, key, known)
 
 
 def list_backends() -> list[dict[str, Any]]:

@@ -25,10 +25,11 @@ def _figures(only: set[str], records: int) -> list[Figure]:
     from .runlog_scale import p4_runlog
     from .single import p1_single_job
     from .sweeps import p2_sweep, p2b_naive_loop
+    from .table_scale import p9_table
 
     steps = [("P1", p1_single_job), ("P2", lambda: p2_sweep() + [p2b_naive_loop()]), ("P3", p3_emulation),
              ("P4", lambda: p4_runlog(records)), ("P5", p5_responsiveness), ("P6", pennylane_figure),
-             ("P7", dask_figure), ("P8", p8_hashing)]
+             ("P7", dask_figure), ("P8", p8_hashing), ("P9", lambda: p9_table(records))]
     out: list[Figure] = []
     for key, step in steps:
         if only and key not in only:
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the figures and print the table."""
     parser = argparse.ArgumentParser(prog="python -m qhybrid_lab.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="", help="comma-separated figure keys, e.g. P1,P3 (default: all)")
-    parser.add_argument("--records", type=int, default=100_000, help="run-log size for P4 (default 100000)")
+    parser.add_argument("--records", type=int, default=100_000, help="run-log size for P4 and P9 (default 100000)")
     args = parser.parse_args(argv)
     # The figures' own jobs go to a throw-away run log, never the user's.
     os.environ["QHYBRID_HOME"] = tempfile.mkdtemp(prefix="qhybrid-bench-home-")

@@ -20,6 +20,7 @@ from .export import export_records
 from .index import FIELDS, RunIndex
 from .owners import OwnerTables
 from .storage import DocView, JsonLinesStorage, json_copy
+from .table import JobsTable
 from .database import LogDB, LogTable
 
 FILE_NAME = "runlog.jsonl"
@@ -77,7 +78,7 @@ def record_changes(current: dict, fields: dict, *, status: JobStatus | str | Non
     return changes
 
 
-class RunLog(BudgetTables, OwnerTables):
+class RunLog(BudgetTables, OwnerTables, JobsTable):
     """Records of runs (one per circuit × backend), budgets, settings, cancel requests and heartbeats.
 
     Backed by TinyDB on an append-only JSON-lines file (see :mod:`qhybrid_lab.runlog.storage`); safe to use
@@ -207,34 +208,38 @@ class RunLog(BudgetTables, OwnerTables):
             record = self._storage.doc("runs", self._resolve(job_id))
         return self._with_live_owners([record])[0]
 
-    def _filters(self, status, backend, notebook, tag, circuit_hash, group, owner) -> dict[str, tuple[str, ...]]:
-        given = dict(zip(("status", "backend", "notebook", "tag", "circuit_hash", "group", "owner"),
-                         map(_values, (status, backend, notebook, tag, circuit_hash, group, owner))))
+    def _filters(self, status=None, backend=None, notebook=None, tag=None, circuit_hash=None, group=None, owner=None,
+                 kind=None, experiment=None) -> dict[str, tuple[str, ...]]:
+        given = dict(zip(("status", "backend", "notebook", "tag", "circuit_hash", "group", "owner", "kind", "experiment"),
+                         map(_values, (status, backend, notebook, tag, circuit_hash, group, owner, kind, experiment))))
         if given["status"]:
             given["status"] = tuple(_status(s).value for s in given["status"])
         return {f: v for f, v in given.items() if v is not None and f in FIELDS}
 
     def query(self, *, status: str | Iterable[str] | None = None, backend: str | Iterable[str] | None = None,
               notebook: str | None = None, tag: str | None = None, circuit_hash: str | None = None,
-              group: str | None = None, owner: str | None = None, since: float | None = None,
+              group: str | None = None, owner: str | None = None, kind: str | Iterable[str] | None = None,
+              experiment: str | None = None, search: str | None = None, since: float | None = None,
               limit: int | None = 50, offset: int = 0) -> list[dict]:
-        """Matching records, newest first. ``status`` and ``backend`` may be one value or several.
+        """Matching records, newest first. ``status``, ``backend`` and ``kind`` may be one value or several.
 
-        Active jobs of stopped owners are settled first, as for :meth:`get`.
+        ``kind`` is the backend's kind (simulator, emulator, hardware); ``search`` matches a circuit name or tag
+        containing it (case-insensitive) or an id starting with it. Active jobs of stopped owners are settled
+        first, as for :meth:`get`.
         """
         records = self._with_live_owners(self._query_raw(status=status, backend=backend, notebook=notebook, tag=tag,
                                                          circuit_hash=circuit_hash, group=group, owner=owner,
+                                                         kind=kind, experiment=experiment, search=search,
                                                          since=since, limit=limit, offset=offset))
-        wanted = self._filters(status, None, None, None, None, None, None).get("status")
+        wanted = self._filters(status).get("status")
         return records if wanted is None else [r for r in records if r.get("status") in wanted]
 
-    def _query_raw(self, *, status=None, backend=None, notebook=None, tag=None, circuit_hash=None, group=None,
-                   owner=None, since: float | None = None, limit: int | None = 50, offset: int = 0) -> list[dict]:
+    def _query_raw(self, *, since: float | None = None, limit: int | None = 50, offset: int = 0,
+                   search: str | None = None, **filters: Any) -> list[dict]:
         if offset < 0 or (limit is not None and limit < 0):
             raise InvalidJobSpec("limit and offset must not be negative")
-        filters = self._filters(status, backend, notebook, tag, circuit_hash, group, owner)
         with self._storage.locked():
-            ids = self._index.select(filters, since)
+            ids = self._index.select(self._filters(**filters), since, search=search)
             stop = None if limit is None else offset + limit
             return [self._storage.doc("runs", i) for i in islice(ids, offset, stop)]
 
@@ -258,14 +263,13 @@ class RunLog(BudgetTables, OwnerTables):
                 settled[record["id"]] = {**record, **(changes or {})}
         return [settled.get(r["id"], r) for r in records]
 
-    def count(self, *, status=None, backend=None, notebook=None, tag=None, circuit_hash=None, group=None,
-              owner=None, since: float | None = None) -> int:
+    def count(self, *, since: float | None = None, search: str | None = None, **filters: Any) -> int:
         """How many records match (same filters as :meth:`query`)."""
-        filters = self._filters(status, backend, notebook, tag, circuit_hash, group, owner)
+        filters = self._filters(**filters)
         with self._storage.locked():
-            if not filters and since is None:
+            if not filters and since is None and not search:
                 return len(self._index)
-            return sum(1 for _ in self._index.select(filters, since))
+            return sum(1 for _ in self._index.select(filters, since, search=search))
 
     def active(self) -> list[dict]:
         """Records whose status is pending, queued or running, newest first."""

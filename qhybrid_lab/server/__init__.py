@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .config import QHybridLabServer
+from .openapi import openapi_document
 from .routes import API_PREFIX, url_specs
 from .service import RunLogService
 
@@ -29,7 +30,9 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     # One thread for every run-log call: file locks never block the event loop, and calls never race each other.
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qhybrid-runlog")
     info = {"name": "qhybrid-lab", "version": __version__, "poll_interval": config.poll_interval}
+    document = openapi_document(version=__version__, max_page=config.max_page)
     web_app = serverapp.web_app
-    specs = url_specs(web_app.settings["base_url"], {"service": service, "executor": executor, "info": info})
+    specs = url_specs(web_app.settings["base_url"], {"service": service, "executor": executor, "info": info,
+                                                      "openapi": lambda: document})
     web_app.add_handlers(".*$", specs)
     serverapp.log.info("qhybrid-lab: REST API at %s%s/", web_app.settings["base_url"], API_PREFIX)

@@ -7,7 +7,15 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..errors import AmbiguousJobId, InvalidJobSpec, QHybridError, RunLogCorrupt, RunLogError, UnknownBackend, UnknownJob
+from ..errors import AmbiguousJobId, InvalidJobSpec, QHybridError, RunLogError, UnknownBackend, UnknownJob
+
+
+class BadRequest(QHybridError, ValueError):
+    """A query argument or the body of a request is wrong (type, size, value); nothing was changed."""
+
+
+class PayloadTooLarge(BadRequest):
+    """The request body is larger than the API accepts."""
 
 
 class Conflict(QHybridError):
@@ -21,16 +29,22 @@ class NotFound(QHybridError, LookupError):
 ERROR_STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (AmbiguousJobId, 400),
     (UnknownJob, 404),
-    (UnknownBackend, 404),
+    (UnknownBackend, 400),
     (NotFound, 404),
     (Conflict, 409),
+    (PayloadTooLarge, 413),
+    (BadRequest, 400),
     (InvalidJobSpec, 400),
-    (RunLogCorrupt, 500),
-    (RunLogError, 500),
-    (ValueError, 400),
-    (TypeError, 400),
+    (RunLogError, 503),
 )
-"""The first matching class decides the status; order subclasses before their bases."""
+"""The first matching class decides the status; order subclasses before their bases.
+
+Only the project's typed errors are mapped: a builtin ``ValueError``/``TypeError`` escaping the service is a bug
+and stays a 500 with a traceback in the server log. ``UnknownBackend`` is 400: a backend is only ever named in a
+request's arguments or body. ``RunLogError`` (and ``RunLogCorrupt``) is 503: the run log cannot be read or written
+(a damaged file, a read-only or full home, a lock held too long) is a condition of the server's storage, not of
+the request; its message names the file and says what to do.
+"""
 
 
 def status_for(error: BaseException) -> int | None:

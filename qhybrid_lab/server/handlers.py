@@ -6,11 +6,13 @@ import asyncio
 import json
 from collections.abc import Callable
 from concurrent.futures import Executor
+from http.client import responses
 from typing import Any
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 
+from .arguments import check_known, json_body
 from .errors import json_errors
 from .service import RunLogService
 
@@ -18,14 +20,17 @@ from .service import RunLogService
 class BaseHandler(APIHandler):
     """Runs service calls on the extension's run-log thread (file locks never block the event loop)."""
 
-    def initialize(self, service: RunLogService, executor: Executor, info: dict[str, Any]) -> None:
+    def initialize(self, service: RunLogService, executor: Executor, info: dict[str, Any],
+                   openapi: Callable[[], dict[str, Any]]) -> None:
         self.service = service
         self.executor = executor
         self.info = info
+        self.openapi = openapi
 
-    async def call(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run ``fn(*args)`` off the event loop and answer with its JSON result."""
-        result = await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+    async def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run ``fn(*args, **kwargs)`` off the event loop and answer with its JSON result."""
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self.executor, lambda: fn(*args, **kwargs))
         self.finish(json.dumps(result))
 
     async def notebook_paths(self) -> dict[str, str]:
@@ -34,15 +39,24 @@ class BaseHandler(APIHandler):
         return {s["kernel"]["id"]: s["path"] for s in sessions if s.get("kernel") and s.get("path")}
 
     def query(self) -> dict[str, list[str]]:
-        """The query arguments, decoded."""
+        """The query arguments, decoded (tornado answers 400 for ones that are not UTF-8)."""
         return {name: self.get_query_arguments(name) for name in self.request.query_arguments}
 
     def body(self) -> Any:
-        """The JSON body; a ValueError (400) names the problem when it is not JSON."""
-        try:
-            return json.loads(self.request.body or b"null")
-        except json.JSONDecodeError as error:
-            raise ValueError(f"the request body is not valid JSON: {error}") from None
+        """The JSON body, within the limits of :func:`~qhybrid_lab.server.arguments.json_body`."""
+        return json_body(self.request.body or b"")
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Errors tornado raises itself (403 without a token, 405, 400 for a bad query string) as our JSON."""
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        message = responses.get(status_code, "Unknown HTTP Error")
+        if isinstance(error, tornado.web.HTTPError):
+            message = error.log_message or error.reason or message
+        elif error is not None:
+            message = "internal error; the Jupyter server log has the traceback"
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"error": responses.get(status_code, "HTTPError").replace(" ", ""),
+                                "message": message}))
 
 
 class RootHandler(BaseHandler):
@@ -51,16 +65,35 @@ class RootHandler(BaseHandler):
     @tornado.web.authenticated
     @json_errors
     async def get(self) -> None:
-        self.finish(json.dumps(self.info))
+        await self.call(self.service.root, self.query(), self.info)
+
+
+class OpenAPIHandler(BaseHandler):
+    """``GET openapi.json``: the OpenAPI description of this API."""
+
+    @tornado.web.authenticated
+    @json_errors
+    async def get(self) -> None:
+        check_known(self.query(), "GET openapi.json", ())
+        self.finish(json.dumps(self.openapi()))
 
 
 class JobsHandler(BaseHandler):
-    """``GET jobs?status=&backend=&notebook=&tag=&limit=&offset=&brief=``."""
+    """``GET jobs?status=&backend=&kind=&notebook=&tag=&experiment=&q=&limit=&offset=&brief=``."""
 
     @tornado.web.authenticated
     @json_errors
     async def get(self) -> None:
         await self.call(self.service.jobs, self.query(), await self.notebook_paths())
+
+
+class TableHandler(BaseHandler):
+    """``GET table?...``: the Queue's jobs table (page, pinned active jobs, counts, group rows)."""
+
+    @tornado.web.authenticated
+    @json_errors
+    async def get(self) -> None:
+        await self.call(self.service.table, self.query(), await self.notebook_paths())
 
 
 class JobHandler(BaseHandler):
@@ -69,7 +102,7 @@ class JobHandler(BaseHandler):
     @tornado.web.authenticated
     @json_errors
     async def get(self, job_id: str) -> None:
-        await self.call(self.service.job, job_id, await self.notebook_paths())
+        await self.call(self.service.job, job_id, await self.notebook_paths(), self.query())
 
 
 class CancelHandler(BaseHandler):
@@ -78,7 +111,16 @@ class CancelHandler(BaseHandler):
     @tornado.web.authenticated
     @json_errors
     async def post(self, job_id: str) -> None:
-        await self.call(self.service.cancel, job_id)
+        await self.call(self.service.cancel, job_id, args=self.query(), body=self.body())
+
+
+class GroupCancelHandler(BaseHandler):
+    """``POST groups/<id>/cancel``: cancel requests for every unfinished job of a group."""
+
+    @tornado.web.authenticated
+    @json_errors
+    async def post(self, group: str) -> None:
+        await self.call(self.service.cancel_group, group, args=self.query(), body=self.body())
 
 
 class BudgetsHandler(BaseHandler):
@@ -87,12 +129,12 @@ class BudgetsHandler(BaseHandler):
     @tornado.web.authenticated
     @json_errors
     async def get(self) -> None:
-        await self.call(self.service.budgets)
+        await self.call(self.service.budgets, self.query())
 
     @tornado.web.authenticated
     @json_errors
     async def put(self) -> None:
-        await self.call(self.service.set_budget, self.body())
+        await self.call(self.service.set_budget, self.body(), self.query())
 
     @tornado.web.authenticated
     @json_errors
@@ -115,4 +157,4 @@ class BackendsHandler(BaseHandler):
     @tornado.web.authenticated
     @json_errors
     async def get(self) -> None:
-        await self.call(self.service.backends)
+        await self.call(self.service.backends, self.query())

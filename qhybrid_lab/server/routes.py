@@ -12,12 +12,16 @@ API_PREFIX = "qhybrid-lab/api"
 """Every route lives under this path, relative to the server's base URL."""
 
 JOB_ID = r"(?P<job_id>[^/]+)"
+GROUP_ID = r"(?P<group>[^/]+)"
 
 ROUTES: list[tuple[str, type]] = [
     (r"/?", handlers.RootHandler),
+    (r"/openapi\.json", handlers.OpenAPIHandler),
     (r"/jobs/?", handlers.JobsHandler),
     (rf"/jobs/{JOB_ID}/?", handlers.JobHandler),
     (rf"/jobs/{JOB_ID}/cancel/?", handlers.CancelHandler),
+    (r"/table/?", handlers.TableHandler),
+    (rf"/groups/{GROUP_ID}/cancel/?", handlers.GroupCancelHandler),
     (r"/budgets/?", handlers.BudgetsHandler),
     (r"/compare/?", handlers.CompareHandler),
     (r"/backends/?", handlers.BackendsHandler),

@@ -7,6 +7,7 @@ from backend_helpers import ghz
 
 from qhybrid_lab.backends import BackendKind, get_backend, list_backends, register_backend
 from qhybrid_lab.backends.aer import AerBackend
+from qhybrid_lab.backends.registry import backend_name
 from qhybrid_lab.errors import UnknownBackend
 
 
@@ -83,3 +84,20 @@ def test_a_later_registration_replaces_a_builtin(clean_registry):
     register_backend("aer", LabSimulator)
     replaced = get_backend("aer")
     assert replaced is not original and isinstance(replaced, LabSimulator)
+
+
+def test_backend_name_checks_a_name_without_creating_the_backend(clean_registry):
+    import qhybrid_lab.backends.registry as registry
+
+    register_backend("remote:", lambda name: LabSimulator(name))
+    before = dict(registry._instances)
+    assert backend_name(" Fake_Torino ") == "fake_torino" and backend_name("aer:mps") == "aer:mps"
+    assert backend_name("remote:any-device") == "remote:any-device"  # a registered prefix resolves it later
+    assert backend_name("pennylane:default.qubit") == "pennylane:default.qubit"
+    assert registry._instances == before, "nothing was created"
+    with pytest.raises(UnknownBackend, match="did you mean 'fake_torino'"):
+        backend_name("fake_torin")
+    with pytest.raises(UnknownBackend, match="non-empty string"):
+        backend_name("  ")
+    with pytest.raises(UnknownBackend):
+        backend_name("remote:")
