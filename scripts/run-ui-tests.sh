@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Galata (Playwright) UI tests of the qhybrid-lab sidebar, headless in Debian's Chromium.
 # Installs what is missing (chromium via apt-get, the ui-tests node modules), runs the tests against a
-# JupyterLab on port 8888 with a throw-away QHYBRID_HOME, and ends with one line: `ui-tests: N passed, N failed`.
+# JupyterLab on port 8888 (8889: without the server extension) and Jupyter Notebook 7 on 8890, with a throw-away
+# QHYBRID_HOME, and ends with one line: `ui-tests: N passed, N failed`.
 # Works as root, from a fresh clone, with CI=true (lockfiles are committed and never changed).
 #   scripts/run-ui-tests.sh [playwright args...]     e.g. scripts/run-ui-tests.sh -g "budget"
 set -uo pipefail
@@ -38,10 +39,11 @@ if [ ! -d node_modules/@jupyterlab/galata ] || [ yarn.lock -nt node_modules ]; t
   touch node_modules
 fi
 
-# 4. Galata's server uses port 8888 (and the no-server-extension one 8889); a server already there would be tested.
-for port in 8888 8889; do
+# 4. Galata's server uses port 8888 (the no-server-extension one 8889, Notebook 7 8890); a server already there
+#    would be tested.
+for port in 8888 8889 8890; do
   if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-    die "port $port is in use; stop that server first (the UI tests start their own JupyterLab on 8888 and 8889)"
+    die "port $port is in use; stop that server first (the UI tests start their own servers on 8888, 8889, 8890)"
   fi
 done
 
