@@ -22,30 +22,15 @@ if [ ! -f labextension/package.json ]; then
   (jlpm install && jlpm build) || die "building the JupyterLab extension failed"
 fi
 
-# 2. The browser: Debian's chromium (never `playwright install`).
-CHROMIUM=${QHYBRID_CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$CHROMIUM" ]; then
-  [ "$(id -u)" = 0 ] || die "$CHROMIUM is missing; as root: apt-get update && apt-get install -y chromium chromium-driver"
-  echo "run-ui-tests: installing chromium (apt-get)"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
-    || die "apt-get install chromium failed"
-fi
-export QHYBRID_CHROMIUM=$CHROMIUM
-
-# 3. The test runner: Galata and Playwright from ui-tests/yarn.lock.
-cd ui-tests
-if [ ! -d node_modules/@jupyterlab/galata ] || [ yarn.lock -nt node_modules ]; then
-  jlpm install || die "jlpm install in ui-tests failed"
-  touch node_modules
-fi
+# 2. The browser (Debian's chromium) and 3. the test runner (Galata and Playwright from ui-tests/yarn.lock).
+. scripts/ui-prereqs.sh
+ensure_chromium || die "no chromium"
+ensure_ui_node_modules || die "no ui-tests node modules"
 
 # 4. Galata's server uses port 8888 (the no-server-extension one 8889, Notebook 7 8890); a server already there
 #    would be tested.
-for port in 8888 8889 8890; do
-  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-    die "port $port is in use; stop that server first (the UI tests start their own servers on 8888, 8889, 8890)"
-  fi
-done
+ensure_ports_free 8888 8889 8890 || die "a port is in use"
+cd ui-tests
 
 # 5. Run, with a run log of its own.
 QHYBRID_HOME=$(mktemp -d -t qhybrid-ui-XXXXXX)
@@ -57,20 +42,8 @@ jlpm playwright test "$@"
 rc=$?
 
 # 6. One plain summary line from Playwright's JSON report.
-summary=$(node -e '
-  const fs = require("fs");
-  const file = "test-results/results.json";
-  if (!fs.existsSync(file)) { console.log("none"); process.exit(0); }
-  const s = JSON.parse(fs.readFileSync(file, "utf8")).stats || {};
-  console.log(`${(s.expected || 0) + (s.flaky || 0)} ${(s.unexpected || 0)} ${s.skipped || 0}`);
-')
+read -r passed failed <<<"$(playwright_counts test-results/results.json)"
 echo "run-ui-tests: $(( $(date +%s) - start )) s; screenshots in ui-tests/screenshots, report in ui-tests/playwright-report"
-if [ "$summary" = "none" ]; then
-  echo "ui-tests: 0 passed, 1 failed"
-  exit 1
-fi
-read -r passed failed skipped <<<"$summary"
-[ "$skipped" -gt 0 ] && failed=$((failed + skipped))  # a skipped UI test is not a pass
 echo "ui-tests: $passed passed, $failed failed"
 if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
   exit 1
