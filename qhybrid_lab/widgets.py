@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable
@@ -211,14 +212,18 @@ class JobView:
         print(text, file=self._stream or sys.stdout, flush=True)
 
     def _print_job(self, record: dict) -> None:
-        """A job's line, indented; its outcome on a second line when both do not fit the terminal."""
+        """A job's line, indented; its outcome on lines of its own below when both do not fit the terminal."""
         head, outcome = _line_parts(record, self._widths)
+        width = terminal_columns()
         if not outcome:
             self._print("  " + head)
-        elif len(head) + len(outcome) + 4 <= terminal_columns():
+        elif len(head) + len(outcome) + 4 <= width:
             self._print(f"  {head}  {outcome}")
         else:
-            self._print(f"  {head}\n{' ' * 12}{outcome}")
+            indent = " " * 12
+            wrapped = textwrap.fill(outcome, max(width, 40), initial_indent=indent, subsequent_indent=indent,
+                                    break_on_hyphens=False)
+            self._print(f"  {head}\n{wrapped}")
 
     def _progress(self) -> None:
         """Text mode: every PROGRESS_SECONDS, one line on the jobs still active, until all are final."""

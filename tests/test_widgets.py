@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import time
 
@@ -118,21 +119,28 @@ def test_text_view_lines_fit_an_80_column_terminal(monkeypatch):
 
     from qhybrid_lab.jobs import run
 
-    # Given an 80-column terminal and a 5-qubit circuit (its counts do not fit beside the job on one line)
+    # Given an 80-column terminal, a 5-qubit circuit (its counts do not fit beside the job on one line) and a
+    # 16-qubit one (its counts do not fit on one line of their own)
     monkeypatch.setenv("COLUMNS", "80")
-    qc = QuantumCircuit(5, name="wide")
-    qc.h(range(5))
-    qc.measure_all()
+    wide, wider = QuantumCircuit(5, name="wide"), QuantumCircuit(16, name="wider")
+    wide.h(range(5))
+    wider.h(range(16))
     stream = io.StringIO()
-    view = JobView(run(qc, ["aer", "fake_manila"], shots=200, seed=2), mode="text", stream=stream).show()
+    group = run({"wide": wide, "wider": wider}, ["aer"], shots=200, seed=2)
+    view = JobView(group, mode="text", stream=stream).show()
     view.wait(60)
     lines = stream.getvalue().splitlines()
-    # Then every line fits, and each finished job's counts follow on an indented line of their own
+    # Then every line fits, and each finished job's counts follow on indented lines of their own
     assert all(len(line) <= 80 for line in lines), lines
     done = [i for i, line in enumerate(lines) if " done " in line]
     assert len(done) == 2
     for i in done:
-        assert lines[i + 1].startswith(" " * 12) and ": " in lines[i + 1] and " done " not in lines[i + 1]
+        outcome = list(itertools.takewhile(lambda line: line.startswith(" " * 12), lines[i + 1:]))
+        assert outcome and " done " not in "".join(outcome)
+        counts = dict(pair.split(": ") for pair in " ".join(o.strip() for o in outcome).rstrip(" …").split(", "))
+        assert all(len(key) in (5, 16) and value.isdigit() for key, value in counts.items())
+    assert any(len(list(itertools.takewhile(lambda line: line.startswith(" " * 12), lines[i + 1:]))) > 1
+               for i in done)  # the 16-qubit outcomes wrap
 
 
 def test_text_view_prints_a_progress_line_while_a_job_runs(monkeypatch):
