@@ -16,10 +16,7 @@ module.exports = {
   testMatch: ['**/wheel-smoke.spec.ts'],
   projects: undefined,
   outputDir: 'test-results-wheel',
-  reporter: [
-    ['list'],
-    ['json', { outputFile: 'test-results-wheel/results.json' }]
-  ],
+  reporter: [['list'], ['json', { outputFile: 'test-results-wheel/results.json' }]],
   use: { ...base.use, baseURL: 'http://localhost:8891' },
   webServer: [
     {

@@ -8,7 +8,13 @@ const NOTEBOOK7 = 'http://localhost:8890';
 
 /** Save a notebook of code cells on the Notebook 7 server (its contents API, as the file browser does). */
 async function saveNotebook(page: Page, name: string, sources: string[]): Promise<void> {
-  const cells = sources.map(source => ({ cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null }));
+  const cells = sources.map(source => ({
+    cell_type: 'code',
+    source,
+    metadata: {},
+    outputs: [],
+    execution_count: null
+  }));
   const kernelspec = { name: 'python3', display_name: 'Python 3', language: 'python' };
   const content = { cells, metadata: { kernelspec }, nbformat: 4, nbformat_minor: 5 };
   const response = await page.request.put(`${NOTEBOOK7}/api/contents/${name}`, { data: { type: 'notebook', content } });
@@ -32,7 +38,9 @@ test('Notebook 7: %%qrun shows its cell view, and the sidebar opens from View â€
   await saveNotebook(page, 'nb7.ipynb', ['%load_ext qhybrid_lab', bellCell(['aer'], 500)]);
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(`${NOTEBOOK7}/notebooks/nb7.ipynb`);
-  const app = await page.waitForFunction(() => (window as any).jupyterapp?.name, null, { timeout: 60 * 1000 });
+  const app = await page.waitForFunction(() => (window as { jupyterapp?: { name: string } }).jupyterapp?.name, null, {
+    timeout: 60 * 1000
+  });
   expect(await app.jsonValue()).toBe('Jupyter Notebook'); // Notebook 7's own application, not JupyterLab
   await expect(page.locator('.jp-Notebook-ExecutionIndicator')).toHaveAttribute('data-status', 'idle', {
     timeout: 60 * 1000
