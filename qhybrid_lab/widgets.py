@@ -3,24 +3,30 @@
 In a kernel with ipywidgets the rows are widgets (status, backend and kind, transpiled depth and two-qubit count,
 elapsed time, then the counts histogram or the error; a sweep row names its points and ends with an
 expectation-vs-point plot, or the histogram of its only point). Elsewhere (terminal IPython, scripts) the view prints
-one text line per job when it is submitted and one when it finishes.
+one text line per job when it is submitted and one when it finishes (the outcome on a second line when the terminal
+is too narrow for both), and a progress line every :data:`PROGRESS_SECONDS` while jobs are still active.
 """
 
 from __future__ import annotations
 
 import html
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
 from .status import FINAL_STATES, JobStatus
+from .tables import Table, terminal_columns
 
-__all__ = ["JobView", "Table", "job_line", "parity_expectation", "sweep_points", "widgets_available"]
+__all__ = ["JobView", "Table", "job_line", "parity_expectation", "progress_line", "sweep_points", "terminal_columns",
+           "widgets_available"]
 
 TICK_SECONDS = 0.5
 """How often elapsed times of unfinished jobs are refreshed in the widget view."""
+PROGRESS_SECONDS = 15.0
+"""How often the text view prints a progress line while jobs are still active."""
 
 _COLOURS = {
     "done": "var(--jp-success-color1, green)",
@@ -98,18 +104,40 @@ def _cells(record: dict, now: float | None = None) -> list[str]:
 
 def job_line(record: dict) -> str:
     """One text line for a job: circuit, backend (kind), status, depth, two-qubit count, time, then counts or error."""
+    head, outcome = _line_parts(record)
+    return f"{head}  {outcome}" if outcome else head
+
+
+def _line_parts(record: dict, widths: tuple[int, int] = (10, 26)) -> tuple[str, str]:
+    """A job's text line in two parts: what ran and how far it is, then its outcome (counts, error; may be "").
+
+    ``widths``: of the circuit and backend columns (a view aligns its jobs' lines with its own widths).
+    """
     circuit, backend, status, depth, twoq, elapsed = _cells(record)
-    line = f"{record['id'][:8]}  {circuit:<10} {backend:<26} {status:<11} depth {depth:<4} 2q {twoq:<4} {elapsed}"
-    counts = (record.get("result") or {}).get("counts")
+    head = (f"{record['id'][:8]}  {circuit:<{widths[0]}} {backend:<{widths[1]}} {status:<11} depth {depth:<3} "
+            f"2q {twoq:<3} {elapsed}")
+    counts, outcome = (record.get("result") or {}).get("counts"), ""
     if isinstance(counts, list) and counts:  # a sweep: the first point's outcomes
-        line += f"  {len(counts)} points; point 0"
+        outcome = f"{len(counts)} points; point 0"
         counts = counts[0]
     if counts:
         top = sorted(counts.items(), key=lambda kv: -kv[1])[:4]
-        line += (":" if line.endswith("point 0") else "") + "  " + ", ".join(f"{k}: {v}" for k, v in top) + (" …" if len(counts) > 4 else "")
+        outcome += (":  " if outcome else "") + ", ".join(f"{k}: {v}" for k, v in top) + (" …" if len(counts) > 4 else "")
     elif record.get("error") or record.get("blocked_reason"):
-        line += f"  {record.get('blocked_reason') or record.get('error')}"
-    return line
+        outcome = " ".join(str(record.get("blocked_reason") or record.get("error")).split())
+    return head, outcome
+
+
+def progress_line(records: list[dict], now: float | None = None, *, shown: int = 3) -> str:
+    """One line on the jobs still active: how many, and the first ``shown`` of them with status and elapsed time."""
+    active = [r for r in records if JobStatus(r["status"]) not in FINAL_STATES]
+    parts = []
+    for record in active[:shown]:
+        elapsed = _elapsed(record, now)
+        parts.append(f"{(record.get('circuit') or {}).get('name') or '?'} on {(record.get('backend') or {}).get('name')}"
+                     f" {record['status']}" + ("" if elapsed is None else f" {elapsed:.0f} s"))
+    more = f", +{len(active) - shown} more" if len(active) > shown else ""
+    return f"… {len(active)} of {len(records)} job(s) still active: {', '.join(parts)}{more}"
 
 
 class JobView:
@@ -128,6 +156,8 @@ class JobView:
         self.group = group
         self.expectations = dict(expectations or {})
         self.jobs = list(group)
+        cells = [_cells(job.record) for job in self.jobs]  # the text lines' circuit and backend column widths
+        self._widths = (max([len(c[0]) for c in cells] + [4]), max([len(c[1]) for c in cells] + [4]))
         if mode is None:
             mode = "widget" if widgets_available() else "text"
         if mode not in ("widget", "text"):
@@ -141,6 +171,7 @@ class JobView:
         self._shell: Any = None
         self.widget = self._build() if mode == "widget" else None
         self._ticker: threading.Thread | None = None
+        self._finished = threading.Event()
 
     # -- showing ----------------------------------------------------------------------------------------------
 
@@ -153,10 +184,13 @@ class JobView:
         else:
             self._print(f"submitted {len(self.jobs)} job(s), group {getattr(self.group, 'id', '?')[:8]}:")
             for job in self.jobs:
-                self._print("  " + job_line(job.record))
+                self._print_job(job.record)
         for job in self.jobs:
             job.add_status_callback(self._on_status)
             self._on_status(job)  # it may have changed before the callback was in place
+        if self.mode == "text" and not self._all_final():
+            self._ticker = threading.Thread(target=self._progress, name="qhybrid-jobview-progress", daemon=True)
+            self._ticker.start()
         if self.mode == "widget" and not self._all_final():
             self._ticker = threading.Thread(target=self._tick, name="qhybrid-jobview-tick", daemon=True)
             self._ticker.start()
@@ -173,7 +207,31 @@ class JobView:
         return status
 
     def _print(self, text: str) -> None:
+        # sys.stdout at the time of printing: at a terminal IPython prompt it is prompt_toolkit's proxy, which
+        # prints above the prompt and redraws it.
         print(text, file=self._stream or sys.stdout, flush=True)
+
+    def _print_job(self, record: dict) -> None:
+        """A job's line, indented; its outcome on lines of its own below when both do not fit the terminal."""
+        head, outcome = _line_parts(record, self._widths)
+        width = terminal_columns()
+        if not outcome:
+            self._print("  " + head)
+        elif len(head) + len(outcome) + 4 <= width:
+            self._print(f"  {head}  {outcome}")
+        else:
+            indent = " " * 12
+            wrapped = textwrap.fill(outcome, max(width, 40), initial_indent=indent, subsequent_indent=indent,
+                                    break_on_hyphens=False)
+            self._print(f"  {head}\n{wrapped}")
+
+    def _progress(self) -> None:
+        """Text mode: every PROGRESS_SECONDS, one line on the jobs still active, until all are final."""
+        while not self._finished.wait(PROGRESS_SECONDS):
+            records = [job.record for job in self.jobs]
+            if all(JobStatus(r["status"]) in FINAL_STATES for r in records):
+                return
+            self._print("  " + progress_line(records))
 
     def _all_final(self) -> bool:
         return all(job.done() for job in self.jobs)
@@ -191,7 +249,9 @@ class JobView:
             if self.mode == "widget":
                 self._update_row(job.id, record, final)
             elif final:
-                self._print("  " + job_line(record))
+                self._print_job(record)
+            if len(self._rendered_final) == len(self.jobs):
+                self._finished.set()
 
     def _resync(self, *_: Any) -> None:
         """At the start of each cell, re-send the rows that finished since the last one.
@@ -298,37 +358,3 @@ def _mimebundle(figure: Any) -> dict:
     from .plots import mimebundle
 
     return mimebundle(figure)
-
-
-class Table:
-    """A small static table that shows as HTML in notebooks and as aligned text in terminals.
-
-    Args:
-        columns: header names.
-        rows: one sequence of cell values per row (shown with ``str``; None shows as "–").
-        caption: a line above the table.
-        data: what the table shows, kept for code (e.g. the records behind ``%qjobs``).
-    """
-
-    def __init__(self, columns: list[str], rows: list[list[Any]], *, caption: str = "", data: Any = None) -> None:
-        self.columns = columns
-        self.rows = [["–" if value is None else str(value) for value in row] for row in rows]
-        self.caption = caption
-        self.data = data
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __repr__(self) -> str:
-        widths = [max([len(c)] + [len(row[i]) for row in self.rows]) for i, c in enumerate(self.columns)]
-        lines = [self.caption] if self.caption else []
-        lines.append("  ".join(c.ljust(w) for c, w in zip(self.columns, widths)).rstrip())
-        lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in self.rows]
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        esc = html.escape
-        cap = f"<caption style='text-align:left'>{esc(self.caption)}</caption>" if self.caption else ""
-        head = "".join(f"<th>{esc(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in self.rows)
-        return f"<table class='qh-Table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

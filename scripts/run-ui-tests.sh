@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Galata (Playwright) UI tests of the qhybrid-lab sidebar, headless in Debian's Chromium.
 # Installs what is missing (chromium via apt-get, the ui-tests node modules), runs the tests against a
-# JupyterLab on port 8888 with a throw-away QHYBRID_HOME, and ends with one line: `ui-tests: N passed, N failed`.
+# JupyterLab on port 8888 (8889: without the server extension) and Jupyter Notebook 7 on 8890, with a throw-away
+# QHYBRID_HOME, and ends with one line: `ui-tests: N passed, N failed`.
 # Works as root, from a fresh clone, with CI=true (lockfiles are committed and never changed).
 #   scripts/run-ui-tests.sh [playwright args...]     e.g. scripts/run-ui-tests.sh -g "budget"
 set -uo pipefail
@@ -21,29 +22,15 @@ if [ ! -f labextension/package.json ]; then
   (jlpm install && jlpm build) || die "building the JupyterLab extension failed"
 fi
 
-# 2. The browser: Debian's chromium (never `playwright install`).
-CHROMIUM=${QHYBRID_CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$CHROMIUM" ]; then
-  [ "$(id -u)" = 0 ] || die "$CHROMIUM is missing; as root: apt-get update && apt-get install -y chromium chromium-driver"
-  echo "run-ui-tests: installing chromium (apt-get)"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
-    || die "apt-get install chromium failed"
-fi
-export QHYBRID_CHROMIUM=$CHROMIUM
+# 2. The browser (Debian's chromium) and 3. the test runner (Galata and Playwright from ui-tests/yarn.lock).
+. scripts/ui-prereqs.sh
+ensure_chromium || die "no chromium"
+ensure_ui_node_modules || die "no ui-tests node modules"
 
-# 3. The test runner: Galata and Playwright from ui-tests/yarn.lock.
+# 4. Galata's server uses port 8888 (the no-server-extension one 8889, Notebook 7 8890); a server already there
+#    would be tested.
+ensure_ports_free 8888 8889 8890 || die "a port is in use"
 cd ui-tests
-if [ ! -d node_modules/@jupyterlab/galata ] || [ yarn.lock -nt node_modules ]; then
-  jlpm install || die "jlpm install in ui-tests failed"
-  touch node_modules
-fi
-
-# 4. Galata's server uses port 8888 (and the no-server-extension one 8889); a server already there would be tested.
-for port in 8888 8889; do
-  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-    die "port $port is in use; stop that server first (the UI tests start their own JupyterLab on 8888 and 8889)"
-  fi
-done
 
 # 5. Run, with a run log of its own.
 QHYBRID_HOME=$(mktemp -d -t qhybrid-ui-XXXXXX)
@@ -55,20 +42,8 @@ jlpm playwright test "$@"
 rc=$?
 
 # 6. One plain summary line from Playwright's JSON report.
-summary=$(node -e '
-  const fs = require("fs");
-  const file = "test-results/results.json";
-  if (!fs.existsSync(file)) { console.log("none"); process.exit(0); }
-  const s = JSON.parse(fs.readFileSync(file, "utf8")).stats || {};
-  console.log(`${(s.expected || 0) + (s.flaky || 0)} ${(s.unexpected || 0)} ${s.skipped || 0}`);
-')
+read -r passed failed <<<"$(playwright_counts test-results/results.json)"
 echo "run-ui-tests: $(( $(date +%s) - start )) s; screenshots in ui-tests/screenshots, report in ui-tests/playwright-report"
-if [ "$summary" = "none" ]; then
-  echo "ui-tests: 0 passed, 1 failed"
-  exit 1
-fi
-read -r passed failed skipped <<<"$summary"
-[ "$skipped" -gt 0 ] && failed=$((failed + skipped))  # a skipped UI test is not a pass
 echo "ui-tests: $passed passed, $failed failed"
 if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
   exit 1

@@ -16,11 +16,10 @@ fi
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-# The `labextension develop` link of an earlier run would let pip write the wheel's data files through it into
-# labextension/ (the next editable build then adds install.json twice and fails): drop it, it is made again below.
+# A second run finds the venv's copy of the extension replaced by a link to labextension/ (below); pip would write
+# the new copy through that link into the source tree. Remove the link: pip installs a copy, which is linked again.
 link=.venv/share/jupyter/labextensions/qhybrid-lab
 if [ -L "$link" ]; then rm "$link"; fi
-rm -f labextension/install.json
 .venv/bin/python -m pip install --quiet -e ".[test]"
 # pip copies the built extension into the venv; link it instead so later `jlpm build`s are seen.
 PATH="$PWD/.venv/bin:$PATH" .venv/bin/jupyter labextension develop --overwrite . >/dev/null  # needs jupyter-builder on PATH

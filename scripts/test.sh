@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Set up (scripts/setup.sh) and run every test: the TypeScript checks (jlpm lint:check: eslint + prettier;
-# jlpm test: jest), the Galata UI tests in Debian's Chromium, then pytest (last, so its summary line ends the run).
+# jlpm test: jest), the Galata UI tests in Debian's Chromium (JupyterLab and Notebook 7), the release
+# artifacts (scripts/test-wheel.sh: sdist and wheel built, the wheel installed into a fresh venv without node
+# and smoke-tested there), then pytest (last, so its summary line ends the run).
 #   scripts/test.sh            everything
 #   scripts/test.sh --no-ui    without the Galata UI tests
 set -uo pipefail
@@ -28,16 +30,18 @@ else
 fi
 rm -f "$ts_log"
 
-ui_rc=0
+ui_rc=0 wheel_rc=0
 if [ "${1:-}" != "--no-ui" ]; then
   bash scripts/run-ui-tests.sh
   ui_rc=$?
+  bash scripts/test-wheel.sh
+  wheel_rc=$?
 fi
 
 .venv/bin/python -m pytest -q -p no:cacheprovider tests
 py_rc=$?
 
-if [ $ts_rc -ne 0 ] || [ $ui_rc -ne 0 ] || [ $py_rc -ne 0 ]; then
-  echo "test.sh: FAILED (TypeScript lint/unit tests exit $ts_rc, ui-tests exit $ui_rc, pytest exit $py_rc)" >&2
+if [ $ts_rc -ne 0 ] || [ $ui_rc -ne 0 ] || [ $wheel_rc -ne 0 ] || [ $py_rc -ne 0 ]; then
+  echo "test.sh: FAILED (TypeScript lint/unit tests exit $ts_rc, ui-tests exit $ui_rc, wheel-tests exit $wheel_rc, pytest exit $py_rc)" >&2
   exit 1
 fi

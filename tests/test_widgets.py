@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import itertools
+import re
+import time
 
 import pytest
 
@@ -13,7 +16,15 @@ from qhybrid_lab.plots import (
     counts_histogram_mpl,
     probabilities,
 )
-from qhybrid_lab.widgets import JobView, Table, job_line, widgets_available
+from qhybrid_lab.widgets import JobView, Table, job_line, progress_line, widgets_available
+
+
+def wait_for(predicate, timeout: float) -> None:
+    """Poll until ``predicate()`` is true (AssertionError after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"condition not met within {timeout} s"
+        time.sleep(0.02)
 
 
 def bell():
@@ -86,9 +97,10 @@ def slow_circuit():
     return qc
 
 
-def test_text_view_prints_submitted_and_final_lines():
+def test_text_view_prints_submitted_and_final_lines(monkeypatch):
     from qhybrid_lab.jobs import run
 
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough: one line per job
     group = run(bell(), ["aer", "fake_manila"], shots=100, seed=5)
     stream = io.StringIO()
     view = JobView(group, mode="text", stream=stream).show()
@@ -98,6 +110,70 @@ def test_text_view_prints_submitted_and_final_lines():
     finals = lines[3:]
     assert len(finals) == 2 and all(" done " in line for line in finals)
     assert any("fake_manila (emulator)" in line and "depth" in line for line in finals)
+    # the lines of one view are aligned: the status column starts at the same place in every line
+    assert len({line.index(" pending ") for line in lines[1:3]} | {line.index(" done ") for line in finals}) == 1
+
+
+def test_text_view_lines_fit_an_80_column_terminal(monkeypatch):
+    from qiskit import QuantumCircuit
+
+    from qhybrid_lab.jobs import run
+
+    # Given an 80-column terminal, a 5-qubit circuit (its counts do not fit beside the job on one line) and a
+    # 16-qubit one (its counts do not fit on one line of their own)
+    monkeypatch.setenv("COLUMNS", "80")
+    wide, wider = QuantumCircuit(5, name="wide"), QuantumCircuit(16, name="wider")
+    wide.h(range(5))
+    wider.h(range(16))
+    stream = io.StringIO()
+    group = run({"wide": wide, "wider": wider}, ["aer"], shots=200, seed=2)
+    view = JobView(group, mode="text", stream=stream).show()
+    view.wait(60)
+    lines = stream.getvalue().splitlines()
+    # Then every line fits, and each finished job's counts follow on indented lines of their own
+    assert all(len(line) <= 80 for line in lines), lines
+    done = [i for i, line in enumerate(lines) if " done " in line]
+    assert len(done) == 2
+    for i in done:
+        outcome = list(itertools.takewhile(lambda line: line.startswith(" " * 12), lines[i + 1:]))
+        assert outcome and " done " not in "".join(outcome)
+        counts = dict(pair.split(": ") for pair in " ".join(o.strip() for o in outcome).rstrip(" …").split(", "))
+        assert all(len(key) in (5, 16) and value.isdigit() for key, value in counts.items())
+    assert any(len(list(itertools.takewhile(lambda line: line.startswith(" " * 12), lines[i + 1:]))) > 1
+               for i in done)  # the 16-qubit outcomes wrap
+
+
+def test_text_view_prints_a_progress_line_while_a_job_runs(monkeypatch):
+    import qhybrid_lab.widgets as widgets
+    from qhybrid_lab.jobs import run
+
+    # Given a progress interval of 0.1 s and a job that runs for seconds
+    monkeypatch.setattr(widgets, "PROGRESS_SECONDS", 0.1)
+    slow = run(slow_circuit(), "fake_sherbrooke", shots=20000)
+    stream = io.StringIO()
+    view = JobView(slow, mode="text", stream=stream).show()
+    # When it is still active, then a progress line names it, its status and its elapsed time
+    wait_for(lambda: "still active" in stream.getvalue() or slow.done(), timeout=60)
+    assert not slow.done(), "the job finished before the first progress line"
+    progress = next(line for line in stream.getvalue().splitlines() if "still active" in line)
+    assert re.fullmatch(r"  … 1 of 1 job\(s\) still active: slow on fake_sherbrooke (pending|running) \d+ s", progress)
+    # And once it is final, the progress lines stop
+    slow.cancel()
+    view.wait(60)
+    view._ticker.join(10)
+    assert not view._ticker.is_alive()
+    assert " cancelled " in stream.getvalue().splitlines()[-1]
+
+
+def test_progress_line_counts_active_jobs_and_names_the_first_few():
+    def record(i, status):
+        return {"id": f"{i:08d}", "status": status, "circuit": {"name": f"c{i}"}, "backend": {"name": "aer"},
+                "created": 100.0, "timings": {"submitted_at": 100.0, "total": 1.0}}
+
+    records = [record(0, "done")] + [record(i, "running") for i in range(1, 5)] + [record(5, "pending")]
+    line = progress_line(records, now=112.4)
+    assert line == "… 5 of 6 job(s) still active: c1 on aer running 12 s, c2 on aer running 12 s, " \
+                   "c3 on aer running 12 s, +2 more"
 
 
 def test_widget_view_rows_histograms_and_cancelled_reason():

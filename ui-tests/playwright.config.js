@@ -35,6 +35,12 @@ module.exports = {
       ]
     }
   },
+  // The wheel smoke test has its own configuration and server (playwright.wheel.config.js).
+  testIgnore: ['**/wheel-smoke.spec.ts'],
+  projects: [
+    { name: 'lab', testIgnore: ['**/notebook7.spec.ts', '**/wheel-smoke.spec.ts'] },
+    { name: 'notebook7', testMatch: ['**/notebook7.spec.ts'] }
+  ],
   webServer: [
     {
       command: 'jlpm start',
@@ -46,6 +52,13 @@ module.exports = {
       // The same JupyterLab without the qhybrid-lab server extension: the sidebar must say how to fix that.
       command: 'jlpm start:no-server-extension',
       url: 'http://localhost:8889/lab',
+      timeout: 120 * 1000,
+      reuseExistingServer: !process.env.CI
+    },
+    {
+      // Jupyter Notebook 7 (the notebook7 project), with a run log of its own.
+      command: 'jlpm start:notebook',
+      url: 'http://localhost:8890/tree',
       timeout: 120 * 1000,
       reuseExistingServer: !process.env.CI
     }

@@ -22,6 +22,9 @@ DEVICES: dict[str, str] = {
     "lightning.qubit": "PennyLane Lightning state vector (C++)",
 }
 """PennyLane devices served as ``pennylane:<device>``, with their descriptions."""
+MODULES: dict[str, tuple[str, ...]] = {"default.qubit": ("pennylane",),
+                                        "lightning.qubit": ("pennylane", "pennylane_lightning")}
+"""The modules each device needs; both come with the ``pennylane`` extra."""
 
 GATES: dict[str, tuple[str, int]] = {
     "id": ("Identity", 0), "x": ("PauliX", 0), "y": ("PauliY", 0), "z": ("PauliZ", 0), "h": ("Hadamard", 0),
@@ -36,13 +39,24 @@ GATES: dict[str, tuple[str, int]] = {
 
 
 def pennylane_names() -> list[dict[str, Any]]:
-    """The PennyLane devices, as ``list_backends`` entries."""
+    """The PennyLane devices, as ``list_backends`` entries (saying how to install PennyLane where it is missing)."""
+    from ..extras import install_line, missing_modules
+
+    def describe(device: str) -> str:
+        missing = missing_modules(*MODULES[device])
+        return DEVICES[device] + (f"; not installed: {install_line('pennylane')}" if missing else "")
+
     return [{"name": PREFIX + device, "kind": "simulator", "provider": "pennylane", "num_qubits": None,
-             "description": description} for device, description in DEVICES.items()]
+             "description": describe(device)} for device in DEVICES]
 
 
 def make_backend(name: str) -> PennyLaneBackend:
-    """The registry factory for ``pennylane:<device>`` (UnknownBackend listing the devices otherwise)."""
+    """The registry factory for ``pennylane:<device>`` (UnknownBackend listing the devices otherwise).
+
+    Raises:
+        UnknownBackend: not one of :data:`DEVICES`.
+        MissingDependency: PennyLane (or Lightning) is not installed; the message has the install line.
+    """
     device = name[len(PREFIX):] if name.startswith(PREFIX) else name
     if device not in DEVICES:
         from .names import closest_names
@@ -51,6 +65,9 @@ def make_backend(name: str) -> PennyLaneBackend:
         hint = f"did you mean '{close[0]}'? " if close else ""
         known = ", ".join(PREFIX + d for d in DEVICES)
         raise UnknownBackend(f"unknown PennyLane device '{device}' in '{name}'; {hint}qhybrid-lab runs {known}")
+    from ..extras import require
+
+    require("pennylane", *MODULES[device], what=f"the backend '{PREFIX + device}'")
     return PennyLaneBackend(device)
 
 

@@ -300,13 +300,10 @@ def dask_client() -> Client:
     with _client_lock:
         if _client is not None and _client.status == "running":
             return _client
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError as exc:
-            from ..errors import MissingDependency
+        from ..extras import require
 
-            raise MissingDependency("the dask executor needs dask.distributed: "
-                                    "pip install 'dask[distributed]'") from exc
+        require("dask", "dask", "distributed", what="the dask executor")
+        from distributed import Client, LocalCluster
         from .workers import worker_count
 
         address = os.environ.get(SCHEDULER_ENV, "").strip()

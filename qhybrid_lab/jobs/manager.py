@@ -141,6 +141,7 @@ class JobManager:
         Raises:
             InvalidJobSpec: bad circuits (CircuitTooWide, UnsupportedObject, NoCircuits ...).
             UnknownBackend: a backend name is not registered.
+            MissingDependency: ``executor="dask"`` without dask.distributed installed (the message has the install line).
             BackendError: a backend failed while checking or describing the request (named in the message).
             BudgetExceeded: a budget refused it (and every fallback); the jobs were recorded as ``blocked``.
             RunLogError: the run log cannot be written; nothing was submitted.
@@ -149,6 +150,10 @@ class JobManager:
         from ..circuits.collect import runnables
 
         options = options or RunOptions()
+        if options.executor == "dask":
+            from ..extras import require
+
+            require("dask", "dask", "distributed", what="the dask executor")  # before anything is recorded
         named = runnables(circuits, name=name, parameter_values=parameter_values)
         measured = [(cname, *ensure_measured(circuit), sweep) for cname, circuit, sweep in named]
         work = [_Work(circuit_fields(self.log, cname, circuit, added), circuit, sweep)

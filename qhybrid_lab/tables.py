@@ -1,0 +1,70 @@
+"""Static tables (``%qjobs``, ``%qbudget``, ``%qbackends``): HTML in notebooks, aligned text fitted to a terminal."""
+
+from __future__ import annotations
+
+import html
+import shutil
+import textwrap
+from typing import Any
+
+__all__ = ["Table", "terminal_columns"]
+
+MIN_LAST_COLUMN = 24
+"""The least room the last column wraps into beside the others; with less it goes below each row."""
+
+
+def terminal_columns() -> int:
+    """The width text views fit into: the terminal's, ``$COLUMNS``, else 100 (output to a file or a pipe)."""
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+class Table:
+    """A small static table that shows as HTML in notebooks and as aligned text in terminals.
+
+    Args:
+        columns: header names.
+        rows: one sequence of cell values per row (shown with ``str``; None shows as "–").
+        caption: a line above the table.
+        data: what the table shows, kept for code (e.g. the records behind ``%qjobs``).
+    """
+
+    def __init__(self, columns: list[str], rows: list[list[Any]], *, caption: str = "", data: Any = None) -> None:
+        self.columns = columns
+        self.rows = [["–" if value is None else str(value) for value in row] for row in rows]
+        self.caption = caption
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    def text(self, width: int | None = None) -> str:
+        """Aligned columns fitted to ``width`` (default: the terminal's) by wrapping the last column.
+
+        The last column wraps under itself; when the other columns leave it too little room, it goes on lines of its
+        own below each row, indented. Cells are shown on one line each (newlines and runs of spaces become one space).
+        """
+        width = terminal_columns() if width is None else width
+        rows = [[" ".join(v.split()) for v in row] for row in self.rows]
+        widths = [max([len(c)] + [len(row[i]) for row in rows]) for i, c in enumerate(self.columns)]
+        indent = sum(widths[:-1]) + 2 * (len(widths) - 1)
+        below = len(widths) > 1 and indent + widths[-1] > width and width - indent < MIN_LAST_COLUMN
+        lines = textwrap.wrap(self.caption, max(width, MIN_LAST_COLUMN)) if self.caption else []
+        for row in [self.columns, *rows]:
+            if below:
+                lines.append("  ".join(v.ljust(w) for v, w in zip(row[:-1], widths)).rstrip())
+                lines += ["    " + part for part in textwrap.wrap(row[-1], max(width - 4, MIN_LAST_COLUMN))]
+                continue
+            first, *rest = textwrap.wrap(row[-1], max(width - indent, MIN_LAST_COLUMN), break_on_hyphens=False) or [""]
+            lines.append("  ".join(v.ljust(w) for v, w in zip([*row[:-1], first], widths)).rstrip())
+            lines += [" " * indent + part for part in rest]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        cap = f"<caption style='text-align:left'>{esc(self.caption)}</caption>" if self.caption else ""
+        head = "".join(f"<th>{esc(c)}</th>" for c in self.columns)
+        body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in self.rows)
+        return f"<table class='qh-Table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

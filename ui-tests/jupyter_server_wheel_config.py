@@ -1,0 +1,7 @@
+"""JupyterLab from the installed wheel for the wheel smoke test (port 8891; scripts/test-wheel.sh starts it)."""
+
+import os
+
+exec(open(os.path.join(os.path.dirname(__file__), "jupyter_server_test_config.py")).read())  # noqa: S102
+
+c.ServerApp.port = 8891  # noqa: F821
