@@ -15,7 +15,8 @@ except ImportError:  # pragma: no cover - a source tree that was never built
 
 from .comparison import compare  # light (stdlib only)
 
-__all__ = ["__version__", "compare", "load_ipython_extension", "run", "runlog"]
+__all__ = ["__version__", "compare", "experiment", "load_experiment", "load_ipython_extension", "minimize", "run",
+           "runlog"]
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -43,6 +44,10 @@ def __getattr__(name: str) -> Any:
         from .jobs.api import run
 
         return run
+    if name in ("experiment", "minimize", "load_experiment"):
+        from . import experiments
+
+        return getattr(experiments, name)
     if name == "runlog":
         from . import runlog
 

@@ -45,6 +45,10 @@ class UnknownJob(QHybridError, LookupError):
     """No job with that id (or id prefix) in the run log."""
 
 
+class UnknownExperiment(QHybridError, LookupError):
+    """No experiment of that name in the run log."""
+
+
 class AmbiguousJobId(UnknownJob):
     """An id prefix matches several jobs."""
 

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from ..errors import InvalidJobSpec
+from .context import current_experiment
 from .handles import JobGroup
 from .manager import JobManager
 from .options import RunOptions
@@ -56,8 +57,15 @@ def run(circuits: Any, backend: str | list[str] = "aer", *, options: RunOptions 
     if options is not None and not isinstance(options, RunOptions):
         raise InvalidJobSpec(f"options must be a RunOptions, not {type(options).__name__}")
     options = (options or RunOptions()).with_(**settings) if settings else (options or RunOptions())
+    experiment = current_experiment.get()
+    if experiment is not None and options.experiment in (None, experiment.name):
+        options = options.with_(experiment=experiment.name)
+    else:
+        experiment = None
     group = JobManager.instance().submit(circuits, backend, options, name=name, origin=origin,
                                          parameter_values=parameter_values)
+    if experiment is not None:
+        experiment.note_jobs(list(group))
     if wait:
         group.wait()
     return group

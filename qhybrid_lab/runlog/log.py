@@ -16,6 +16,7 @@ from ..errors import AmbiguousJobId, InvalidJobSpec, RunLogError, UnknownJob
 from ..status import ACTIVE_STATES, FINAL_STATES, JobStatus, can_transition
 from .blobs import BlobStore
 from .budgets import BudgetTables
+from .experiments import ExperimentTables
 from .export import export_records
 from .index import FIELDS, RunIndex
 from .owners import OwnerTables
@@ -78,7 +79,7 @@ def record_changes(current: dict, fields: dict, *, status: JobStatus | str | Non
     return changes
 
 
-class RunLog(BudgetTables, OwnerTables, JobsTable):
+class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
     """Records of runs (one per circuit × backend), budgets, settings, cancel requests and heartbeats.
 
     Backed by TinyDB on an append-only JSON-lines file (see :mod:`qhybrid_lab.runlog.storage`); safe to use

@@ -3,7 +3,8 @@
 Rules, the same for every route (docs/architecture.md, "Server REST API"):
 
 - A query parameter a route does not know is refused, naming the ones it knows (``token`` and ``_xsrf``, which
-  Jupyter's authentication reads, are always allowed). An empty value counts as not given.
+  Jupyter's authentication reads, are always allowed, and so is the bare ``?<milliseconds>`` JupyterLab's
+  ``ServerConnection`` appends to every GET against caches). An empty value counts as not given.
 - A parameter listed as repeatable may be given several times and/or comma-separated (the values add up); any
   other parameter given more than once is refused.
 - Values are at most :data:`MAX_VALUE_CHARS` characters, at most :data:`MAX_VALUES` per parameter; integers are
@@ -46,10 +47,15 @@ def _short(value: str, length: int = 60) -> str:
     return repr(value if len(value) <= length else value[:length] + "…")
 
 
+def _cache_buster(name: str, given: Sequence[str]) -> bool:
+    """JupyterLab's ``ServerConnection`` adds ``?<milliseconds>`` (a bare number, no value) to every GET."""
+    return name.isdigit() and len(name) <= 16 and all(v == "" for v in given)
+
+
 def check_known(args: QueryArgs, route: str, known: Iterable[str]) -> None:
     """Refuse query parameters ``route`` does not take."""
     allowed = set(known)
-    unknown = sorted(set(args) - allowed - AUTH_PARAMETERS)
+    unknown = sorted(name for name in set(args) - allowed - AUTH_PARAMETERS if not _cache_buster(name, args[name]))
     if unknown:
         expected = ", ".join(sorted(allowed)) or "none"
         raise BadRequest(f"{route} does not take the query parameter(s) {', '.join(_short(u) for u in unknown)}; "

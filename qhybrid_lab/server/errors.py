@@ -7,7 +7,15 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..errors import AmbiguousJobId, InvalidJobSpec, QHybridError, RunLogError, UnknownBackend, UnknownJob
+from ..errors import (
+    AmbiguousJobId,
+    InvalidJobSpec,
+    QHybridError,
+    RunLogError,
+    UnknownBackend,
+    UnknownExperiment,
+    UnknownJob,
+)
 
 
 class BadRequest(QHybridError, ValueError):
@@ -29,6 +37,7 @@ class NotFound(QHybridError, LookupError):
 ERROR_STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (AmbiguousJobId, 400),
     (UnknownJob, 404),
+    (UnknownExperiment, 404),
     (UnknownBackend, 400),
     (NotFound, 404),
     (Conflict, 409),

@@ -147,3 +147,12 @@ def test_only_typed_errors_are_mapped():
     assert status_for(BadRequest("x")) == 400 and status_for(PayloadTooLarge("x")) == 413
     assert status_for(InvalidJobSpec("x")) == 400 and status_for(UnknownBackend("x")) == 400
     assert status_for(RunLogCorrupt("x")) == 503 and status_for(RunLogError("x")) == 503
+
+
+async def test_jupyterlabs_cache_buster_is_accepted_on_every_get(jp_fetch):
+    # JupyterLab's ServerConnection appends "?<milliseconds>" (a bare number) to each GET it sends
+    for path in ("", "jobs", "budgets", "backends", "table"):
+        response = await jp_fetch("qhybrid-lab", "api", path, params={"1796207356568": ""})
+        assert response.code == 200, path
+    with pytest.raises(Exception, match="400"):  # a number with a value is not that: still refused
+        await jp_fetch("qhybrid-lab", "api", "jobs", params={"1796207356568": "x"})
