@@ -1,3 +1,4 @@
+/* eslint-disable jupyter/galata-prefer-menu-helper -- Notebook 7 is not JupyterLab: this test drives plain Playwright pages, where Galata's page.menu helpers do not exist */
 import { expect, Locator, Page, test } from '@playwright/test';
 import * as path from 'path';
 
@@ -45,6 +46,18 @@ test('Notebook 7: %%qrun shows its cell view, and the sidebar opens from View â€
   await expect(page.locator('.jp-Notebook-ExecutionIndicator')).toHaveAttribute('data-status', 'idle', {
     timeout: 60 * 1000
   });
+  // the indicator is idle before a kernel exists: wait for the kernel itself to be connected and idle
+  await page.waitForFunction(
+    () => {
+      type Kernel = { connectionStatus?: string; status?: string };
+      type Shell = { currentWidget?: { sessionContext?: { session?: { kernel?: Kernel } } } };
+      const shell = (window as { jupyterapp?: { shell?: Shell } }).jupyterapp?.shell;
+      const kernel = shell?.currentWidget?.sessionContext?.session?.kernel;
+      return kernel?.connectionStatus === 'connected' && kernel?.status === 'idle';
+    },
+    null,
+    { timeout: 120 * 1000 }
+  );
 
   // When every cell runs (Run â€º Run All Cells)
   await page.getByRole('menuitem', { name: 'Run', exact: true }).click();
