@@ -371,3 +371,11 @@ def test_qrun_refuses_a_pennylane_mid_circuit_measurement_by_name(ip, log):
     with pytest.raises(UsageError, match=r"PennyLane circuit 'feedback' uses qml.measure \(MidMeasure.*qml.cond"):
         ip.run_cell_magic("qrun", "", cell)
     assert log.count() == 0
+
+
+def test_qrun_experiment_and_mode_options(ip, log):
+    ip.run_cell_magic("qrun", "--shots 16 --wait --experiment scan-1 --mode batch", BELL)
+    record = log.get(ip.user_ns["_"][0].id)
+    assert record["experiment"] == "scan-1" and record["options"]["mode"] == "batch"
+    with pytest.raises(UsageError, match="mode"):
+        ip.run_cell_magic("qrun", "--mode sometimes", BELL)

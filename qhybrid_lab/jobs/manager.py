@@ -170,23 +170,25 @@ class JobManager:
         from ..errors import BudgetExceeded
         from .fallback import UNAVAILABLE, placeholder
 
-        backends, unavailable = [], {}
+        backends, unavailable, costs = [], {}, {}
         for backend_name in names:
-            try:
-                backends.append(self._resolve(backend_name))
+            try:  # resolving, checking and pricing may each need the provider (an account, the network)
+                target = self._resolve(backend_name)
+                for index, item in enumerate(work):
+                    guarded(target, "check the circuit", target.validate, item.circuit, options.shots)
+                    total_shots = options.shots * (len(item.sweep) if item.sweep is not None else 1)
+                    costs[index, target.name] = guarded(target, "estimate the cost", estimate_cost, target,
+                                                        item.circuit, total_shots)
+                backends.append(target)
             except UNAVAILABLE as error:
                 if not options.fallback:
                     raise
                 unavailable[backend_name] = str(error)
-        for item in work:
-            for target in backends:
-                guarded(target, "check the circuit", target.validate, item.circuit, options.shots)
         records, specs = [], []
         for index, item in enumerate(work):
             parameters = item.sweep.as_record() if item.sweep is not None else None
-            total_shots = options.shots * (len(item.sweep) if item.sweep is not None else 1)
             for target in backends:
-                cost = guarded(target, "estimate the cost", estimate_cost, target, item.circuit, total_shots)
+                cost = costs[index, target.name]
                 record = new_record(group=group, circuit=item.fields, backend=target, options=options, cost=cost,
                                     origin=origin, parameters=parameters)
                 records.append(record)

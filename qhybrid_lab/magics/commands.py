@@ -54,6 +54,12 @@ submission_args = _with(
              help="if a job cannot run or finish on its backend (unavailable, refused by the budget, failing after "
                   "retries, timed out), run it on this backend instead; repeat for a chain (--fallback "
                   "fake_torino --fallback aer). Both records link to each other."),
+    argument("--mode", default="job", choices=("job", "batch", "session"), metavar="MODE",
+             help="how a provider groups the jobs: job (the default), batch or session (IBM Runtime's Batch and "
+                  "Session: later submissions with the same mode join the open one); local backends ignore it."),
+    argument("--experiment", metavar="NAME",
+             help="record the jobs as part of experiment NAME (see qhybrid_lab.experiment); the sidebar's "
+                  "Experiments panel groups them."),
     argument("--on-timeout", default="cancel", choices=("cancel", "keep"), metavar="WHAT",
              help="what a timeout does: cancel (the default) or keep (leave the job running; the record says it "
                   "timed out)."),
@@ -177,7 +183,8 @@ class QMagics(Magics):
         try:
             options = RunOptions(shots=shots, seed=seed, optimization_level=level, tags=tuple(args.tag or ()),
                                  executor=args.executor, timeout=timeout, on_timeout=args.on_timeout,
-                                 fallback=tuple(args.fallback or ()))
+                                 fallback=tuple(args.fallback or ()), mode=args.mode,
+                                 experiment=args.experiment)
             named = dict(as_circuits(cell_runnables(self.shell, cell)))  # PennyLane objects converted once, here
             if args.sweep is not None:
                 named = sweep_of(named, args.sweep, self.shell.user_ns)

@@ -127,3 +127,29 @@ def ip_shell():
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "qhybrid_lab")
     return shell
+
+
+def _no_account(name: str):
+    from qhybrid_lab.backends.aer import AerBackend
+    from qhybrid_lab.errors import AccountNotConfigured
+
+    class NeedsAccount(AerBackend):
+        def __init__(self) -> None:
+            super().__init__("aer")
+            self.name = name
+
+        def validate(self, circuit, shots):  # a provider that can only check a circuit with an account
+            raise AccountNotConfigured(f"{name}: no account is configured; save one first")
+
+    return NeedsAccount()
+
+
+register_backend("noaccount:", _no_account)
+
+
+def test_a_provider_without_an_account_falls_back_when_it_checks_the_circuit(bell):
+    group = run(bell, "noaccount:device", shots=20, fallback=["aer"])
+    assert sum(group[0].result(timeout=60).values()) == 20
+    first, second = links(group[0])
+    assert first["status"] == "blocked" and "no account" in first["blocked_reason"]
+    assert_linked(first, second, "no account")
