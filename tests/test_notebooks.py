@@ -134,3 +134,64 @@ def test_benchmarking_notebook_judges_qaoa_against_brute_force(tmp_path, qhome):
     records = open_runlog(qhome).query(limit=None)
     assert len(records) == 2 + 2 * 3 and {r["status"] for r in records} == {"done"}
     assert sorted(len(r["parameters"]["values"]) for r in records) == [25] * 6 + [96] * 2
+
+
+VARIATIONAL = NOTEBOOK.parent / "03-variational-loop.ipynb"
+
+
+def test_variational_loop_notebook_judges_three_backends_against_the_exact_answer(tmp_path, qhome):
+    from qhybrid_lab.quickstart import execute_notebook
+    from qhybrid_lab.runlog import open_runlog
+
+    # Given the clean source notebook, when it runs on a real kernel
+    source = nbformat.read(VARIATIONAL, as_version=4)
+    assert all(not c.get("outputs") for c in source.cells if c.cell_type == "code")
+    nb = execute_notebook(VARIATIONAL, tmp_path, home=qhome, timeout=300)
+
+    # Then the classical baseline is exact and every quantum path is scored against it
+    assert "maximum cut 5 of 6 edges, 4 optimal cuts" in text_of(outputs_of(nb, "import time"))
+    table = text_of(outputs_of(nb, "from qiskit.quantum_info import Statevector")).splitlines()
+    rows = {line[:24].strip(): line[24:].split() for line in table[1:] if line.strip()}
+    assert rows["classical brute force"][:2] == ["1.000", "1.000"]
+    for backend in ("aer", "fake_manila", "ibm:fake_manila"):
+        measured, exact, seconds, shots, usd = rows[f"QAOA on {backend}"]
+        assert 0.6 < float(measured) < 1.0 and 0.6 < float(exact) <= 1.0 and int(shots) == 25 * 1024
+        assert (float(usd) > 0) == (backend != "aer")  # emulated devices record what the device would cost
+    # every loop is an experiment of 25 iterations in the run log, each with its latency breakdown
+    log = open_runlog(qhome)
+    for backend in ("aer", "fake_manila", "ibm:fake_manila"):
+        experiment = log.experiment(f"qaoa-{backend}")
+        assert experiment["iterations"] == 25 and experiment["status"] == "stopped"
+        assert all(t["latency"]["run"] > 0 for t in log.iterations(f"qaoa-{backend}"))
+    # the fallback cell: the IBM device was blocked (no account here) and the job ran on the emulator, linked
+    fallback = text_of(outputs_of(nb, "from qhybrid_lab import run"))
+    assert "asked for ibm:ibm_torino: blocked" in fallback and "ran on fake_torino: done, linked back" in fallback
+    assert log.budgets() == []  # the notebook removed the budget it set
+
+
+REHEARSAL = NOTEBOOK.parent / "04-cost-rehearsal.ipynb"
+
+
+def test_cost_rehearsal_notebook_is_stopped_by_the_guard_and_prices_the_campaign(tmp_path, qhome):
+    import re
+
+    from qhybrid_lab.quickstart import execute_notebook
+    from qhybrid_lab.runlog import open_runlog
+
+    nb = execute_notebook(REHEARSAL, tmp_path, home=qhome, timeout=300)
+    stopped = text_of(outputs_of(nb, "from qhybrid_lab import minimize"))
+    assert "the budget guard refused the next evaluation" in stopped
+    evaluations = int(re.search(r"stopped after (\d+) of 100 evaluations", stopped).group(1))
+    prices = text_of(outputs_of(nb, "jobs = log.query"))
+    per = float(re.search(r"one evaluation on ibm_torino: \$([\d.]+)", prices).group(1))
+    # the guard stopped it before the job that would have passed $60, not after
+    assert evaluations * per <= 60.0 < (evaluations + 1) * per
+    assert f"buys {int(60.0 // per)} evaluations" in prices and f"would cost ${per * 100:.2f}" in prices
+    log = open_runlog(qhome)
+    statuses = [r["status"] for r in log.query(experiment="rehearsal", limit=None)]
+    assert statuses.count("done") == evaluations and statuses.count("blocked") == 1
+    # batching three points per job (SPSA's sweep) is the cheapest plan per evaluation
+    plans = text_of(outputs_of(nb, "from qhybrid_lab import run")).splitlines()[1:]
+    prices_per_plan = [float(line[36:52]) for line in plans if line.strip()]
+    assert prices_per_plan[2] < prices_per_plan[1] < prices_per_plan[0]
+    assert log.get_setting("rehearse") is False
