@@ -56,7 +56,7 @@ def test_export_json_and_csv(log, record_factory, tmp_path):
     assert json.loads(row["counts"]) == {"00": 3, "11": 1} and row["shots"] == "1024" and row["error"] == ""
     all_rows = list(csv.DictReader(log.export(tmp_path / "all.csv", "csv").open(newline="")))
     assert all_rows[0]["error"] == "boom, with a comma" and all_rows[0]["status"] == "failed"
-    with pytest.raises(InvalidJobSpec, match="'json' or 'csv'"):
+    with pytest.raises(InvalidJobSpec, match="one of json, csv, parquet"):
         log.export(tmp_path / "x.xml", "xml")
 
 
