@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidJobSpec, MissingDependency
+from ..extras import install_line
 
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("id",), "group": ("group",), "status": ("status",), "created": ("created",), "updated": ("updated",),
@@ -71,8 +72,8 @@ def _parquet_table(records: list[dict]) -> Any:
     try:
         import pyarrow as pa
     except ImportError:
-        raise MissingDependency('Parquet export needs pyarrow: pip install pyarrow (or pip install '
-                                '"qhybrid-lab[parquet]"); CSV and JSON need nothing more') from None
+        raise MissingDependency(f"Parquet export needs pyarrow: pip install pyarrow (or {install_line('parquet')}); "
+                                "CSV and JSON need nothing more") from None
     columns: dict[str, list[Any]] = {name: [_value(r, p) for r in records] for name, p in CSV_COLUMNS.items()}
     for name, values in columns.items():  # a column of ints and floats (seconds, costs) is a float column
         if any(isinstance(v, float) for v in values):
