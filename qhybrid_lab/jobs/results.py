@@ -74,6 +74,9 @@ def recorded_counts(record: dict, *, follower: str = "", hint: str = "") -> Coun
     if status is not JobStatus.DONE:
         reason = record.get("blocked_reason") or record.get("error")
         text = f"job {record['id'][:8]} is {status.value}, it has no result" + (f": {reason}" if reason else "")
+        replacement = (record.get("fallback") or {}).get("to")
+        if replacement:  # a fallback chain moved it on: the answer is the replacement's
+            text += f"; it fell back to job {replacement[:8]}, whose result is the answer"
         raise (JobCancelled if status is JobStatus.CANCELLED else JobFailed)(text)
     return counts_of(record)
 

@@ -154,3 +154,25 @@ def test_home_option_and_json_before_the_command_and_the_installed_entry_point(h
     helped = qhybrid("--help", command=[str(ENTRY_POINT)])
     assert helped.returncode == 0 and "exit status:" in helped.stdout and "usage error" in helped.stdout
     assert "qhybrid-lab " in qhybrid("--version", command=[str(ENTRY_POINT)]).stdout
+
+
+def test_result_of_a_job_that_fell_back_names_the_job_with_the_answer(home):
+    # Given a job on a broken backend that fell back to aer (a real run in this process)
+    import uuid
+
+    import engine_backends  # noqa: F401  (broken:<token>)
+    from jobs_helpers import ghz
+
+    from qhybrid_lab.jobs import JobManager, run
+
+    try:
+        job = run(ghz(2, "bell"), f"broken:{uuid.uuid4().hex[:8]}", shots=20, seed=5, fallback=["aer"])[0]
+        counts = job.result(timeout=120)
+    finally:
+        JobManager.shutdown()
+    replacement = RunLog(home[0]).get(job.id)["fallback"]["to"]
+    # Then the first job's result names its replacement, whose result is the counts
+    message = failed(qhybrid("result", job.id))
+    assert f"job {job.id[:8]} is failed, it has no result: " in message
+    assert f"it fell back to job {replacement[:8]}, whose result is the answer" in message
+    assert ok_json(qhybrid("result", replacement)) == counts
