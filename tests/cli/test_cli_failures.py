@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 
 import pytest
 from cli_helpers import failed, ok_json, qhybrid
+from jobs_helpers import dropped_privileges
 
 EVERY_COMMAND = [["jobs"], ["show", "{aer}"], ["result", "{aer}"], ["cancel", "{aer}"], ["compare", "{aer}", "{emu}"],
                  ["budget"], ["budget", "--limit", "1"], ["export", "{out}"], ["compact"], ["watch", "--once"],
@@ -41,15 +40,6 @@ def test_a_damaged_log_fails_every_command_with_its_file_and_line_and_is_left_as
     assert not (tmp_path / "out.json").exists()
 
 
-def _dropped_privileges() -> list[str]:
-    """The prefix that holds a process to file permissions (as root it would ignore them otherwise)."""
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    assert setpriv, "setpriv (util-linux) is needed to test a read-only home as root"
-    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--"]
-
-
 def test_a_read_only_home_is_readable_and_writes_fail_clearly(home, tmp_path):
     # Given the home made read-only (directories 0555, files 0444)
     qhome, ids = home
@@ -58,7 +48,7 @@ def test_a_read_only_home_is_readable_and_writes_fail_clearly(home, tmp_path):
     paths = [qhome, *qhome.rglob("*")]
     modes = {p: p.stat().st_mode for p in paths}
     before = (qhome / "runlog.jsonl").read_bytes()
-    prefix = _dropped_privileges()
+    prefix = dropped_privileges()
     try:
         for p in paths:
             p.chmod(0o555 if p.is_dir() else 0o444)
