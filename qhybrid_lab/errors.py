@@ -53,6 +53,10 @@ class AmbiguousJobId(UnknownJob):
     """An id prefix matches several jobs."""
 
 
+class UnknownBudget(QHybridError, LookupError):
+    """There is no budget for that period (and backend) to remove."""
+
+
 class RunLogError(QHybridError, OSError):
     """The run log could not be read or written."""
 
@@ -99,3 +103,7 @@ class JobFailed(QHybridError, RuntimeError):
 
 class JobCancelled(QHybridError, concurrent.futures.CancelledError):
     """Raised by ``result()`` of a job that was cancelled."""
+
+
+class JobNotFinished(QHybridError, concurrent.futures.InvalidStateError):
+    """A job's result was asked for while it is still pending, queued or running; the message says where it is."""

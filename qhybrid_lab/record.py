@@ -150,5 +150,15 @@ class RunRecord(TypedDict, total=False):
     tags: list[str]
 
 
+def brief(record: dict[str, Any]) -> dict[str, Any]:
+    """A record without its bulky parts (OpenQASM text, counts), for lists polled every second."""
+    out = dict(record)
+    if isinstance(out.get("circuit"), dict) and "qasm" in out["circuit"]:
+        out["circuit"] = {k: v for k, v in out["circuit"].items() if k != "qasm"}
+    if isinstance(out.get("result"), dict) and "counts" in out["result"]:
+        out["result"] = {k: v for k, v in out["result"].items() if k != "counts"}
+    return out
+
+
 __all__ = ["BackendInfo", "CircuitInfo", "CostInfo", "ErrorEntry", "Origin", "Parameters", "RunRecord",
-           "StatusEntry", "Timings"]
+           "StatusEntry", "Timings", "brief"]

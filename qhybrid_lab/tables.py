@@ -1,13 +1,21 @@
-"""Static tables (``%qjobs``, ``%qbudget``, ``%qbackends``): HTML in notebooks, aligned text fitted to a terminal."""
+"""Static tables (``%qjobs``, ``%qbudget``, ``%qbackends``): HTML in notebooks, aligned text fitted to a terminal.
+
+The job and budget listings are built here too (:func:`jobs_table`, :func:`budgets_table`), so the notebook and the
+``qhybrid`` command show the same columns and rows.
+"""
 
 from __future__ import annotations
 
 import html
+import os
 import shutil
 import textwrap
 from typing import Any
 
-__all__ = ["Table", "terminal_columns"]
+__all__ = ["JOB_COLUMNS", "Table", "budgets_table", "jobs_table", "job_row", "terminal_columns"]
+
+JOB_COLUMNS = ["job", "circuit", "backend", "status", "shots", "time", "notebook", "error"]
+"""The columns of a job listing."""
 
 MIN_LAST_COLUMN = 24
 """The least room the last column wraps into beside the others; with less it goes below each row."""
@@ -68,3 +76,35 @@ class Table:
         head = "".join(f"<th>{esc(c)}</th>" for c in self.columns)
         body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in self.rows)
         return f"<table class='qh-Table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def job_row(record: dict) -> list[Any]:
+    """One job as a row of :data:`JOB_COLUMNS`: short id, circuit, backend (kind), status, shots, time, notebook, error."""
+    backend, timings = record.get("backend") or {}, record.get("timings") or {}
+    origin = record.get("origin") or {}
+    return [record["id"][:8], (record.get("circuit") or {}).get("name"),
+            f"{backend.get('name')} ({backend.get('kind')})", record["status"], record.get("shots"),
+            None if timings.get("total") is None else f"{timings['total']:.2f} s",
+            os.path.basename(origin.get("notebook") or "") or None,
+            record.get("error") or record.get("blocked_reason") or ""]
+
+
+def jobs_table(records: list[dict], total: int) -> Table:
+    """The job listing of ``%qjobs`` and ``qhybrid jobs``: ``records`` (newest first) of ``total`` matching jobs."""
+    return Table(JOB_COLUMNS, [job_row(r) for r in records],
+                 caption=f"{len(records)} of {total} job(s), newest first", data=records)
+
+
+def budgets_table(status: list[dict], *, rehearse: bool) -> Table:
+    """The budget listing of ``%qbudget`` and ``qhybrid budget``.
+
+    Args:
+        status: :func:`qhybrid_lab.costs.guard.budget_status` (each budget with spent, committed, remaining).
+        rehearse: whether rehearsal mode is on (emulators count what the real device would cost).
+    """
+    rows = [[b.get("period"), b.get("backend") or "all", f"{b['limit']:.2f} {b.get('currency', 'USD')}",
+             f"{b.get('spent', 0.0):.2f}", f"{b.get('committed', 0.0):.2f}",
+             None if b.get("remaining") is None else f"{b['remaining']:.2f}"] for b in status]
+    mode = "on (emulators count hardware-equivalent cost)" if rehearse else "off"
+    caption = f"budgets: {len(rows) or 'none set'}; rehearsal mode {mode}"
+    return Table(["per", "backend", "limit", "spent", "committed", "remaining"], rows, caption=caption, data=status)

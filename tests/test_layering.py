@@ -16,7 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "qhybrid_lab"
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     # the domain core knows nothing of Jupyter, the front end, the engine above it, or the server
     "qhybrid_lab.runlog": ("qhybrid_lab.jobs", "qhybrid_lab.backends", "qhybrid_lab.circuits", "qhybrid_lab.costs",
-                           "qhybrid_lab.server", "qhybrid_lab.magics", "qhybrid_lab.widgets", "tornado", "IPython"),
+                           "qhybrid_lab.server", "qhybrid_lab.magics", "qhybrid_lab.widgets", "qhybrid_lab.cli",
+                           "tornado", "IPython"),
     "qhybrid_lab.backends": ("qhybrid_lab.jobs", "qhybrid_lab.runlog", "qhybrid_lab.server", "qhybrid_lab.magics",
                              "qhybrid_lab.widgets", "tornado", "IPython"),
     "qhybrid_lab.circuits": ("qhybrid_lab.jobs", "qhybrid_lab.runlog", "qhybrid_lab.server", "qhybrid_lab.magics",
@@ -24,6 +25,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "qhybrid_lab.costs": ("qhybrid_lab.jobs", "qhybrid_lab.server", "qhybrid_lab.magics", "tornado", "IPython"),
     "qhybrid_lab.jobs": ("qhybrid_lab.server", "qhybrid_lab.magics", "qhybrid_lab.widgets", "tornado", "IPython"),
     "qhybrid_lab.server": ("qhybrid_lab.jobs", "qhybrid_lab.magics", "qhybrid_lab.widgets", "IPython"),
+    # the command line is a front end beside the magics and the server: it uses the domain, not them
+    "qhybrid_lab.cli": ("qhybrid_lab.magics", "qhybrid_lab.widgets", "qhybrid_lab.server", "IPython", "tornado",
+                        "ipywidgets"),
 }
 """Package → what no module in it may import."""
 

@@ -14,7 +14,7 @@ import datetime as _dt
 import weakref
 from typing import TYPE_CHECKING
 
-from ..errors import BudgetExceeded
+from ..errors import BudgetExceeded, InvalidJobSpec, UnknownBudget
 from ..status import ACTIVE_STATES, BudgetPeriod, JobStatus
 
 if TYPE_CHECKING:
@@ -184,3 +184,45 @@ def budget_status(log: RunLog) -> list[dict]:
             out.append({**budget, "spent": spent, "committed": committed, "remaining": max(0.0, remaining),
                         "rehearsal": rehearse, "since": period_start(budget["period"])})
     return out
+
+
+def _amount(text: str | float) -> float:
+    try:
+        amount = float(text)
+    except (TypeError, ValueError):
+        raise InvalidJobSpec(f"--limit must be an amount of money, got {text!r}") from None
+    if not amount >= 0 or amount == float("inf"):
+        raise InvalidJobSpec(f"--limit must be a finite amount ≥ 0, got {text!r}")
+    return amount
+
+
+def change_budgets(log: RunLog, *, limit: str | float | None = None, period: BudgetPeriod | str | None = None,
+                   backend: str | None = None, remove: bool = False, rehearse: bool | None = None) -> None:
+    """Set or remove one budget, and switch rehearsal mode: what ``%qbudget`` and ``qhybrid budget`` do.
+
+    Args:
+        limit: set the budget of ``period`` (default total) and ``backend`` (default all) to this amount (text is
+            parsed).
+        period: day, total or job.
+        backend: the budget applies to this backend only.
+        remove: remove the budget of ``period`` and ``backend`` instead.
+        rehearse: True/False switches rehearsal mode on/off (emulators count their real device's price).
+
+    Raises:
+        InvalidJobSpec: options that do not go together, or a bad amount or period; nothing was changed.
+        UnknownBudget: ``remove`` of a budget that does not exist; nothing was changed.
+    """
+    if remove and limit is not None:
+        raise InvalidJobSpec("use either --limit or --remove, not both")
+    if limit is not None:
+        log.set_budget(limit=_amount(limit), period=period or BudgetPeriod.TOTAL, backend=backend)
+    elif remove:
+        if not period:
+            raise InvalidJobSpec("--remove needs --per day|total|job (and --backend for a backend's budget)")
+        if not log.remove_budget(period=period, backend=backend):
+            scope = f"backend {backend!r}" if backend else "all backends"
+            raise UnknownBudget(f"there is no {period} budget for {scope}")
+    elif period or backend:
+        raise InvalidJobSpec("--per and --backend go with --limit AMOUNT or --remove")
+    if rehearse is not None:
+        log.set_setting(REHEARSE_SETTING, bool(rehearse))

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from ..errors import JobCancelled, JobFailed
 from ..status import FINAL_STATES, JobStatus
+from .results import Counts, counts_of
 
 
 class RecordSource(Protocol):
@@ -32,18 +33,6 @@ REMOTE_POLL = 0.25
 
 _ACTIVITY = (JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.PENDING)
 _SEVERITY = (JobStatus.FAILED, JobStatus.INTERRUPTED, JobStatus.BLOCKED, JobStatus.CANCELLED, JobStatus.DONE)
-
-
-Counts = dict[str, int]
-"""One circuit's counts; a sweep's result is a list of them, one per point."""
-
-
-def _counts(record: dict) -> Counts | list[Counts] | Any:
-    result = record["result"]
-    if result.get("value") is not None and not result.get("counts"):  # a classical fallback's own answer
-        return result["value"]
-    counts = result["counts"]
-    return [dict(c) for c in counts] if isinstance(counts, list) else dict(counts)
 
 
 def _settle(future: Any) -> None:
@@ -203,7 +192,7 @@ class Job:
         error = _error_for(record)
         if error is not None:
             raise error
-        return _counts(record)
+        return counts_of(record)
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
         """The error ``result()`` would raise, or None for a finished job with a result."""
@@ -230,7 +219,7 @@ class Job:
         error = _error_for(record)
         if error is not None:
             raise error
-        return _counts(record)
+        return counts_of(record)
 
     async def _wait_async(self) -> dict:
         """Wait for a final state in the running event loop; returns the final record.

@@ -313,8 +313,16 @@ class JobManager:
             raise UnknownJob(f"no jobs of group {group_id!r} in {self.log.file}")
         return JobGroup(group_id, [self.job(r["id"]) for r in sorted(records, key=lambda r: r["created"])])
 
-    def cancel_job(self, job_id: str) -> bool:
+    def cancel_job(self, job_id: str, *, by: str | None = None) -> bool:
         """Cancel one job. Local active jobs are cancelled here; another kernel's job gets a cancel request.
+
+        The request waits in the run log for the process responsible for the job (see
+        :func:`~qhybrid_lab.runlog.owners.responsible_owner`): its engine carries it out at its next heartbeat. A
+        provider job whose kernel stopped has none until a process adopts it; the adopter carries it out then.
+
+        Args:
+            job_id: the id or a unique prefix of at least 4 characters (UnknownJob / AmbiguousJobId otherwise).
+            by: who asks, as recorded in the request (default: this process, ``pid@host``).
 
         Returns:
             False when the job is already finished.
@@ -328,7 +336,7 @@ class JobManager:
         if (record.get("origin") or {}).get("owner") == self.owner:
             raise InvalidJobSpec(f"job {record['id'][:8]} is {record['status']} but this process no longer runs "
                                  "it (its engine was shut down)")
-        self.log.request_cancel(record["id"], by=self.owner)
+        self.log.request_cancel(record["id"], by=by or self.owner)
         return True
 
     # -- heartbeat ---------------------------------------------------------------------------------------------

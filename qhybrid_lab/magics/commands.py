@@ -13,9 +13,10 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, argument_group, magic_arguments, parse_argstring
 
-from ..errors import QHybridError
+from ..errors import QHybridError, UnknownBudget
 from ..status import ACTIVE_STATES, FINAL_STATES, BudgetPeriod, JobStatus
-from ..widgets import JobView, Table, widgets_available
+from ..tables import Table, budgets_table, jobs_table
+from ..widgets import JobView, widgets_available
 from .cell import cell_runnables, expectations, sweep_of
 
 __all__ = ["QMagics", "load_ipython_extension"]
@@ -232,20 +233,7 @@ class QMagics(Magics):
         limit = None if args.all else _positive_int("--limit", args.limit)
         log = self._log()
         filters = {"status": statuses, "backend": args.backend or None, "notebook": args.notebook, "tag": args.tag}
-        records = log.query(**filters, limit=limit)
-        total = log.count(**filters)
-        rows = []
-        for r in records:
-            backend, timings = r.get("backend") or {}, r.get("timings") or {}
-            origin = r.get("origin") or {}
-            rows.append([r["id"][:8], (r.get("circuit") or {}).get("name"), f"{backend.get('name')} "
-                         f"({backend.get('kind')})", r["status"], r.get("shots"),
-                         None if timings.get("total") is None else f"{timings['total']:.2f} s",
-                         os.path.basename(origin.get("notebook") or "") or None,
-                         r.get("error") or r.get("blocked_reason") or ""])
-        caption = f"{len(records)} of {total} job(s), newest first"
-        return Table(["job", "circuit", "backend", "status", "shots", "time", "notebook", "error"], rows,
-                     caption=caption, data=records)
+        return jobs_table(log.query(**filters, limit=limit), log.count(**filters))
 
     @line_magic
     def qresult(self, line: str) -> dict | list[dict]:
@@ -256,35 +244,29 @@ class QMagics(Magics):
         """
         if not line.strip():
             raise UsageError("usage: %qresult JOB_ID (see %qjobs for ids)")
+        from ..jobs.results import recorded_counts
+
         record = self._record(line)
-        if record["status"] in {s.value for s in ACTIVE_STATES}:
-            raise UsageError(self._still_running(record))
-        if record["status"] != JobStatus.DONE.value:
-            reason = record.get("blocked_reason") or record.get("error")
-            raise UsageError(f"job {record['id'][:8]} is {record['status']}, it has no result"
-                             + (f": {reason}" if reason else ""))
-        counts = record["result"]["counts"]
-        return [dict(point) for point in counts] if isinstance(counts, list) else dict(counts)
+        follower = self._follow(record) if record["status"] in {s.value for s in ACTIVE_STATES} else ""
+        hint = f"Try again later, or wait with qhybrid_lab.jobs.JobManager.instance().job('{record['id'][:8]}').result()"
+        try:
+            return recorded_counts(record, follower=follower, hint=hint)
+        except QHybridError as error:
+            raise UsageError(str(error)) from error
 
     @staticmethod
-    def _still_running(record: dict) -> str:
-        """What a ``%qresult`` of an unfinished job says: where it is, and who follows it (adopting it if nobody)."""
+    def _follow(record: dict) -> str:
+        """Adopt an unfinished provider job that no process follows; says so as a clause of the message."""
         from ..jobs import JobManager
         from ..jobs.adoption import is_adoptable
 
-        where = record["status"]
-        state = (record.get("provider_status") or {}).get("provider_state")
-        if state:
-            where += f" at {record['provider_job']['provider']} ({state})"
-        follower = ""
-        if is_adoptable(record):
-            try:
-                JobManager.instance().adopt(record["id"])
-                follower = "; no process followed it, so this kernel does now"
-            except QHybridError as error:
-                follower = f"; no process follows it and this kernel cannot: {error}"
-        return (f"job {record['id'][:8]} is {where}; it has no result yet{follower}. Try again later, or wait "
-                f"with qhybrid_lab.jobs.JobManager.instance().job('{record['id'][:8]}').result()")
+        if not is_adoptable(record):
+            return ""
+        try:
+            JobManager.instance().adopt(record["id"])
+            return "; no process followed it, so this kernel does now"
+        except QHybridError as error:
+            return f"; no process follows it and this kernel cannot: {error}"
 
     @magic_arguments()
     @argument("provider_job_id", metavar="PROVIDER_JOB_ID",
@@ -346,41 +328,17 @@ class QMagics(Magics):
     def qbudget(self, line: str) -> Table:
         """Show the budgets with what was spent and committed; set, remove them, or switch rehearsal mode."""
         args = parse_argstring(self.qbudget, line)
-        if args.remove and args.limit is not None:
-            raise UsageError("use either --limit or --remove, not both")
+        from ..costs.guard import REHEARSE_SETTING, budget_status, change_budgets
+
         log = self._log()
-        if args.limit is not None:
-            try:
-                amount = float(args.limit)
-            except ValueError:
-                raise UsageError(f"--limit must be an amount of money, got {args.limit!r}") from None
-            if not amount >= 0 or amount == float("inf"):
-                raise UsageError(f"--limit must be a finite amount ≥ 0, got {args.limit!r}")
-            log.set_budget(limit=amount, period=args.per or BudgetPeriod.TOTAL, backend=args.backend)
-        elif args.remove:
-            if not args.per:
-                raise UsageError("--remove needs --per day|total|job (and --backend for a backend's budget)")
-            if not log.remove_budget(period=args.per, backend=args.backend):
-                scope = f"backend {args.backend!r}" if args.backend else "all backends"
-                raise UsageError(f"there is no {args.per} budget for {scope}; %qbudget lists them")
-        elif args.per or args.backend:
-            raise UsageError("--per and --backend go with --limit AMOUNT or --remove")
-        if args.rehearse is not None:
-            log.set_setting("rehearse", args.rehearse)
-        return self._budget_table(log)
-
-    @staticmethod
-    def _budget_table(log: Any) -> Table:
-        from ..costs.guard import budget_status
-
-        status = budget_status(log)
-        rows = [[b.get("period"), b.get("backend") or "all", f"{b['limit']:.2f} {b.get('currency', 'USD')}",
-                 f"{b.get('spent', 0.0):.2f}", f"{b.get('committed', 0.0):.2f}",
-                 None if b.get("remaining") is None else f"{b['remaining']:.2f}"] for b in status]
-        mode = "on (emulators count hardware-equivalent cost)" if log.get_setting("rehearse", False) else "off"
-        caption = f"budgets: {len(rows) or 'none set'}; rehearsal mode {mode}"
-        return Table(["per", "backend", "limit", "spent", "committed", "remaining"], rows, caption=caption,
-                     data=status)
+        try:
+            change_budgets(log, limit=args.limit, period=args.per, backend=args.backend, remove=args.remove,
+                           rehearse=args.rehearse)
+        except UnknownBudget as error:
+            raise UsageError(f"{error}; %qbudget lists them") from error
+        except QHybridError as error:
+            raise UsageError(str(error)) from error
+        return budgets_table(budget_status(log), rehearse=bool(log.get_setting(REHEARSE_SETTING, False)))
 
     @line_magic
     def qcompare(self, line: str) -> Any:

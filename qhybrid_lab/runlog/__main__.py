@@ -1,51 +1,30 @@
-"""Command line: ``python -m qhybrid_lab.runlog info|export|compact [--home DIR]``."""
+"""``python -m qhybrid_lab.runlog`` was the run log's first command line; the ``qhybrid`` command replaced it.
+
+The run log is the bottom layer and does not import the command line above it, so this only says where each
+command went (exit status 2, as for any usage error).
+"""
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 
-from ..errors import QHybridError
-from ..status import JobStatus
-from .log import RunLog
-
-
-def _info(log: RunLog) -> dict:
-    with log.transaction():
-        statuses = {s.value: n for s in JobStatus if (n := log.count(status=s.value))}
-        return {"directory": str(log.directory), "file": str(log.file), "bytes": log.file.stat().st_size,
-                "records": log.count(), "by_status": statuses, "active": len(log.active()),
-                "budgets": log.budgets(), "owners": log.owners()}
+MOVED = {
+    "info": "qhybrid doctor --json (counts by status, compaction state, heartbeats), qhybrid budget --json",
+    "export": "qhybrid export PATH [--format json|csv|parquet] [filters]",
+    "compact": "qhybrid compact",
+}
+"""Old command → where it is now."""
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command; returns the exit status (errors are printed, not raised)."""
-    parser = argparse.ArgumentParser(prog="python -m qhybrid_lab.runlog", description="Inspect the qhybrid-lab run log.")
-    parser.add_argument("--home", help="qhybrid home directory (default: $QHYBRID_HOME or the Jupyter data dir)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("info", help="print counts, budgets and engine heartbeats as JSON")
-    export = sub.add_parser("export", help="write all records to a JSON or CSV file")
-    export.add_argument("path")
-    export.add_argument("--format", choices=("json", "csv"), default=None,
-                        help="default: from the file extension, else json")
-    sub.add_parser("compact", help="rewrite the log as just its current state")
-    args = parser.parse_args(argv)
-    try:
-        log = RunLog(args.home)
-        if args.command == "info":
-            print(json.dumps(_info(log), indent=1))
-        elif args.command == "export":
-            fmt = args.format or ("csv" if args.path.lower().endswith(".csv") else "json")
-            print(log.export(args.path, fmt))
-        else:
-            before = log.file.stat().st_size if log.file.exists() else 0
-            log.compact()
-            print(f"compacted {log.file}: {before} → {log.file.stat().st_size} bytes")
-    except QHybridError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    """Say which ``qhybrid`` command does what the old one did; returns 2."""
+    args = sys.argv[1:] if argv is None else argv
+    command = next((a for a in args if a in MOVED), None)
+    lines = ["python -m qhybrid_lab.runlog is replaced by the qhybrid command (also: python -m qhybrid_lab.cli)."]
+    lines += [f"  {old}: {new}" for old, new in MOVED.items() if command in (None, old)]
+    lines.append("  --home DIR works as before; qhybrid --help lists every command.")
+    sys.stderr.write("\n".join(lines) + "\n")
+    return 2
 
 
 if __name__ == "__main__":

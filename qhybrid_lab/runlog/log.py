@@ -26,6 +26,8 @@ from .database import LogDB, LogTable
 
 FILE_NAME = "runlog.jsonl"
 MIN_PREFIX = 4
+COMPACT_AFTER = 20_000
+"""Superseded lines after which :meth:`RunLog.maybe_compact` compacts (if they also outnumber the live documents)."""
 
 
 def _status(value: JobStatus | str) -> JobStatus:
@@ -286,15 +288,23 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
         """The bytes stored under a ``"sha256:<hex>"`` reference."""
         return self._blobs.get(ref)
 
-    def export(self, path: str | Path, fmt: str = "json", **filters: Any) -> Path:
-        """Write records (all, or those matching :meth:`query` filters) to a JSON or CSV file."""
+    def export(self, path: str | Path, fmt: str | None = "json", **filters: Any) -> Path:
+        """Write records (all, or those matching :meth:`query` filters) to a JSON, CSV or Parquet file.
+
+        ``fmt`` None takes the format from the file's suffix (see :func:`~qhybrid_lab.runlog.export.export_format`);
+        Parquet needs pyarrow (MissingDependency otherwise).
+        """
         return export_records(self.query(limit=None, **filters), Path(path), fmt)
 
     def compact(self) -> None:
         """Rewrite the log as just the current state (written aside, then renamed over it atomically)."""
         self._storage.compact()
 
-    def maybe_compact(self, *, min_superseded: int = 20_000) -> bool:
+    def _compaction_due(self, min_superseded: int) -> bool:
+        superseded = self._storage.superseded_lines
+        return superseded >= min_superseded and superseded > self._storage.live_documents
+
+    def maybe_compact(self, *, min_superseded: int = COMPACT_AFTER) -> bool:
         """Compact when at least ``min_superseded`` lines, and more than the live documents, are obsolete.
 
         Every status change and heartbeat appends a line, so a long-lived log grows without bound until
@@ -302,11 +312,32 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
         Returns whether it compacted.
         """
         with self._storage.locked(exclusive=True):
-            superseded = self._storage.superseded_lines
-            if superseded < min_superseded or superseded <= self._storage.live_documents:
+            if not self._compaction_due(min_superseded):
                 return False
             self._storage.compact()
             return True
+
+    def storage_stats(self) -> dict[str, Any]:
+        """What the log file holds and what lies beside it, for health checks (``qhybrid doctor``).
+
+        Returns:
+            ``{"file", "bytes", "live_documents", "superseded_lines", "compaction_due", "leftovers", "torn"}``:
+            ``superseded_lines`` are what a compaction would drop, ``compaction_due`` is the rule of
+            :meth:`maybe_compact`, ``leftovers`` the files of compactions killed midway (removed by the next one),
+            ``torn`` the files holding writes cut short by killed writers (moved aside, never confirmed).
+
+        Raises:
+            RunLogCorrupt: the file is damaged (the message names the line).
+        """
+        with self._storage.locked():
+            live, superseded = self._storage.live_documents, self._storage.superseded_lines
+            due = self._compaction_due(COMPACT_AFTER)
+            size = self.file.stat().st_size if self.file.exists() else 0
+        beside = sorted(p.name for p in self.directory.glob(f".{self.file.name}.*")
+                        if p.name.endswith((".compact", ".new")))
+        torn = sorted(p.name for p in self.directory.glob(f"{self.file.name}.torn-*"))
+        return {"file": str(self.file), "bytes": size, "live_documents": live, "superseded_lines": superseded,
+                "compaction_due": due, "leftovers": beside, "torn": torn}
 
     def close(self) -> None:
         """Close file descriptors; the log reopens itself on next use."""

@@ -41,6 +41,30 @@ def responsible_owner(record: dict) -> str | None:
     return (record.get("origin") or {}).get("owner")
 
 
+def process_stopped(source: dict, beat: dict | None, *, stale_after: float = STALE_AFTER,
+                    now: float | None = None) -> tuple[str, str] | None:
+    """Why a process is gone, as ``(note, error)``; None while it lives.
+
+    Args:
+        source: where its ``pid`` and ``host`` are read (its heartbeat, else a record's ``handler``/``origin``).
+        beat: its last heartbeat, if it has one.
+        stale_after: seconds without a heartbeat after which it counts as stopped.
+        now: the time to judge at (default now).
+
+    It has stopped when its pid is on this host and no longer exists, or when its heartbeat is older than
+    ``stale_after`` seconds.
+    """
+    now = time.time() if now is None else now
+    pid, on = source.get("pid"), source.get("host")
+    if isinstance(pid, int) and on == socket.gethostname() and not pid_alive(pid):
+        return ("owner stopped", f"the kernel that ran this job exited or restarted (pid {pid}); a local "
+                                 "simulation cannot be resumed: run it again")
+    if beat is not None and now - float(beat.get("at", 0)) > stale_after:
+        return ("heartbeat stale", f"the kernel that ran this job (pid {pid} on {on}) stopped beating "
+                                   f"{now - float(beat.get('at', 0)):.0f} s ago")
+    return None
+
+
 class OwnerTables:
     """Methods of :class:`~qhybrid_lab.runlog.RunLog` for heartbeats, requests and reaping."""
 
@@ -92,6 +116,14 @@ class OwnerTables:
             beats = [dict(b) for b in self._storage.table("heartbeats").values()]
         return sorted(beats, key=lambda b: b.get("at", 0), reverse=True)
 
+    def owner_states(self, *, stale_after: float = STALE_AFTER, now: float | None = None) -> list[dict]:
+        """Every owner's last heartbeat with ``age`` (seconds since it beat) and ``alive`` (see
+        :func:`process_stopped`), most recent first."""
+        now = time.time() if now is None else now
+        return [{**beat, "age": max(0.0, now - float(beat.get("at") or 0.0)),
+                 "alive": process_stopped(beat, beat, stale_after=stale_after, now=now) is None}
+                for beat in self.owners()]
+
     def owner_stopped(self, record: dict, *, stale_after: float = STALE_AFTER,
                       now: float | None = None) -> tuple[str, str] | None:
         """Why the process responsible for an active job is gone, as ``(note, error)``; None while it lives.
@@ -109,16 +141,8 @@ class OwnerTables:
         owner = source_record.get("owner")
         with self._storage.locked():
             beat = self._storage.table("heartbeats").get(owner) if owner else None
-        now = time.time() if now is None else now
-        source = beat or source_record
-        pid, on = source.get("pid"), source.get("host")
-        if isinstance(pid, int) and on == socket.gethostname() and not pid_alive(pid):
-            return ("owner stopped", f"the kernel that ran this job exited or restarted (pid {pid}); a local "
-                                     "simulation cannot be resumed: run it again")
-        if beat is not None and now - float(beat.get("at", 0)) > stale_after:
-            return ("heartbeat stale", f"the kernel that ran this job (pid {pid} on {on}) stopped beating "
-                                       f"{now - float(beat.get('at', 0)):.0f} s ago")
-        return None
+        return process_stopped(beat or source_record, beat, stale_after=stale_after,
+                               now=time.time() if now is None else now)
 
     def settle_stopped(self, record: dict, reason: tuple[str, str]) -> dict:
         """Give an active job whose owner stopped its next state, in the run log; returns the new record.

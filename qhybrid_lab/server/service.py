@@ -12,6 +12,7 @@ from typing import Any
 
 from ..backends.base import BackendKind
 from ..errors import RunLogError
+from ..record import brief
 from ..status import ACTIVE_STATES, FINAL_STATES, BudgetPeriod, JobStatus
 from . import arguments as args_
 from .arguments import QueryArgs
@@ -32,16 +33,6 @@ MAX_ID_CHARS = 128
 MAX_BUDGET_LIMIT = 1e12
 BUDGET_FIELDS = ("limit", "period", "backend", "currency", "rehearse")
 CURRENCY = re.compile(r"[A-Z]{3}")
-
-
-def brief(record: dict[str, Any]) -> dict[str, Any]:
-    """A record without its bulky parts (OpenQASM text, counts), for lists polled every second."""
-    out = dict(record)
-    if isinstance(out.get("circuit"), dict) and "qasm" in out["circuit"]:
-        out["circuit"] = {k: v for k, v in out["circuit"].items() if k != "qasm"}
-    if isinstance(out.get("result"), dict) and "counts" in out["result"]:
-        out["result"] = {k: v for k, v in out["result"].items() if k != "counts"}
-    return out
 
 
 def _filters(args: QueryArgs, names: tuple[str, ...]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 
 
@@ -32,3 +34,12 @@ def wait_for(predicate, timeout: float = 30.0, step: float = 0.02) -> float:
             raise AssertionError(f"condition not met within {timeout} s")
         time.sleep(step)
     return time.monotonic() - start
+
+
+def dropped_privileges() -> list[str]:
+    """The command prefix that holds a process to file permissions (root ignores them otherwise)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is needed to test a read-only home as root"
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--"]

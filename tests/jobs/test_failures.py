@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from jobs_helpers import ghz, wait_for
+from jobs_helpers import dropped_privileges, ghz, wait_for
 
 from qhybrid_lab.backends import register_backend
 from qhybrid_lab.backends.aer import AerBackend
@@ -124,15 +124,6 @@ READ_ONLY = """
 """
 
 
-def _dropped_privileges() -> list[str]:
-    """The command prefix that holds this process to file permissions (root ignores them otherwise)."""
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    assert setpriv, "setpriv (util-linux) is needed to test a read-only home as root"
-    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--"]
-
-
 def test_a_read_only_home_can_be_read_and_refuses_submissions_clearly(qhome, bell):
     # Given a home with a finished job, made read-only
     counts = run(bell, "aer", shots=50, seed=3).result(timeout=60)["bell"]["aer"]
@@ -142,7 +133,7 @@ def test_a_read_only_home_can_be_read_and_refuses_submissions_clearly(qhome, bel
         for p in paths:
             p.chmod(0o555 if p.is_dir() else 0o444)
         # When another process reads and submits there
-        done = python(READ_ONLY, qhome, prefix=_dropped_privileges())
+        done = python(READ_ONLY, qhome, prefix=dropped_privileges())
     finally:
         for p, mode in modes.items():
             p.chmod(mode)

@@ -56,29 +56,15 @@ def test_export_json_and_csv(log, record_factory, tmp_path):
     assert json.loads(row["counts"]) == {"00": 3, "11": 1} and row["shots"] == "1024" and row["error"] == ""
     all_rows = list(csv.DictReader(log.export(tmp_path / "all.csv", "csv").open(newline="")))
     assert all_rows[0]["error"] == "boom, with a comma" and all_rows[0]["status"] == "failed"
-    with pytest.raises(InvalidJobSpec, match="'json' or 'csv'"):
+    with pytest.raises(InvalidJobSpec, match="one of json, csv, parquet"):
         log.export(tmp_path / "x.xml", "xml")
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "qhybrid_lab.runlog", *args], capture_output=True, text=True,
-                          timeout=60)
-
-
-def test_command_line(log, record_factory, tmp_path):
-    rec = record_factory(0, status="running")
-    log.insert(rec)
-    for _ in range(5):
-        log.update(rec["id"], {"attempts": 1})
-    info = _cli("--home", str(log.directory), "info")
-    assert info.returncode == 0, info.stderr
-    assert json.loads(info.stdout)["by_status"] == {"running": 1}
-    target = tmp_path / "e.csv"
-    assert _cli("--home", str(log.directory), "export", str(target)).returncode == 0
-    assert target.read_text().startswith("id,group,status")
-    compacted = _cli("--home", str(log.directory), "compact")
-    assert compacted.returncode == 0 and "compacted" in compacted.stdout
-    assert log.get(rec["id"])["status"] == "running" and len(log.file.read_text().splitlines()) == 2
-    log.file.write_text("garbage\n")
-    broken = _cli("--home", str(log.directory), "info")
-    assert broken.returncode == 1 and "line 1" in broken.stderr and "Traceback" not in broken.stderr
+def test_the_old_command_line_says_where_each_command_went(log):
+    # python -m qhybrid_lab.runlog was replaced by `qhybrid`; it names the new command and changes nothing
+    before = log.file.read_bytes() if log.file.exists() else None
+    done = subprocess.run([sys.executable, "-m", "qhybrid_lab.runlog", "--home", str(log.directory), "info"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "qhybrid doctor --json" in done.stderr and "qhybrid compact" not in done.stderr
+    assert (log.file.read_bytes() if log.file.exists() else None) == before
