@@ -1,6 +1,26 @@
-import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { Locator } from '@playwright/test';
+import { expect, IJupyterLabPage, IJupyterLabPageFixture, test as galataTest } from '@jupyterlab/galata';
+import { Locator, Page } from '@playwright/test';
 import * as path from 'path';
+
+/** How long JupyterLab may take to start in a page: a loaded 2-core machine has needed more than Galata's 15 s. */
+const APP_START_MS = 180 * 1000;
+
+/**
+ * Galata's `test` with a patient `waitForApplication`: the same steps as Galata's own (the splash screen gone, the
+ * Launcher active), waiting as long as a loaded machine needs instead of a fixed 15 s. Import `test` from here.
+ */
+export const test = galataTest.extend({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: none
+  waitForApplication: async ({}, use) => {
+    await use(async (page: Page, helpers: IJupyterLabPage) => {
+      await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: APP_START_MS });
+      await helpers.waitForCondition(() => helpers.activity.isTabActive('Launcher'), APP_START_MS);
+      if (!(await helpers.isInSimpleMode())) {
+        await helpers.activity.activateTab('Launcher');
+      }
+    });
+  }
+});
 
 /** Where screenshots are kept as artifacts (look at them). */
 export const SCREENSHOTS = path.join(__dirname, '..', 'screenshots');

@@ -1,7 +1,7 @@
-import { expect, test } from '@jupyterlab/galata';
+import { expect } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { bellCell, jobRow, luminance, openSidebar, runCell, runNotebook, SCREENSHOTS, showTab } from './helpers';
+import { bellCell, jobRow, luminance, openSidebar, runCell, runNotebook, SCREENSHOTS, showTab, test } from './helpers';
 
 // One Jupyter server and one run log for all tests: they run in order and each cleans up what it changes.
 test.describe.configure({ mode: 'serial' });

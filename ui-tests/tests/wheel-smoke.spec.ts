@@ -1,7 +1,7 @@
-import { expect, test } from '@jupyterlab/galata';
+import { expect } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { bellCell, jobRow, openSidebar, runNotebook, SCREENSHOTS } from './helpers';
+import { bellCell, jobRow, openSidebar, runNotebook, SCREENSHOTS, test } from './helpers';
 
 // Run by scripts/test-wheel.sh with playwright.wheel.config.js: JupyterLab on 8891 from the venv the wheel went into.
 test.use({ autoGoto: true });
