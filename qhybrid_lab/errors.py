@@ -29,6 +29,10 @@ class CircuitTooWide(InvalidJobSpec):
     """A circuit needs more qubits than the backend has."""
 
 
+class MitigationUnavailable(InvalidJobSpec):
+    """The backend cannot apply (or does not need) the error mitigation asked for; nothing was submitted."""
+
+
 class UnknownBackend(QHybridError, LookupError):
     """No backend is registered under that name. The message lists the closest names."""
 

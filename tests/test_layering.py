@@ -22,6 +22,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
                              "qhybrid_lab.widgets", "tornado", "IPython"),
     "qhybrid_lab.circuits": ("qhybrid_lab.jobs", "qhybrid_lab.runlog", "qhybrid_lab.server", "qhybrid_lab.magics",
                              "tornado", "IPython"),
+    "qhybrid_lab.mitigation": ("qhybrid_lab.jobs", "qhybrid_lab.runlog", "qhybrid_lab.server", "qhybrid_lab.magics",
+                               "qhybrid_lab.widgets", "tornado", "IPython"),
     "qhybrid_lab.costs": ("qhybrid_lab.jobs", "qhybrid_lab.server", "qhybrid_lab.magics", "tornado", "IPython"),
     "qhybrid_lab.jobs": ("qhybrid_lab.server", "qhybrid_lab.magics", "qhybrid_lab.widgets", "tornado", "IPython"),
     "qhybrid_lab.server": ("qhybrid_lab.jobs", "qhybrid_lab.magics", "qhybrid_lab.widgets", "IPython"),

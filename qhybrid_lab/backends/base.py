@@ -147,6 +147,21 @@ class Backend(ABC):
         """``{"summary": {...}, "snapshot": bytes}`` for backends with device calibration, else ``None``."""
         return None
 
+    def mitigation_refusal(self, method: str) -> str | None:
+        """Why this backend cannot apply error mitigation ``method`` (``"readout"``), or None when it can.
+
+        Local emulators can: the calibration circuits run on the same emulator, in the same process as the job.
+        An ideal simulator has no readout error to mitigate; a remote backend runs no calibration circuits yet.
+        """
+        if self.kind is BackendKind.SIMULATOR:
+            return (f"readout mitigation is not needed on {self.name}: it is an ideal simulator with no readout "
+                    f"error (run without mitigation, or on a noisy emulator such as fake_manila)")
+        if self.kind is BackendKind.CLASSICAL:
+            return f"{self.name} is a classical function: it has no readout to mitigate"
+        if not self.is_local:
+            return f"{self.name} cannot apply readout mitigation: calibration circuits run on local backends only"
+        return None
+
     # --- execution ---------------------------------------------------------------------------
     def validate(self, circuit: QuantumCircuit, shots: int) -> None:
         """Refuse a request before anything is submitted.

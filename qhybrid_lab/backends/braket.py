@@ -169,6 +169,13 @@ class BraketLocalBackend(RemoteBackend):
 
         return LocalSimulator(backend=Seeded(), noise_model=self._noise[0] if self._noise else None)
 
+    def mitigation_refusal(self, method: str) -> str | None:
+        """A density-matrix simulator with a saved noise model can be calibrated; the ideal modes need nothing."""
+        if self.noise_name is not None:
+            return None
+        return (f"readout mitigation is not needed on {self.name}: Braket's {self.simulator_name} is noise-free "
+                f"(a noisy one is braket:local_dm:<noise>, see register_braket_noise)")
+
     def _build_target(self) -> Target:
         from braket.devices import LocalSimulator
 

@@ -181,6 +181,13 @@ class IBMBackend(IBMRuntimeBackend):
     def sampler_options(self, *, shots: int, seed: int | None, tags: list[str]) -> dict[str, Any]:
         return {"default_shots": shots, "environment": {"job_tags": list(tags)}}
 
+    def mitigation_refusal(self, method: str) -> str | None:
+        """Cloud Sampler jobs are not mitigated yet (IBM's SamplerV2 has no readout mitigation of its own)."""
+        return (f"{self.name} cannot apply readout mitigation yet: IBM's SamplerV2 has no measurement mitigation "
+                f"(its twirling.enable_measure only randomizes readout; resilience.measure_mitigation is an "
+                f"EstimatorV2 option for expectation values), and qhybrid-lab does not yet add mthree's calibration "
+                f"circuits to cloud jobs; ibm:fake_<device> (the local mode) is mitigated")
+
     def submit(self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None,
                parameter_binds: list[dict] | None = None, idempotency_key: str, tags: list[str] | tuple = (),
                mode: str = "job") -> ProviderJobRef:

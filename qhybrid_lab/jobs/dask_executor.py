@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..backends.base import ExecutionResult
 from ..errors import BackendError, InvalidJobSpec, QHybridError, TransientBackendError
-from .execution import ExecutionReply, ExecutionRequest, execute, reply_of, sweep_binds
+from .execution import ExecutionReply, ExecutionRequest, execute, reply_of, sweep_binds, with_mitigation
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -268,6 +268,10 @@ def execute_on_cluster(request: ExecutionRequest, client: Client | None = None) 
             by_chunk = {r.metadata["dask_chunk"]: r.metadata["dask_worker"] for r in results}
             chunk_workers = [by_chunk[k] for k in sorted(by_chunk)]
             reply = reply_of(request, results, started)
+            if request.mitigation:  # the calibration runs here, on the same backend, like a worker's would
+                from ..backends import get_backend
+
+                reply = with_mitigation(reply, request, get_backend(request.backend))
         reply.metadata = {k: v for k, v in reply.metadata.items() if not k.startswith("dask_")}
         reply.metadata.update(executor="dask", dask_scheduler=client.scheduler.address,
                               dask_chunks=len(chunk_workers), dask_chunk_workers=chunk_workers,

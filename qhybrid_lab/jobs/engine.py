@@ -459,6 +459,10 @@ class Engine:
                                                   "total": now - task.created}}
             if reply.metadata.get("value") is not None:  # a classical fallback answered with a value, not counts
                 fields["result"]["value"] = reply.metadata["value"]
+            if reply.mitigation is not None:  # what was applied (or why not), and the mitigated result beside raw
+                fields["mitigation"] = reply.mitigation
+            if reply.mitigated is not None:
+                fields["result"]["mitigated"] = reply.mitigated
             job = reply.metadata.get("provider_job")
             if isinstance(job, dict):  # a provider's local mode (ibm:fake_*, braket:local): its own job id
                 fields.update(provider_job=job, provider_job_id=job.get("job_id"))

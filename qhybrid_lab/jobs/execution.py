@@ -33,6 +33,8 @@ class ExecutionRequest:
     """A sweep's ``{"names": [...], "values": [[...], ...]}``, bound by name to the template's parameters."""
     modules: tuple[str, ...] = ()
     """Modules to import first (they register backends added at runtime)."""
+    mitigation: str | None = None
+    """Error mitigation to apply after the run, on the same backend (``"readout"``), or None."""
 
 
 @dataclass
@@ -50,6 +52,10 @@ class ExecutionReply:
     started_at: float | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     """The record's ``simulation`` field: method, qubits simulated, noise, executor details, provider job."""
+    mitigation: dict[str, Any] | None = None
+    """The record's ``mitigation`` field when mitigation was asked for (applied, or why not)."""
+    mitigated: dict[str, Any] | None = None
+    """``result["mitigated"]``: the mitigated quasi-probabilities beside the raw counts."""
     error_type: str | None = None
     message: str | None = None
     transient: bool = False
@@ -123,6 +129,26 @@ def reply_of(request: ExecutionRequest, results: list, started: float) -> Execut
                           started_at=started, metadata=dict(results[0].metadata or {}))
 
 
+def with_mitigation(reply: ExecutionReply, request: ExecutionRequest, backend: Any) -> ExecutionReply:
+    """``reply`` with the mitigation its request asked for, calibrated on ``backend`` in this process.
+
+    The raw counts are never changed. When mitigation cannot be applied (a circuit without final measurements,
+    a failed calibration run), the job keeps its raw result and ``reply.mitigation`` says why nothing was applied.
+    """
+    if not request.mitigation or not reply.ok:
+        return reply
+    from ..mitigation import mitigate_readout
+
+    try:
+        outcome = mitigate_readout(backend, request.circuit, reply.counts, seed=request.seed)
+    except Exception as error:  # the raw result stands; the record says why it is not mitigated
+        reply.mitigation = {"method": request.mitigation, "applied": False,
+                            "reason": f"{type(error).__name__}: {error}"}
+        return reply
+    reply.mitigation, reply.mitigated = outcome.record, outcome.mitigated
+    return reply
+
+
 def execute(request: ExecutionRequest) -> ExecutionReply:
     """Run ``request`` in this process and return its reply; never raises (an error is a failed reply)."""
     started = time.time()
@@ -136,10 +162,10 @@ def execute(request: ExecutionRequest) -> ExecutionReply:
             results = backend.execute([request.circuit], shots=request.shots, seed=request.seed)
         else:
             results = run_sweep(backend, request.circuit, request.parameters, request.shots, request.seed)
-        return reply_of(request, results, started)
+        return with_mitigation(reply_of(request, results, started), request, backend)
     except Exception as error:  # the engine records it on the job; nothing is swallowed
         return ExecutionReply.failure(request.job_id, error, started_at=started, wall=time.time() - started)
 
 
 __all__ = ["ExecutionReply", "ExecutionRequest", "counts_for", "counts_of", "execute", "reply_of", "run_sweep",
-           "sweep_binds", "sweep_inputs"]
+           "sweep_binds", "sweep_inputs", "with_mitigation"]

@@ -154,6 +154,10 @@ class JobManager:
             from ..extras import require
 
             require("dask", "dask", "distributed", what="the dask executor")  # before anything is recorded
+        if options.mitigation:
+            from ..extras import require
+
+            require("mitigation", "mthree", what=f"{options.mitigation} mitigation")
         named = runnables(circuits, name=name, parameter_values=parameter_values)
         measured = [(cname, *ensure_measured(circuit), sweep) for cname, circuit, sweep in named]
         work = [_Work(circuit_fields(self.log, cname, circuit, added), circuit, sweep)
@@ -167,13 +171,17 @@ class JobManager:
         """Record and queue ``work`` × ``names`` in one budget transaction; follow the fallback chain for what is
         blocked. ``links`` (work index → ``fallback`` field) marks the jobs as fallbacks of earlier ones."""
         from ..costs import check_and_reserve, estimate_cost
-        from ..errors import BudgetExceeded
+        from ..errors import BudgetExceeded, MitigationUnavailable
         from .fallback import UNAVAILABLE, placeholder
 
         backends, unavailable, costs = [], {}, {}
         for backend_name in names:
             try:  # resolving, checking and pricing may each need the provider (an account, the network)
                 target = self._resolve(backend_name)
+                if options.mitigation:  # before anything is recorded: a clear refusal, not a silent raw result
+                    refusal = guarded(target, "check the mitigation", target.mitigation_refusal, options.mitigation)
+                    if refusal:
+                        raise MitigationUnavailable(refusal)
                 for index, item in enumerate(work):
                     guarded(target, "check the circuit", target.validate, item.circuit, options.shots)
                     total_shots = options.shots * (len(item.sweep) if item.sweep is not None else 1)

@@ -82,4 +82,4 @@ class Task:
         """What a worker (or a thread, or Dask) runs: backend by name, the transpiled circuit, its options."""
         return ExecutionRequest(job_id=self.id, backend=self.backend.name, circuit=self.transpiled,
                                 shots=self.options.shots, seed=self.options.seed, parameters=self.parameters,
-                                modules=self.modules)
+                                modules=self.modules, mitigation=self.options.mitigation)

@@ -61,6 +61,9 @@ submission_args = _with(
     argument("--experiment", metavar="NAME",
              help="record the jobs as part of experiment NAME (see qhybrid_lab.experiment); the sidebar's "
                   "Experiments panel groups them."),
+    argument("--mitigation", default=None, choices=("readout",), metavar="METHOD",
+             help="error mitigation: readout (mthree, calibrated on the same backend; raw and mitigated results "
+                  "are both recorded). Default: none."),
     argument("--on-timeout", default="cancel", choices=("cancel", "keep"), metavar="WHAT",
              help="what a timeout does: cancel (the default) or keep (leave the job running; the record says it "
                   "timed out)."),
@@ -185,7 +188,7 @@ class QMagics(Magics):
             options = RunOptions(shots=shots, seed=seed, optimization_level=level, tags=tuple(args.tag or ()),
                                  executor=args.executor, timeout=timeout, on_timeout=args.on_timeout,
                                  fallback=tuple(args.fallback or ()), mode=args.mode,
-                                 experiment=args.experiment)
+                                 experiment=args.experiment, mitigation=args.mitigation)
             named = dict(as_circuits(cell_runnables(self.shell, cell)))  # PennyLane objects converted once, here
             if args.sweep is not None:
                 named = sweep_of(named, args.sweep, self.shell.user_ns)
