@@ -195,3 +195,61 @@ def test_cost_rehearsal_notebook_is_stopped_by_the_guard_and_prices_the_campaign
     prices_per_plan = [float(line[36:52]) for line in plans if line.strip()]
     assert prices_per_plan[2] < prices_per_plan[1] < prices_per_plan[0]
     assert log.get_setting("rehearse") is False
+
+
+EVERY_BACKEND = NOTEBOOK.parent / "05-one-circuit-every-backend.ipynb"
+
+
+def test_every_backend_notebook_compares_two_circuits_with_the_exact_answer_and_mitigation(tmp_path, qhome):
+    from qhybrid_lab.quickstart import execute_notebook
+    from qhybrid_lab.runlog import open_runlog
+
+    # Given the clean source notebook, when it runs on a real kernel
+    source = nbformat.read(EVERY_BACKEND, as_version=4)
+    assert all(not c.get("outputs") for c in source.cells if c.cell_type == "code")
+    nb = execute_notebook(EVERY_BACKEND, tmp_path, home=qhome, timeout=300)
+
+    # Then the classical baseline is exact and PennyLane's own answer agrees with it
+    assert "PennyLane agrees to" in text_of(outputs_of(nb, "import time"))
+    assert float(text_of(outputs_of(nb, "import time")).split("agrees to ")[1].split()[0]) < 1e-9
+
+    # every backend ran both circuits; the ideal ones said mitigation is not needed, the emulators applied it
+    submitted = text_of(outputs_of(nb, "from qhybrid_lab import run"))
+    for backend in ("aer", "pennylane:default.qubit", "pennylane:lightning.qubit", "braket:local"):
+        assert f"readout mitigation is not needed on {backend}" in submitted
+    assert submitted.count("readout mitigation applied") == 2
+
+    table = text_of(outputs_of(nb, "from qiskit.quantum_info import hellinger_fidelity")).splitlines()
+    rows = {(line.split()[0], line.split()[1]): line.split()[2:] for line in table[1:] if line.strip()}
+    assert len(rows) == 12
+    for (circuit, backend), (kind, raw, mitigated, tvd, seconds, calibration, usd) in rows.items():
+        if kind == "simulator":
+            assert float(raw) > 0.98 and mitigated == "-" and calibration == "0" and float(usd) == 0.0
+        else:  # the emulated device is noisy, and readout mitigation brings it closer to the exact answer
+            assert kind == "emulator" and 0.7 < float(raw) < 0.97 and float(mitigated) > float(raw) + 0.03
+            assert int(calibration) >= 10_000 and float(usd) > 0
+
+    # the plots: fidelity per backend (raw and mitigated for each circuit), the GHZ distribution on the device
+    figures = [o["data"]["application/vnd.plotly.v1+json"] for o in outputs_of(nb, "import plotly.graph_objects")
+               if "data" in o]
+    assert [t["name"] for t in figures[0]["data"]] == ["raw", "mitigated"] * 2
+    assert [t["name"] for t in figures[1]["data"]] == ["exact", "raw", "mitigated"]
+    assert "calibration: mthree balanced calibration" in text_of(outputs_of(nb, 'mitigation = device_ghz'))
+
+    # the controls are real widgets, and their first run (fake_manila, 2000 shots, mitigation on) is in their state
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    models = {model["model_name"] for model in state.values()}
+    assert {"DropdownModel", "CheckboxModel", "OutputModel"} <= models
+    shown = json.dumps([model["state"].get("outputs", []) for model in state.values()
+                        if model["model_name"] == "OutputModel"])
+    assert "fake_manila: readout mitigation applied" in shown
+
+    verdict = text_of(outputs_of(nb, "ideal = [r for r"))
+    assert "readout mitigation raises it by +" in verdict and "classical exact answer" in verdict
+
+    # raw and mitigated results are both in the run log, with the calibration used
+    records = open_runlog(qhome).query(limit=None)
+    assert {r["status"] for r in records} == {"done"}
+    mitigated = [r for r in records if r["mitigation"]]
+    assert len(mitigated) == 2 * 3  # two emulators in the comparison, one in the controls' first run; two circuits
+    assert all(r["mitigation"]["applied"] and r["result"]["counts"] and r["result"]["mitigated"] for r in mitigated)
