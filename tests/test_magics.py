@@ -379,3 +379,15 @@ def test_qrun_experiment_and_mode_options(ip, log):
     assert record["experiment"] == "scan-1" and record["options"]["mode"] == "batch"
     with pytest.raises(UsageError, match="mode"):
         ip.run_cell_magic("qrun", "--mode sometimes", BELL)
+
+
+def test_qrun_mitigation_option_records_readout_mitigation_or_says_why_not(ip, log):
+    with pytest.raises(UsageError, match="readout mitigation is not needed on aer"):
+        ip.run_cell_magic("qrun", "--mitigation readout", BELL)
+    assert log.count() == 0
+    ip.run_cell_magic("qrun", "-b fake_manila --shots 200 --seed 3 --wait --mitigation readout", BELL)
+    record = log.get(ip.user_ns["_"][0].id)
+    assert record["options"]["mitigation"] == "readout" and record["mitigation"]["applied"]
+    assert record["mitigation"]["library"] == "mthree" and sum(record["result"]["counts"].values()) == 200
+    with pytest.raises(UsageError, match="mitigation"):
+        ip.run_cell_magic("qrun", "--mitigation zne", BELL)

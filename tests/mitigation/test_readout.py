@@ -135,3 +135,24 @@ def test_balanced_matrices_follow_mthrees_estimator():
     # qubit 0 (rightmost bit): prepared 0 in circuits 0 and 2, read 0 in 90 + 80 of 200
     assert q0 == [[0.85, 0.0], [pytest.approx(0.15), 1.0]]
     assert q1 == [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_a_noisy_braket_density_matrix_simulator_is_calibrated_and_corrected(qhome):
+    from braket.circuits import Gate
+    from braket.circuits.noise_model import GateCriteria, NoiseModel
+    from braket.circuits.noises import BitFlip
+
+    from qhybrid_lab.backends.braket import register_braket_noise
+
+    # an X that fails 10% of the time: the calibration circuits see it as qubit 0 misreading a prepared 1
+    name = register_braket_noise("xflip10", NoiseModel().add_noise(BitFlip(0.1), GateCriteria(Gate.X)))
+    qc = QuantumCircuit(2, 2, name="x0")
+    qc.x(0)
+    qc.measure([0, 1], [0, 1])
+    record = run(qc, name, shots=4000, seed=9, mitigation="readout", wait=True).jobs[0].record
+    assert record["status"] == "done", record["error"]
+    raw = record["result"]["counts"]
+    assert 0.05 < raw.get("00", 0) / 4000 < 0.15
+    (p00, p01), (p10, p11) = record["mitigation"]["calibration"]["data"][0]
+    assert 0.05 < p01 < 0.15 and p00 == 1.0  # qubit 0: a prepared 0 always reads 0, a prepared 1 misreads ~10%
+    assert mitigated_probabilities(record)["01"] > 0.97 > raw["01"] / 4000
