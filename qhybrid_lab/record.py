@@ -151,12 +151,13 @@ class RunRecord(TypedDict, total=False):
 
 
 def brief(record: dict[str, Any]) -> dict[str, Any]:
-    """A record without its bulky parts (OpenQASM text, counts), for lists polled every second."""
+    """A record without its bulky parts (OpenQASM text, counts, mitigated quasi-probabilities), for lists polled
+    every second."""
     out = dict(record)
     if isinstance(out.get("circuit"), dict) and "qasm" in out["circuit"]:
         out["circuit"] = {k: v for k, v in out["circuit"].items() if k != "qasm"}
-    if isinstance(out.get("result"), dict) and "counts" in out["result"]:
-        out["result"] = {k: v for k, v in out["result"].items() if k != "counts"}
+    if isinstance(out.get("result"), dict) and ("counts" in out["result"] or "mitigated" in out["result"]):
+        out["result"] = {k: v for k, v in out["result"].items() if k not in ("counts", "mitigated")}
     return out
 
 
