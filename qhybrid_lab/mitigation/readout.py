@@ -76,7 +76,8 @@ def calibrate(backend: Backend, qubits: list[int], *, shots: int = CALIBRATION_S
             "shots": per_circuit * len(circuits), "seed": seed, "created": started, "data": matrices}
 
 
-def balanced_matrices(strings: list[list[int]], counts: list[dict[str, int]], total_shots: int) -> list[list[list[float]]]:
+def balanced_matrices(strings: list[list[int]], counts: list[dict[str, int]],
+                      total_shots: int) -> list[list[list[float]]]:
     """Per-qubit assignment matrices from balanced calibration counts (mthree's estimator, in plain floats).
 
     ``strings[i]`` is the bit array prepared by circuit ``i`` (mthree's order: its last entry is qubit 0). Each qubit
