@@ -24,7 +24,7 @@ from typing import Any
 from ..backends.base import BackendKind
 from ..errors import RunLogError
 from ..status import JobStatus
-from .execution import ExecutionReply, execute
+from .execution import ExecutionReply, execute, observable_results
 from .provider_jobs import ProviderJobs, is_provider_task
 from .task import Task
 from .workers import Worker, WorkerPool
@@ -293,12 +293,19 @@ class Engine:
 
             outcome = transpile_for(task.circuit, task.backend, optimization_level=task.options.optimization_level,
                                     seed=task.options.seed)
+            basis = self._transpile_bases(task)
             calibration = self._calibration(task)
         except Exception as exc:  # the job fails with the message; the engine goes on with the others
             self._finish(task, {"error": f"transpile failed: {type(exc).__name__}: {exc}"}, JobStatus.FAILED)
             return
         task.transpiled = outcome.circuit
-        fields: dict[str, Any] = {"transpile": outcome.as_record(), "timings": {"transpile": outcome.seconds}}
+        task.basis_transpiled = [b.circuit for b in basis]
+        fields: dict[str, Any] = {"transpile": outcome.as_record(),
+                                  "timings": {"transpile": outcome.seconds + sum(b.seconds for b in basis)}}
+        if basis:
+            fields["transpile"]["basis_circuits"] = [{"basis": name, "cached": b.cached, "reuse": b.reuse,
+                                                      "depth": b.metrics.get("depth"), "seconds": b.seconds}
+                                                     for name, b in zip(task.observables["bases"], basis)]
         if calibration is not None:
             fields["calibration"] = self._calibration_fields(task, calibration)
         with self._lock:
@@ -311,6 +318,18 @@ class Engine:
                 self._finish(task, fields, JobStatus.CANCELLED, note="cancelled before dispatch")
         else:
             self._record(task, fields, JobStatus.QUEUED, note="transpiled; waiting for a worker")
+
+    @staticmethod
+    def _transpile_bases(task: Task) -> list:
+        """The transpiled basis-change circuits of the task's observables (through the transpile cache)."""
+        if not task.observables or not task.observables["bases"]:
+            return []
+        from ..circuits import transpile_for
+        from ..circuits.observables import basis_circuit
+
+        return [transpile_for(basis_circuit(task.circuit, basis), task.backend,
+                              optimization_level=task.options.optimization_level, seed=task.options.seed)
+                for basis in task.observables["bases"]]
 
     def _calibration(self, task: Task) -> dict | None:
         key = f"{task.backend.name}@{task.backend.version}"
@@ -459,6 +478,14 @@ class Engine:
                                                   "total": now - task.created}}
             if reply.metadata.get("value") is not None:  # a classical fallback answered with a value, not counts
                 fields["result"]["value"] = reply.metadata["value"]
+            if task.observables is not None:
+                try:
+                    fields["result"].update(observable_results(task.observables, reply, task.options.shots,
+                                                               task.parameters is not None))
+                except Exception as exc:  # the counts stay recorded; the job fails with why no EVs
+                    fields["error"] = f"expectation values could not be computed: {type(exc).__name__}: {exc}"
+                    self._finish(task, fields, JobStatus.FAILED)
+                    return
             job = reply.metadata.get("provider_job")
             if isinstance(job, dict):  # a provider's local mode (ibm:fake_*, braket:local): its own job id
                 fields.update(provider_job=job, provider_job_id=job.get("job_id"))
