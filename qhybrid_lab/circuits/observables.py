@@ -139,6 +139,48 @@ def basis_circuit(circuit: QuantumCircuit, basis: str) -> QuantumCircuit:
     return out
 
 
+def final_qubits(transpiled: QuantumCircuit, num_qubits: int) -> list[int]:
+    """The physical qubit each of the ``num_qubits`` logical qubits ends on in ``transpiled`` (layout and routing)."""
+    if transpiled.layout is None:
+        return list(range(num_qubits))
+    return list(transpiled.layout.final_index_layout(filter_ancillas=True))[:num_qubits]
+
+
+def basis_variant(transpiled: QuantumCircuit, basis: str, target: Any, num_qubits: int) -> QuantumCircuit:
+    """The transpiled circuit measured in ``basis`` instead: its final measurements replaced by the basis change
+    (translated to ``target``'s gates on the same physical qubits) and measurements into a register ``obs``.
+
+    Every basis therefore runs on the layout and routing of the one transpiled circuit (same qubits, same noise).
+    """
+    from qiskit import ClassicalRegister, QuantumCircuit, transpile
+
+    physical = final_qubits(transpiled, num_qubits)
+    qubits = [q for q, letter in enumerate(reversed(basis)) if letter != "I"]
+    out = transpiled.remove_final_measurements(inplace=False)
+    rotation = QuantumCircuit(out.num_qubits)
+    for q in qubits:
+        letter = basis[len(basis) - 1 - q]
+        if letter == "X":
+            rotation.h(physical[q])
+        elif letter == "Y":
+            rotation.sdg(physical[q])
+            rotation.h(physical[q])
+    if rotation.size():
+        if target is not None:
+            # basis gates only (no coupling map): one-qubit gates need no routing, and the qubits stay as they are
+            from qiskit.circuit.library.standard_gates import get_standard_gate_name_mapping
+
+            gates = sorted(set(target.operation_names) & set(get_standard_gate_name_mapping()))
+            rotation = transpile(rotation, basis_gates=gates, optimization_level=1, seed_transpiler=0)
+        out.compose(rotation, qubits=list(range(out.num_qubits)), inplace=True)
+    register = ClassicalRegister(len(qubits), "obs")
+    out.add_register(register)
+    for bit, q in enumerate(qubits):
+        out.measure(physical[q], register[bit])
+    out.name = f"{transpiled.name}[{basis}]"
+    return out
+
+
 def _assign(terms: Terms, bases: Sequence[str]) -> list[list[tuple[str, float]]]:
     """Each non-identity term in the first group whose basis covers it."""
     per_group: list[list[tuple[str, float]]] = [[] for _ in bases]
@@ -269,5 +311,5 @@ def result_fields(observables: Sequence[Mapping], bases: Sequence[str], basis_co
     return out
 
 
-__all__ = ["InvalidObservable", "as_observables", "basis_circuit", "exact_expectation_values", "expectation_values",
+__all__ = ["InvalidObservable", "as_observables", "basis_circuit", "basis_variant", "final_qubits", "exact_expectation_values", "expectation_values",
            "measurement_groups", "result_fields", "sparse_pauli_op", "split_pubs"]

@@ -293,19 +293,19 @@ class Engine:
 
             outcome = transpile_for(task.circuit, task.backend, optimization_level=task.options.optimization_level,
                                     seed=task.options.seed)
-            basis = self._transpile_bases(task)
+            basis = self._basis_variants(task, outcome)
             calibration = self._calibration(task)
         except Exception as exc:  # the job fails with the message; the engine goes on with the others
             self._finish(task, {"error": f"transpile failed: {type(exc).__name__}: {exc}"}, JobStatus.FAILED)
             return
         task.transpiled = outcome.circuit
-        task.basis_transpiled = [b.circuit for b in basis]
+        task.basis_transpiled = [circuit for circuit, _ in basis]
         fields: dict[str, Any] = {"transpile": outcome.as_record(),
-                                  "timings": {"transpile": outcome.seconds + sum(b.seconds for b in basis)}}
+                                  "timings": {"transpile": outcome.seconds + sum(s for _, s in basis)}}
         if basis:
-            fields["transpile"]["basis_circuits"] = [{"basis": name, "cached": b.cached, "reuse": b.reuse,
-                                                      "depth": b.metrics.get("depth"), "seconds": b.seconds}
-                                                     for name, b in zip(task.observables["bases"], basis)]
+            fields["transpile"]["basis_circuits"] = [
+                {"basis": name, "depth": circuit.depth(), "size": circuit.size(), "seconds": seconds}
+                for name, (circuit, seconds) in zip(task.observables["bases"], basis)]
         if calibration is not None:
             fields["calibration"] = self._calibration_fields(task, calibration)
         with self._lock:
@@ -320,16 +320,20 @@ class Engine:
             self._record(task, fields, JobStatus.QUEUED, note="transpiled; waiting for a worker")
 
     @staticmethod
-    def _transpile_bases(task: Task) -> list:
-        """The transpiled basis-change circuits of the task's observables (through the transpile cache)."""
+    def _basis_variants(task: Task, outcome: Any) -> list[tuple[Any, float]]:
+        """``(circuit, seconds)`` per measurement basis of the task's observables: the one transpiled circuit (from
+        the transpile cache) with its measurements replaced by the basis change, on the same physical qubits."""
         if not task.observables or not task.observables["bases"]:
             return []
-        from ..circuits import transpile_for
-        from ..circuits.observables import basis_circuit
+        from ..circuits.observables import basis_variant
 
-        return [transpile_for(basis_circuit(task.circuit, basis), task.backend,
-                              optimization_level=task.options.optimization_level, seed=task.options.seed)
-                for basis in task.observables["bases"]]
+        target = task.backend.target()
+        out = []
+        for basis in task.observables["bases"]:
+            started = time.perf_counter()
+            circuit = basis_variant(outcome.circuit, basis, target, task.circuit.num_qubits)
+            out.append((circuit, time.perf_counter() - started))
+        return out
 
     def _calibration(self, task: Task) -> dict | None:
         key = f"{task.backend.name}@{task.backend.version}"
