@@ -17,6 +17,10 @@ class InvalidJobSpec(QHybridError, ValueError):
     """The request itself is wrong (shots, options, circuits); nothing was submitted."""
 
 
+class InvalidObservable(InvalidJobSpec):
+    """An observable cannot be measured on the circuit: a bad Pauli label, wider than the circuit, not Hermitian."""
+
+
 class NoCircuits(InvalidJobSpec):
     """A cell or call produced no circuit to run."""
 

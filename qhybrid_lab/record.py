@@ -108,6 +108,33 @@ class StatusEntry(TypedDict):
     note: str | None
 
 
+class Observable(TypedDict):
+    """One entry of ``observables``: what an expectation value was asked of."""
+
+    label: str
+    """As the user wrote it ("ZZ"), or a short description of a SparsePauliOp."""
+    terms: list[list[Any]]
+    """``[[pauli, coeff], ...]``: Qiskit Pauli labels (little-endian, qubit 0 rightmost, e.g. "IZZ") as wide as the
+    circuit, real coefficients (a non-Hermitian observable is refused)."""
+
+
+class ObservableResult(TypedDict, total=False):
+    """The ``result`` fields of a job run with observables (beside ``counts`` and ``shots``)."""
+
+    expectation_values: list[float] | list[list[float]]
+    """One per observable; for a sweep, one such list per point."""
+    standard_errors: list[float] | list[list[float]]
+    """Same shape: shot noise (each basis group's estimator variance / shots, summed over groups); 0.0 if exact."""
+    ev_method: str
+    """``"shots"`` or ``"exact"`` (statevector, ``run(..., exact=True)`` on an ideal simulator)."""
+    basis_counts: dict[str, Any]
+    """``{basis: counts}`` per measurement basis ("XXZ": X on qubits 1 and 2, Z on 0); a list per point for a
+    sweep. Each key's first word is the ``obs`` register (its bit 0 = the basis' lowest non-identity qubit)."""
+    mitigated: dict[str, Any]
+    """Readout mitigation beside the raw values: ``{"quasi_probabilities", "expectation_values",
+    "standard_errors"}`` (raw ``counts`` unchanged)."""
+
+
 class RunRecord(TypedDict, total=False):
     """One circuit (or one sweep) × one backend × one number of shots."""
 
@@ -127,6 +154,8 @@ class RunRecord(TypedDict, total=False):
     """``ProviderStatus.as_record()``: the provider's own state, message and queue information."""
     circuit: CircuitInfo
     parameters: Parameters | None
+    observables: list[Observable] | None
+    """What expectation values were asked of (``None``: none); results in ``result`` (:class:`ObservableResult`)."""
     shots: int
     seed: int | None
     options: dict[str, Any]
@@ -135,6 +164,8 @@ class RunRecord(TypedDict, total=False):
     calibration: dict[str, Any] | None
     simulation: dict[str, Any] | None
     mitigation: dict[str, Any]
+    """``{}`` when none; readout: ``{"method": "readout", "library": "mthree", "version", "qubits": [int],
+    "calibration": {"source", "shots", "created", "data"}}``."""
     cost: CostInfo
     timings: Timings
     timeout: dict[str, Any] | None
@@ -161,5 +192,6 @@ def brief(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["BackendInfo", "CircuitInfo", "CostInfo", "ErrorEntry", "Origin", "Parameters", "RunRecord",
+__all__ = ["BackendInfo", "CircuitInfo", "CostInfo", "ErrorEntry", "Observable", "ObservableResult", "Origin",
+           "Parameters", "RunRecord",
            "StatusEntry", "Timings", "brief"]

@@ -102,6 +102,20 @@ def _cells(record: dict, now: float | None = None) -> list[str]:
     ]
 
 
+def expectation_lines(record: dict) -> list[str]:
+    """``⟨O⟩ = v ± e`` per observable of a done job (a sweep: ``… at point 0 of N``; exact: ``(exact)``)."""
+    result = record.get("result") or {}
+    values, errors = result.get("expectation_values"), result.get("standard_errors")
+    if values is None:
+        return []
+    labels = [o.get("label", "?") for o in record.get("observables") or []]
+    suffix = " (exact)" if result.get("ev_method") == "exact" else ""
+    if values and isinstance(values[0], list):
+        suffix += f" at point 0 of {len(values)}"
+        values, errors = values[0], (errors or [[]])[0]
+    return [f"⟨{label}⟩ = {v:.4g} ± {e:.2g}{suffix}" for label, v, e in zip(labels, values, errors or [])]
+
+
 def job_line(record: dict) -> str:
     """One text line for a job: circuit, backend (kind), status, depth, two-qubit count, time, then counts or error."""
     head, outcome = _line_parts(record)
@@ -125,6 +139,9 @@ def _line_parts(record: dict, widths: tuple[int, int] = (10, 26)) -> tuple[str, 
         outcome += (":  " if outcome else "") + ", ".join(f"{k}: {v}" for k, v in top) + (" …" if len(counts) > 4 else "")
     elif record.get("error") or record.get("blocked_reason"):
         outcome = " ".join(str(record.get("blocked_reason") or record.get("error")).split())
+    evs = expectation_lines(record)
+    if evs:
+        outcome = "; ".join(evs) + (";  " + outcome if outcome else "")
     return head, outcome
 
 
@@ -315,6 +332,9 @@ class JobView:
         if not final:
             return
         self._dirty.add(job_id)
+        evs = expectation_lines(record)
+        if evs:
+            detail.append_stdout("\n".join(evs) + "\n")
         counts = (record.get("result") or {}).get("counts")
         if isinstance(counts, list) and len(counts) > 1:
             name = (record.get("circuit") or {}).get("name") or "?"

@@ -96,7 +96,17 @@ export interface IJobRecord {
   error?: string | null;
   blocked_reason?: string | null;
   /** `counts` is a list, one counts dict per parameter point, for a sweep. */
-  result?: { counts?: ICounts | ICounts[]; shots?: number } | null;
+  result?: {
+    counts?: ICounts | ICounts[];
+    shots?: number;
+    /** One per observable; for a sweep, one such list per point. */
+    expectation_values?: number[] | number[][];
+    /** Same shape: shot noise (0 when computed exactly). */
+    standard_errors?: number[] | number[][];
+    ev_method?: 'shots' | 'exact';
+  } | null;
+  /** What expectation values were asked of: Qiskit Pauli labels with real coefficients. */
+  observables?: { label: string; terms: [string, number][] }[] | null;
   origin?: { notebook?: string | null; owner?: string; kernel_id?: string | null } | null;
   tags?: string[];
 }

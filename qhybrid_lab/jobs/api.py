@@ -16,7 +16,7 @@ _SETTINGS = tuple(f.name for f in dataclasses.fields(RunOptions))
 
 def run(circuits: Any, backend: str | list[str] = "aer", *, options: RunOptions | None = None,
         name: str | None = None, origin: dict | None = None, wait: bool = False, parameter_values: Any = None,
-        **settings: Any) -> JobGroup:
+        observables: Any = None, exact: bool = False, **settings: Any) -> JobGroup:
     """Run circuits on one or more backends, asynchronously; every circuit × backend is one recorded job.
 
     Args:
@@ -29,6 +29,10 @@ def run(circuits: Any, backend: str | list[str] = "aer", *, options: RunOptions 
         wait: wait until every job has finished before returning.
         parameter_values: sweep a single parameterized circuit over these points (see
             :class:`~qhybrid_lab.circuits.Sweep`): one job per backend, transpiled once, run as one batch.
+        observables: estimate expectation values of these on every circuit: a Pauli label ("ZZ", qubit 0
+            rightmost), a ``Pauli``, a ``SparsePauliOp``, or a list of them (one value each). Qubit-wise-commuting
+            terms share one basis-change circuit; standard errors come from shot noise.
+        exact: compute the expectation values exactly (statevector; an ideal simulator only; errors 0.0).
         **settings: any field of :class:`~qhybrid_lab.jobs.options.RunOptions`: ``shots`` (1024), ``seed``,
             ``optimization_level`` (2), ``tags``, ``executor`` ("local" or "dask"), ``timeout`` (seconds, queue
             included) and ``on_timeout`` ("cancel" or "keep"), ``mode``, ``fallback``, ``experiment``,
@@ -39,7 +43,8 @@ def run(circuits: Any, backend: str | list[str] = "aer", *, options: RunOptions 
         list of counts (one per point) for a sweep.
 
     Raises:
-        InvalidJobSpec, UnknownBackend, BudgetExceeded: before anything runs (see :meth:`JobManager.submit`).
+        InvalidJobSpec, UnknownBackend, BudgetExceeded: before anything runs (see :meth:`JobManager.submit`);
+        InvalidObservable (an InvalidJobSpec) for a bad label, a too-wide or non-Hermitian observable.
 
     Example:
         >>> from qiskit import QuantumCircuit
@@ -63,7 +68,7 @@ def run(circuits: Any, backend: str | list[str] = "aer", *, options: RunOptions 
     else:
         experiment = None
     group = JobManager.instance().submit(circuits, backend, options, name=name, origin=origin,
-                                         parameter_values=parameter_values)
+                                         parameter_values=parameter_values, observables=observables, exact=exact)
     if experiment is not None:
         experiment.note_jobs(list(group))
     if wait:

@@ -24,7 +24,7 @@ from typing import Any
 from ..backends.base import BackendKind
 from ..errors import RunLogError
 from ..status import JobStatus
-from .execution import ExecutionReply, execute
+from .execution import ExecutionReply, execute, observable_results
 from .provider_jobs import ProviderJobs, is_provider_task
 from .task import Task
 from .workers import Worker, WorkerPool
@@ -293,12 +293,19 @@ class Engine:
 
             outcome = transpile_for(task.circuit, task.backend, optimization_level=task.options.optimization_level,
                                     seed=task.options.seed)
+            basis = self._basis_variants(task, outcome)
             calibration = self._calibration(task)
         except Exception as exc:  # the job fails with the message; the engine goes on with the others
             self._finish(task, {"error": f"transpile failed: {type(exc).__name__}: {exc}"}, JobStatus.FAILED)
             return
         task.transpiled = outcome.circuit
-        fields: dict[str, Any] = {"transpile": outcome.as_record(), "timings": {"transpile": outcome.seconds}}
+        task.basis_transpiled = [circuit for circuit, _ in basis]
+        fields: dict[str, Any] = {"transpile": outcome.as_record(),
+                                  "timings": {"transpile": outcome.seconds + sum(s for _, s in basis)}}
+        if basis:
+            fields["transpile"]["basis_circuits"] = [
+                {"basis": name, "depth": circuit.depth(), "size": circuit.size(), "seconds": seconds}
+                for name, (circuit, seconds) in zip(task.observables["bases"], basis)]
         if calibration is not None:
             fields["calibration"] = self._calibration_fields(task, calibration)
         with self._lock:
@@ -311,6 +318,22 @@ class Engine:
                 self._finish(task, fields, JobStatus.CANCELLED, note="cancelled before dispatch")
         else:
             self._record(task, fields, JobStatus.QUEUED, note="transpiled; waiting for a worker")
+
+    @staticmethod
+    def _basis_variants(task: Task, outcome: Any) -> list[tuple[Any, float]]:
+        """``(circuit, seconds)`` per measurement basis of the task's observables: the one transpiled circuit (from
+        the transpile cache) with its measurements replaced by the basis change, on the same physical qubits."""
+        if not task.observables or not task.observables["bases"]:
+            return []
+        from ..circuits.observables import basis_variant
+
+        target = task.backend.target()
+        out = []
+        for basis in task.observables["bases"]:
+            started = time.perf_counter()
+            circuit = basis_variant(outcome.circuit, basis, target, task.circuit.num_qubits)
+            out.append((circuit, time.perf_counter() - started))
+        return out
 
     def _calibration(self, task: Task) -> dict | None:
         key = f"{task.backend.name}@{task.backend.version}"
@@ -463,6 +486,14 @@ class Engine:
                 fields["mitigation"] = reply.mitigation
             if reply.mitigated is not None:
                 fields["result"]["mitigated"] = reply.mitigated
+            if task.observables is not None:
+                try:
+                    fields["result"].update(observable_results(task.observables, reply, task.options.shots,
+                                                               task.parameters is not None))
+                except Exception as exc:  # the counts stay recorded; the job fails with why no EVs
+                    fields["error"] = f"expectation values could not be computed: {type(exc).__name__}: {exc}"
+                    self._finish(task, fields, JobStatus.FAILED)
+                    return
             job = reply.metadata.get("provider_job")
             if isinstance(job, dict):  # a provider's local mode (ibm:fake_*, braket:local): its own job id
                 fields.update(provider_job=job, provider_job_id=job.get("job_id"))

@@ -35,6 +35,14 @@ class ExecutionRequest:
     """Modules to import first (they register backends added at runtime)."""
     mitigation: str | None = None
     """Error mitigation to apply after the run, on the same backend (``"readout"``), or None."""
+    basis_circuits: tuple = ()
+    """Transpiled basis-change circuits of the job's observables (one per measurement basis), run after it."""
+    run_circuit: bool = True
+    """Whether ``circuit`` itself runs (False when only expectation values were asked of an unmeasured circuit)."""
+    exact_circuit: Any = None
+    """The logical circuit whose exact expectation values of ``observables`` are computed (statevector)."""
+    observables: list | None = None
+    """The record's ``observables`` (for ``exact_circuit``)."""
 
 
 @dataclass
@@ -60,6 +68,10 @@ class ExecutionReply:
     message: str | None = None
     transient: bool = False
     traceback: str | None = None
+    basis_counts: list | None = None
+    """Per basis-change circuit, its counts (a list per point for a sweep)."""
+    exact_values: list | None = None
+    """Exact expectation values: one per observable, or one such list per sweep point."""
 
     @classmethod
     def failure(cls, job_id: str, error: BaseException, **extra: Any) -> ExecutionReply:
@@ -149,6 +161,35 @@ def with_mitigation(reply: ExecutionReply, request: ExecutionRequest, backend: A
     return reply
 
 
+def observable_results(observables: dict, reply: ExecutionReply, shots: int, sweep: bool) -> dict:
+    """The record's ``result`` fields for a job's observables from its reply (:func:`result_fields`)."""
+    from ..circuits.observables import result_fields
+
+    return result_fields(observables["observables"], observables["bases"], reply.basis_counts, shots=shots,
+                         sweep=sweep, exact_values=reply.exact_values)
+
+
+def _results_of(backend: Any, circuit: Any, request: ExecutionRequest) -> list:
+    if request.parameters is None:
+        return backend.execute([circuit], shots=request.shots, seed=request.seed)
+    return run_sweep(backend, circuit, request.parameters, request.shots, request.seed)
+
+
+def _exact_values(request: ExecutionRequest) -> list:
+    """Exact EVs of the request's observables: one list, or one per sweep point (parameters bound by name)."""
+    from ..circuits.observables import exact_expectation_values
+
+    circuit, parameters = request.exact_circuit, request.parameters
+    if parameters is None:
+        return exact_expectation_values(circuit, request.observables or [])
+    present = {p.name: p for p in circuit.parameters}
+    out = []
+    for row in parameters["values"]:
+        binds = {present[n]: v for n, v in zip(parameters["names"], row) if n in present}
+        out.append(exact_expectation_values(circuit.assign_parameters(binds), request.observables or []))
+    return out
+
+
 def execute(request: ExecutionRequest) -> ExecutionReply:
     """Run ``request`` in this process and return its reply; never raises (an error is a failed reply)."""
     started = time.time()
@@ -158,14 +199,27 @@ def execute(request: ExecutionRequest) -> ExecutionReply:
         from ..backends import get_backend
 
         backend = get_backend(request.backend)
-        if request.parameters is None:
-            results = backend.execute([request.circuit], shots=request.shots, seed=request.seed)
+        results = _results_of(backend, request.circuit, request) if request.run_circuit else []
+        basis = [_results_of(backend, circuit, request) for circuit in request.basis_circuits]
+        first = results or (basis[0] if basis else [])
+        if first:
+            reply = reply_of(request, first, started)
         else:
-            results = run_sweep(backend, request.circuit, request.parameters, request.shots, request.seed)
-        return with_mitigation(reply_of(request, results, started), request, backend)
+            reply = ExecutionReply(job_id=request.job_id, ok=True, shots=0, started_at=started,
+                                   metadata={"method": "statevector", "exact": True})
+        if not results:
+            reply.counts = None
+        if basis:
+            reply.basis_counts = [counts_for(r, request.parameters) for r in basis]
+            reply.seconds += float(sum(x.seconds for r in basis for x in r)) - (
+                0.0 if results else float(sum(x.seconds for x in first)))
+        if request.exact_circuit is not None:
+            reply.exact_values = _exact_values(request)
+        reply.wall = time.time() - started
+        return with_mitigation(reply, request, backend)
     except Exception as error:  # the engine records it on the job; nothing is swallowed
         return ExecutionReply.failure(request.job_id, error, started_at=started, wall=time.time() - started)
 
 
-__all__ = ["ExecutionReply", "ExecutionRequest", "counts_for", "counts_of", "execute", "reply_of", "run_sweep",
-           "sweep_binds", "sweep_inputs", "with_mitigation"]
+__all__ = ["ExecutionReply", "ExecutionRequest", "counts_for", "counts_of", "execute", "observable_results",
+           "reply_of", "run_sweep", "sweep_binds", "sweep_inputs", "with_mitigation"]

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from ..errors import JobCancelled, JobFailed
+from ..errors import InvalidJobSpec, JobCancelled, JobFailed
 from ..status import FINAL_STATES, JobStatus
 from .results import Counts, counts_of
 
@@ -194,6 +194,38 @@ class Job:
             raise error
         return counts_of(record)
 
+    def _done_record(self, timeout: float | None) -> dict:
+        """The record of the job that answered (itself or its fallback), or its error raised like result()."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        record = self._wait(timeout)
+        replacement = self.replacement
+        if replacement is not None:
+            return replacement._done_record(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        error = _error_for(record)
+        if error is not None:
+            raise error
+        return record
+
+    def expectation_values(self, timeout: float | None = None) -> list[float] | list[list[float]]:
+        """One expectation value per observable (a list of them per point for a sweep); waits like result().
+
+        Raises:
+            InvalidJobSpec: the job was run without observables.
+            JobFailed, JobCancelled, TimeoutError: as :meth:`result`.
+        """
+        return _observable_field(self._done_record(timeout), "expectation_values")
+
+    def standard_errors(self, timeout: float | None = None) -> list[float] | list[list[float]]:
+        """The standard error of each expectation value (shot noise; 0.0 when computed exactly)."""
+        return _observable_field(self._done_record(timeout), "standard_errors")
+
+    def pub_result(self, timeout: float | None = None) -> Any:
+        """This job as a Qiskit primitive result: a ``SamplerPubResult`` (``.data.meas.get_counts()``), or with
+        observables an EstimatorV2-style ``PubResult`` whose ``.data`` has ``evs`` and ``stds`` too."""
+        from .primitives import pub_result
+
+        return pub_result(self._done_record(timeout))
+
     def exception(self, timeout: float | None = None) -> BaseException | None:
         """The error ``result()`` would raise, or None for a finished job with a result."""
         record = self._wait(timeout)
@@ -328,6 +360,48 @@ class JobGroup:
             out.setdefault(job.circuit_name, {})[final.backend] = final.result(0)
         return out
 
+    def _by_job(self, read: Callable[[Job], Any], timeout: float | None) -> dict[str, dict[str, Any]]:
+        self.wait(timeout)
+        out: dict[str, dict[str, Any]] = {}
+        for job in self.jobs:
+            final = job.final()
+            out.setdefault(job.circuit_name, {})[final.backend] = read(final)
+        return out
+
+    def _only(self) -> Job:
+        if len(self.jobs) != 1:
+            raise InvalidJobSpec(f"group {self.id[:8]} has {len(self.jobs)} jobs "
+                                 f"({', '.join(f'{j.circuit_name} on {j.backend}' for j in self.jobs)}); use "
+                                 f"group[i].counts() or group.result()[circuit][backend]")
+        return self.jobs[0].final()
+
+    def counts(self, timeout: float | None = None) -> Counts | list[Counts]:
+        """The counts of the group's one job (one circuit on one backend); InvalidJobSpec when it has several."""
+        self.wait(timeout)
+        return self._only().result(0)
+
+    def expectation_values(self, timeout: float | None = None) -> Any:
+        """With one job, its :meth:`Job.expectation_values`; else ``{circuit: {backend: values}}``."""
+        if len(self.jobs) == 1:
+            self.wait(timeout)
+            return self._only().expectation_values(0)
+        return self._by_job(lambda job: job.expectation_values(0), timeout)
+
+    def standard_errors(self, timeout: float | None = None) -> Any:
+        """With one job, its :meth:`Job.standard_errors`; else ``{circuit: {backend: errors}}``."""
+        if len(self.jobs) == 1:
+            self.wait(timeout)
+            return self._only().standard_errors(0)
+        return self._by_job(lambda job: job.standard_errors(0), timeout)
+
+    def pub_results(self, timeout: float | None = None) -> Any:
+        """Every job as Qiskit's ``PrimitiveResult`` of pub results, in the group's order (:meth:`Job.pub_result`)."""
+        from qiskit.primitives import PrimitiveResult
+
+        self.wait(timeout)
+        return PrimitiveResult([job.final().pub_result(0) for job in self.jobs],
+                               metadata={"group": self.id, "jobs": [job.final().id for job in self.jobs]})
+
     def __await__(self):
         """``await group``: its :meth:`result` once every job is final, without blocking the event loop."""
         return self._result_async().__await__()
@@ -340,6 +414,14 @@ class JobGroup:
 
     def _repr_html_(self) -> str:
         return _table(self.jobs, caption=f"group {self.id[:8]}: {self.status.value}")
+
+
+def _observable_field(record: dict, key: str) -> Any:
+    result = record.get("result") or {}
+    if result.get(key) is None:
+        raise InvalidJobSpec(f"job {record['id'][:8]} has no {key.replace('_', ' ')}: it ran without observables "
+                             f"(run(circuit, backend, observables=['ZZ', ...]))")
+    return result[key]
 
 
 def _table(jobs: list[Job], caption: str | None = None) -> str:

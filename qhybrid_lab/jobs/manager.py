@@ -130,13 +130,17 @@ class JobManager:
     # -- submission ---------------------------------------------------------------------------------------------
 
     def submit(self, circuits: Any, backend: str | list[str] = "aer", options: RunOptions | None = None, *,
-               name: str | None = None, origin: dict | None = None, parameter_values: Any = None) -> JobGroup:
+               name: str | None = None, origin: dict | None = None, parameter_values: Any = None,
+               observables: Any = None, exact: bool = False) -> JobGroup:
         """Validate, record (through the budget guard) and queue every circuit × backend; returns at once.
 
         A :class:`~qhybrid_lab.circuits.Sweep` (or one circuit with ``parameter_values``) is one job per backend:
         one record with ``parameters`` and one counts dict per point; its cost counts points × shots. With a
         ``fallback`` chain in the options, a backend that is unavailable or refused by the budget guard is recorded
         as ``blocked`` and the job runs on the next backend of the chain (see :mod:`~qhybrid_lab.jobs.fallback`).
+        ``observables`` (or Estimator-style PUBs ``(circuit, observables[, parameter_values])`` as ``circuits``) add
+        one basis-change circuit per qubit-wise-commuting group to each job (:mod:`~qhybrid_lab.circuits.observables`)
+        and expectation values with standard errors to its result; ``exact`` computes them by statevector.
 
         Raises:
             InvalidJobSpec: bad circuits (CircuitTooWide, UnsupportedObject, NoCircuits ...).
@@ -145,6 +149,8 @@ class JobManager:
             BackendError: a backend failed while checking or describing the request (named in the message).
             BudgetExceeded: a budget refused it (and every fallback); the jobs were recorded as ``blocked``.
             RunLogError: the run log cannot be written; nothing was submitted.
+            InvalidObservable: an observable is not a Pauli label/Pauli/SparsePauliOp, is wider than its circuit,
+                or is not Hermitian.
         """
         from ..circuits import ensure_measured
         from ..circuits.collect import runnables
@@ -158,10 +164,20 @@ class JobManager:
             from ..extras import require
 
             require("mitigation", "mthree", what=f"{options.mitigation} mitigation")
-        named = runnables(circuits, name=name, parameter_values=parameter_values)
-        measured = [(cname, *ensure_measured(circuit), sweep) for cname, circuit, sweep in named]
-        work = [_Work(circuit_fields(self.log, cname, circuit, added), circuit, sweep)
-                for cname, circuit, added, sweep in measured]
+        from ..circuits.observables import split_pubs
+
+        pubs = split_pubs(circuits)
+        if pubs is not None and (observables is not None or parameter_values is not None):
+            raise InvalidJobSpec("give observables and parameter values either in the PUBs (circuit, observables, "
+                                 "parameter_values) or as run() arguments, not both")
+        if pubs is None:
+            pubs = [(circuits, observables, parameter_values)]
+        named = [(item, obs) for obj, obs, values in pubs
+                 for item in runnables(obj, name=name, parameter_values=values)]
+        measured = [(cname, *ensure_measured(circuit), sweep, obs) for (cname, circuit, sweep), obs in named]
+        work = [_Work(circuit_fields(self.log, cname, circuit, added), circuit, sweep,
+                      _observables_for(obs, circuit, exact))
+                for cname, circuit, added, sweep, obs in measured]
         group, meta = uuid.uuid4().hex, make_origin(origin)
         jobs = self._submit(work, backend_names(backend), options, group, meta)
         return JobGroup(group, jobs)
@@ -184,7 +200,9 @@ class JobManager:
                         raise MitigationUnavailable(refusal)
                 for index, item in enumerate(work):
                     guarded(target, "check the circuit", target.validate, item.circuit, options.shots)
+                    _check_observables(item, target)
                     total_shots = options.shots * (len(item.sweep) if item.sweep is not None else 1)
+                    total_shots *= _circuits_per_point(item)
                     costs[index, target.name] = guarded(target, "estimate the cost", estimate_cost, target,
                                                         item.circuit, total_shots)
                 backends.append(target)
@@ -198,7 +216,7 @@ class JobManager:
             for target in backends:
                 cost = costs[index, target.name]
                 record = new_record(group=group, circuit=item.fields, backend=target, options=options, cost=cost,
-                                    origin=origin, parameters=parameters)
+                                    origin=origin, parameters=parameters, observables=item.observables)
                 records.append(record)
                 specs.append((index, target))
             for backend_name, reason in unavailable.items():
@@ -229,6 +247,7 @@ class JobManager:
             tasks.append(Task(record=job.record, recorder=self.recorder, on_record=job._update,
                               circuit=work[index].circuit, backend=target, options=options,
                               parameters=job.record.get("parameters"), modules=_modules_for(target),
+                              observables=work[index].observables,
                               fallback=self._fallback_for(work[index]) if options.fallback else None))
         if tasks:
             self.engine().submit(tasks)
@@ -382,6 +401,44 @@ class _Work:
     fields: dict
     circuit: Any
     sweep: Any
+    observables: dict | None = None
+    """``{"observables": [...], "bases": [...], "exact": bool, "counts": bool}`` when EVs are asked for."""
+
+
+def _observables_for(observables: Any, circuit: Any, exact: bool) -> dict | None:
+    """What the engine needs to measure ``observables`` on ``circuit`` (``circuits.observables``), or None."""
+    if observables is None:
+        if exact:
+            raise InvalidJobSpec("exact=True computes expectation values: give observables too")
+        return None
+    from ..circuits.observables import as_observables, measurement_groups
+
+    recorded = as_observables(observables, circuit.num_qubits)
+    # the circuit itself runs too (measured as submitted, or measure_all added), so every job keeps its counts
+    return {"observables": recorded, "bases": [] if exact else measurement_groups(recorded), "exact": bool(exact),
+            "counts": True}
+
+
+def _circuits_per_point(item: _Work) -> int:
+    """How many circuits one point of ``item`` runs (its basis-change circuits, and itself when it measures)."""
+    if item.observables is None:
+        return 1
+    return max(1, len(item.observables["bases"]) + (1 if item.observables["counts"] else 0))
+
+
+def _check_observables(item: _Work, backend: Any) -> None:
+    """Refuse observables a backend cannot measure (provider jobs run one circuit; exact needs a local simulator)."""
+    if item.observables is None:
+        return
+    from ..backends import BackendKind
+    from ..backends.remote import RemoteBackend
+
+    if isinstance(backend, RemoteBackend) and not backend.is_local:
+        raise InvalidJobSpec(f"expectation values are not supported on {backend.name} yet (a provider job runs one "
+                             f"circuit); measure in the basis yourself, or use a local backend or emulator")
+    if item.observables["exact"] and backend.kind is not BackendKind.SIMULATOR:
+        raise InvalidJobSpec(f"exact expectation values need an ideal simulator; {backend.name} is a "
+                             f"{backend.kind.value} (leave out exact=True to estimate them from shots)")
 
 
 def _modules_for(backend: Any) -> tuple[str, ...]:

@@ -60,10 +60,12 @@ def circuit_fields(log: Any, name: str, circuit: Any, measure_added: bool) -> Ci
 
 
 def new_record(*, group: str, circuit: CircuitInfo, backend: Backend, options: RunOptions, cost: dict,
-               origin: Origin, parameters: Parameters | None = None) -> RunRecord:
+               origin: Origin, parameters: Parameters | None = None, observables: dict | None = None) -> RunRecord:
     """The pending run record of one circuit (or sweep) on one backend: every field, nothing else decides them.
 
     ``parameters`` is a sweep's ``{"names": [...], "values": [[...], ...]}`` (``None`` for a plain circuit).
+    ``observables`` is what the manager prepared for expectation values (``{"observables": [...], ...}``); the
+    record keeps its ``observables`` list.
 
     Raises:
         BackendError: The backend could not describe itself (its message names the backend).
@@ -81,6 +83,7 @@ def new_record(*, group: str, circuit: CircuitInfo, backend: Backend, options: R
         "provider_status": None,
         "circuit": circuit,
         "parameters": parameters,
+        "observables": observables["observables"] if observables else None,
         "shots": options.shots,
         "seed": options.seed,
         "options": options.as_record(),

@@ -38,6 +38,10 @@ class Task:
     """A sweep's ``{"names": [...], "values": [[...], ...]}``: the circuit is its template, run once per point."""
     modules: tuple[str, ...] = ()
     """Modules a worker imports before resolving the backend (backends registered at runtime)."""
+    observables: dict | None = None
+    """``{"observables", "bases", "exact", "counts"}`` when the job estimates expectation values (else None)."""
+    basis_transpiled: list = field(default_factory=list)
+    """The transpiled basis-change circuits, one per measurement basis of ``observables``."""
     transpiled: Any = None
     attempt: int = 0
     errors: list[dict] = field(default_factory=list)
@@ -82,4 +86,9 @@ class Task:
         """What a worker (or a thread, or Dask) runs: backend by name, the transpiled circuit, its options."""
         return ExecutionRequest(job_id=self.id, backend=self.backend.name, circuit=self.transpiled,
                                 shots=self.options.shots, seed=self.options.seed, parameters=self.parameters,
-                                modules=self.modules, mitigation=self.options.mitigation)
+                                modules=self.modules, mitigation=self.options.mitigation,
+                                basis_circuits=tuple(self.basis_transpiled),
+                                run_circuit=self.observables is None or self.observables["counts"],
+                                exact_circuit=self.circuit if self.observables and self.observables["exact"]
+                                else None, observables=self.observables["observables"] if self.observables
+                                else None)

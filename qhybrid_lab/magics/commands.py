@@ -77,6 +77,15 @@ handle_args = _with(
 )
 """Options of what the notebook gets back."""
 
+observable_args = _with(
+    argument_group("Observables"),
+    argument("--observable", action="append", metavar="PAULI",
+             help="estimate the expectation value of this Pauli label (qubit 0 rightmost, e.g. 'ZZ') on every "
+                  "circuit, with its standard error; repeatable. A cell whose value is (circuit, observables) "
+                  "pairs or Estimator-style PUBs (circuit, observables, parameter_values) needs no option."),
+)
+"""Options that ask for expectation values."""
+
 sweep_args = _with(
     argument_group("Sweep"),
     argument("--sweep", metavar="VALUES",
@@ -146,6 +155,7 @@ class QMagics(Magics):
     @submission_args
     @handle_args
     @sweep_args
+    @observable_args
     @cell_magic
     def qrun(self, line: str, cell: str) -> None:
         """Run the cell, then submit its circuits to every backend asynchronously.
@@ -181,6 +191,7 @@ class QMagics(Magics):
         if args.sweep is not None and not args.sweep.isidentifier():
             raise UsageError(f"--sweep must name a variable holding the parameter values, got {args.sweep!r}")
         from ..circuits import as_circuits
+        from ..circuits.observables import split_pubs
         from ..jobs import run
         from ..jobs.options import RunOptions
 
@@ -189,10 +200,19 @@ class QMagics(Magics):
                                  executor=args.executor, timeout=timeout, on_timeout=args.on_timeout,
                                  fallback=tuple(args.fallback or ()), mode=args.mode,
                                  experiment=args.experiment, mitigation=args.mitigation)
-            named = dict(as_circuits(cell_runnables(self.shell, cell)))  # PennyLane objects converted once, here
-            if args.sweep is not None:
-                named = sweep_of(named, args.sweep, self.shell.user_ns)
-            group = run(named, backend=args.backend or ["aer"], options=options, origin=_origin(self.shell))
+            value = cell_runnables(self.shell, cell)
+            if split_pubs(value) is not None:  # (circuit, observables[, parameter_values]) pairs: Estimator PUBs
+                if args.sweep is not None or args.observable:
+                    raise UsageError("the cell's value is Estimator-style PUBs (circuit, observables, ...): they "
+                                     "carry their observables and parameter values; leave out --sweep/--observable")
+                named = {}
+                group = run(value, backend=args.backend or ["aer"], options=options, origin=_origin(self.shell))
+            else:
+                named = dict(as_circuits(value))  # PennyLane objects converted once, here
+                if args.sweep is not None:
+                    named = sweep_of(named, args.sweep, self.shell.user_ns)
+                group = run(named, backend=args.backend or ["aer"], options=options, origin=_origin(self.shell),
+                            observables=args.observable or None)
         except QHybridError as error:
             raise UsageError(str(error)) from error
         self.shell.user_ns["_"] = group

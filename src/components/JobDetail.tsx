@@ -212,6 +212,15 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
           {values.length > 0 && <SweepTable names={names} values={values} point={point} />}
         </Section>
       )}
+      {expectations(job, point).length > 0 && (
+        <Section title="Expectation values">
+          <ul className="qh-JobDetail-evs">
+            {expectations(job, point).map(line => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        </Section>
+      )}
       <Section title="Counts">
         {isSweepCounts(counts) && counts.length > 0 && (
           <label className="qh-JobDetail-point">
@@ -252,5 +261,25 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
         </Section>
       )}
     </div>
+  );
+}
+
+/** `⟨label⟩ = v ± e` per observable of a job (a sweep: at `point`), or none without observables. */
+export function expectations(job: IJobRecord, point: number): string[] {
+  const result = job.result ?? {};
+  let values = result.expectation_values;
+  let errors = result.standard_errors;
+  if (!values || values.length === 0) {
+    return [];
+  }
+  if (Array.isArray(values[0])) {
+    values = (values as number[][])[point] ?? [];
+    errors = (errors as number[][] | undefined)?.[point] ?? [];
+  }
+  const labels = (job.observables ?? []).map(o => o.label);
+  const exact = result.ev_method === 'exact' ? ' (exact)' : '';
+  return (values as number[]).map(
+    (v, i) =>
+      `⟨${labels[i] ?? `O${i}`}⟩ = ${Number(v.toPrecision(4))} ± ${Number(((errors as number[] | undefined)?.[i] ?? 0).toPrecision(2))}${exact}`
   );
 }
