@@ -8,7 +8,7 @@ from test_openapi import assert_valid
 
 @pytest.fixture
 def real_runs(runlog):
-    """A Bell circuit really run on aer and on the fake_torino emulator (1000 shots each), and a GHZ on aer."""
+    """A Bell circuit really run on aer and on the fake_torino emulator (20000 shots each), and a GHZ on aer."""
     from qiskit import QuantumCircuit
 
     import qhybrid_lab
@@ -24,7 +24,7 @@ def real_runs(runlog):
     ghz.cx(1, 2)
     ghz.measure_all()
     try:
-        group = qhybrid_lab.run({"bell": bell, "ghz": ghz}, ["aer", "fake_torino"], shots=1000, seed=7)
+        group = qhybrid_lab.run({"bell": bell, "ghz": ghz}, ["aer", "fake_torino"], shots=20000, seed=7)
         group.wait(timeout=300)
     finally:
         JobManager.shutdown()
@@ -45,7 +45,8 @@ async def test_a_picked_pair_has_intervals_and_a_verdict(api, real_runs):
     assert c["a"]["backend"] == "aer" and c["b"]["kind"] == "emulator" and c["b"]["counts"]
     lo, hi = c["hellinger_fidelity_interval"]
     assert lo <= c["hellinger_fidelity"] <= hi < 1.0
-    # device noise puts shots in 01/10, which the ideal simulator never gives: beyond shot noise
+    # device noise puts ~1-3 % of the shots in 01/10, which the ideal simulator never gives: at 20000 shots that is
+    # far beyond shot noise (at 1000 shots it need not be: the verdict is a test, not a rubber stamp)
     assert c["within_shot_noise"] is False and c["shot_noise"]["p_value"] < 0.05
     # two samplings of the same ideal circuit are compared as well (a repeat)
     code, data = await api("GET", "compare", "pair", params={"a": emu["id"], "b": aer["id"]})
