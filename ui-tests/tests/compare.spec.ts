@@ -1,7 +1,7 @@
-import { expect, test } from '@jupyterlab/galata';
+import { expect } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { bellCell, openSidebar, runCell, runNotebook, SCREENSHOTS, showTab } from './helpers';
+import { bellCell, openSidebar, runCell, runNotebook, SCREENSHOTS, showTab, test } from './helpers';
 
 test.use({ autoGoto: true });
 
