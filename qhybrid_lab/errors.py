@@ -25,6 +25,10 @@ class NoCircuits(InvalidJobSpec):
     """A cell or call produced no circuit to run."""
 
 
+class NotComparable(InvalidJobSpec):
+    """Two runs cannot be compared (different circuits, a sweep and a single run, no common sweep point); says why."""
+
+
 class UnsupportedObject(InvalidJobSpec, TypeError):
     """An object that is not a circuit (nor a collection of circuits, nor a QNode/tape)."""
 

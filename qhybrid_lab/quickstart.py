@@ -60,7 +60,7 @@ def summarize(nb: Any, log: Any) -> dict:
         "jobs": [{"id": r["id"][:8], "circuit": r["circuit"]["name"], "backend": r["backend"]["name"],
                   "kind": r["backend"].get("kind"), "status": r["status"], "shots": r["shots"]} for r in jobs],
         "comparisons": [{"circuit": g["circuit_name"], **pair}
-                        for g in comparison_groups(log) for pair in g["pairs"]],
+                        for g in comparison_groups(log) for pair in g["pairs"] if pair.get("comparable", True)],
         "widget_state": bool(nb.metadata.get("widgets")),
     }
 

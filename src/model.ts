@@ -3,7 +3,17 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { query, requestAPI, ServerExtensionMissing } from './request';
-import { ACTIVE_STATES, IBudgetState, ICompareGroup, IJobRecord, IJobsModel, IJobTransition } from './tokens';
+import {
+  ACTIVE_STATES,
+  IBudgetState,
+  ICandidates,
+  ICompareGroup,
+  ICompareSource,
+  IComparison,
+  IJobRecord,
+  IJobsModel,
+  IJobTransition
+} from './tokens';
 
 /**
  * Polls the qhybrid-lab REST API and holds what the sidebar shows; no DOM.
@@ -13,7 +23,7 @@ import { ACTIVE_STATES, IBudgetState, ICompareGroup, IJobRecord, IJobsModel, IJo
  * stands by while the browser tab is hidden, and while the sidebar is hidden it either stands by
  * (notifications off) or slows down to `hiddenInterval` unless jobs are active.
  */
-export class JobsModel implements IJobsModel {
+export class JobsModel implements IJobsModel, ICompareSource {
   constructor(options: JobsModel.IOptions) {
     this._settings = options.serverSettings;
     this._pageSize = options.pageSize ?? 100;
@@ -111,6 +121,24 @@ export class JobsModel implements IJobsModel {
 
   getJob(id: string): Promise<IJobRecord> {
     return requestAPI<IJobRecord>(`jobs/${encodeURIComponent(id)}`, {}, this._settings);
+  }
+
+  async comparePair(a: string, b: string): Promise<IComparison> {
+    const answer = await requestAPI<{ comparison: IComparison }>(`compare/pair${query({ a, b })}`, {}, this._settings);
+    return answer.comparison;
+  }
+
+  compareCandidates(job: string): Promise<ICandidates> {
+    return requestAPI<ICandidates>(`compare/candidates${query({ job })}`, {}, this._settings);
+  }
+
+  async searchRuns(text: string): Promise<IJobRecord[]> {
+    const page = await requestAPI<{ jobs: IJobRecord[] }>(
+      `jobs${query({ q: text.trim(), status: 'done', brief: 1, limit: 20 })}`,
+      {},
+      this._settings
+    );
+    return page.jobs;
   }
 
   async cancel(id: string): Promise<void> {

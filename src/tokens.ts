@@ -152,6 +152,60 @@ export interface IRunSummary {
   currency?: string;
   /** One counts dict per parameter point for a sweep. */
   counts?: ICounts | ICounts[] | null;
+  created?: number | null;
+  /** "none", or what was applied ("readout (mthree 3.0.0; ...)"). */
+  mitigation?: string;
+  observables?: string[];
+}
+
+/**
+ * How far two sampled distributions are apart beyond shot noise (`qhybrid_lab.comparison.noise.shot_noise`).
+ */
+export interface IShotNoise {
+  method: string;
+  alpha: number;
+  confidence: number;
+  /** Single runs: the test's p-value ("both runs sample one distribution"). */
+  p_value?: number;
+  /** Single runs: the TVD that shot noise alone reaches with probability 1 − alpha. */
+  noise_tvd?: number;
+  /** Sweeps: how many points were compared, and how many are within shot noise. */
+  points?: number;
+  points_within?: number;
+  test?: string;
+}
+
+/**
+ * One sweep point both runs measured.
+ */
+export interface IPointMetrics {
+  a: number;
+  b: number;
+  values: number[];
+  hellinger_fidelity: number;
+  hellinger_fidelity_interval: [number, number];
+  total_variation_distance: number;
+  total_variation_distance_interval: [number, number];
+  p_value: number;
+  within: boolean;
+}
+
+/**
+ * An expectation value of both runs: the difference in units of the combined standard error.
+ */
+export interface IExpectationDelta {
+  label: string;
+  /** The sweep point's parameter values, or null for a single run. */
+  point: number[] | null;
+  a: number;
+  a_se: number;
+  b: number;
+  b_se: number;
+  delta: number;
+  combined_se: number;
+  /** delta / combined_se; null when both values are exact. */
+  z: number | null;
+  within_shot_noise: boolean;
 }
 
 /**
@@ -160,14 +214,68 @@ export interface IRunSummary {
 export interface IPairMetrics {
   a: string;
   b: string;
-  hellinger_fidelity: number | null;
-  total_variation_distance: number | null;
-  depth_overhead: number | null;
+  hellinger_fidelity?: number | null;
+  total_variation_distance?: number | null;
+  /** 95 % shot-noise intervals of the metrics. */
+  hellinger_fidelity_interval?: [number, number] | null;
+  total_variation_distance_interval?: [number, number] | null;
+  /** Whether the two runs differ no more than shot noise explains; null without counts. */
+  within_shot_noise?: boolean | null;
+  shot_noise?: IShotNoise | null;
+  points?: IPointMetrics[] | null;
+  depth_overhead?: number | null;
   depth_ratio?: number | null;
   two_qubit_overhead?: number | null;
   two_qubit_ratio?: number | null;
+  expectation_values?: IExpectationDelta[];
+  mitigation?: {
+    a: string;
+    b: string;
+    mixed: boolean;
+    hellinger_fidelity?: number;
+    total_variation_distance?: number;
+    basis?: string;
+    note?: string;
+    expectation_values?: IExpectationDelta[];
+  };
+  /** E.g. runs mitigated differently. */
+  warnings?: string[];
   /** Remarks on the metrics (e.g. means over the points of a sweep), when the server gives them. */
   notes?: string[];
+  /** False when the server could not compare the pair; `reason` says why. */
+  comparable?: boolean;
+  reason?: string;
+}
+
+/**
+ * `GET compare/pair`: a pair the user picked, with both runs.
+ */
+export interface IComparison extends Omit<IPairMetrics, 'a' | 'b'> {
+  circuit_hash: string;
+  circuit_name: string | null;
+  num_qubits: number | null;
+  a: IRunSummary;
+  b: IRunSummary;
+}
+
+/**
+ * A run one run can be compared with (`GET compare/candidates`).
+ */
+export interface ICandidate extends IRunSummary {
+  /** 'device' (its emulator or hardware run), 'simulator', 'other', 'same backend'. */
+  relation: string;
+  relation_text?: string;
+  comparable: boolean;
+  reason: string | null;
+}
+
+/**
+ * The answer of `GET compare/candidates`.
+ */
+export interface ICandidates {
+  job: IRunSummary;
+  candidates: ICandidate[];
+  total: number;
 }
 
 /**
@@ -179,6 +287,18 @@ export interface ICompareGroup {
   num_qubits: number | null;
   runs: IRunSummary[];
   pairs: IPairMetrics[];
+}
+
+/**
+ * What the Compare panel asks the server for (the jobs model implements it).
+ */
+export interface ICompareSource {
+  /** `GET compare/pair`: `b` against the reference `a`; rejects with the server's reason when not comparable. */
+  comparePair(a: string, b: string): Promise<IComparison>;
+  /** `GET compare/candidates`: what a run can be compared with, its counterparts first. */
+  compareCandidates(job: string): Promise<ICandidates>;
+  /** Finished runs whose circuit name or tag contains `text`, or whose id starts with it (newest first). */
+  searchRuns(text: string): Promise<IJobRecord[]>;
 }
 
 /**

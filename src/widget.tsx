@@ -52,6 +52,7 @@ export class SidebarWidget extends ReactWidget {
         total={model.total}
         budgets={model.budgets}
         compare={model.compare}
+        compareSource={model}
         circuits={summarizeCircuits(model.jobs)}
         backends={backends}
         detail={this._detail}

@@ -1,4 +1,8 @@
-"""Tests of qhybrid_lab.comparison: metrics against Qiskit's, overheads, grouping of runs from a real run log."""
+"""Tests of qhybrid_lab.comparison: metrics against Qiskit's, overheads, grouping of runs from a real run log.
+
+The statistics (intervals, the within-shot-noise verdict) are checked against real Aer samplings in
+tests/test_comparison_noise.py; sweeps, expectation values and mitigation in tests/test_comparison_pairs.py.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +18,14 @@ from qhybrid_lab.comparison import (
     hellinger_fidelity,
     total_variation_distance,
 )
-from qhybrid_lab.errors import InvalidJobSpec, UnknownJob
+from qhybrid_lab.errors import InvalidJobSpec, NotComparable, UnknownJob
 
 BELL_HASH = "sha256:" + "b" * 64
 GHZ_HASH = "sha256:" + "c" * 64
 
 
 def make_record(backend="aer", kind="simulator", counts=None, *, circuit_hash=BELL_HASH, name="bell",
-                depth=3, two_qubit=1, created=1.0, status="done", estimate=0.0, hw=None):
+                depth=3, two_qubit=1, created=1.0, status="done", estimate=0.0, hw=None, **extra):
     """A run-log record shaped like docs/architecture.md's, done with the given counts."""
     return {
         "schema": 1,
@@ -41,6 +45,7 @@ def make_record(backend="aer", kind="simulator", counts=None, *, circuit_hash=BE
         "result": {"counts": counts, "shots": sum(counts.values())} if counts else None,
         "origin": {"owner": "test"},
         "tags": [],
+        **extra,
     }
 
 
@@ -74,15 +79,22 @@ def test_compare_records_overheads_latency_cost():
     data = json.loads(json.dumps(c.as_dict()))
     assert data["b"]["counts"]["01"] == 60
     page = c._repr_html_()
-    assert "fake_torino (emulator)" in page and "Hellinger fidelity" in page and "1.60 USD" in page
+    assert "fake_torino (emulator)" in page and "Hellinger fidelity" in page and "$1.60" in page
+    assert "mathjax_ignore" in page and "tex2jax_ignore" in page  # JupyterLab would typeset "$0.00 ... $1.60"
+    lo, hi = c.hellinger_fidelity_interval
+    assert lo <= c.hellinger_fidelity <= hi and hi - lo < 0.05
+    assert c.within_shot_noise is False  # 120 of 2000 shots in outcomes a never saw: far beyond shot noise
+    assert "beyond shot noise" in str(c) and "[95 %]" in str(c)
     assert "two-qubit overhead" in str(c)
 
 
 def test_compare_refuses_different_circuits_and_bad_objects():
     a = make_record(counts={"00": 1})
     b = make_record("fake_torino", "emulator", {"000": 1}, circuit_hash=GHZ_HASH, name="ghz")
-    with pytest.raises(InvalidJobSpec, match="different circuits.*bell vs ghz"):
+    with pytest.raises(NotComparable, match="different circuits.*bell vs ghz"):
         compare(a, b)
+    with pytest.raises(NotComparable, match="picked twice"):
+        compare(a, a)
     with pytest.raises(InvalidJobSpec, match="type int"):
         compare(a, 42)
 

@@ -152,10 +152,16 @@ def test_qjobs_qresult_qcancel_qcompare(ip, log):
     assert comparison.a["backend"] == "aer" and comparison.b["kind"] == "emulator"
     assert 0.5 < comparison.hellinger_fidelity <= 1.0 and comparison.depth_ratio >= 1.0
     assert "Hellinger fidelity" in repr(comparison)
+    lo, hi = comparison.hellinger_fidelity_interval
+    assert lo <= comparison.hellinger_fidelity <= hi and "shot noise" in repr(comparison)
+    # one id: compared with its counterpart, the newest simulator run of the circuit, as the reference
+    paired = ip.run_line_magic("qcompare", emu.id[:8])
+    assert paired.b["id"] == emu.id and paired.a["kind"] == "simulator"
 
     for magic, arg, message in [("qresult", "ffffffff", "ffffffff"), ("qcancel", "ffffffff", "ffffffff"),
                                 ("qresult", "", "usage: %qresult JOB_ID"), ("qcancel", "", "usage: %qcancel"),
-                                ("qcompare", aer.id, "two job ids")]:
+                                ("qcompare", f"{aer.id} {emu.id} x", "usage: %qcompare"),
+                                ("qcompare", "", "usage: %qcompare")]:
         with pytest.raises(UsageError, match=message):
             ip.run_line_magic(magic, arg)
 

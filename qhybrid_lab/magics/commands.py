@@ -365,16 +365,28 @@ class QMagics(Magics):
 
     @line_magic
     def qcompare(self, line: str) -> Any:
-        """Compare two runs of one circuit: fidelity, distance, overheads, latency, cost, and both histograms.
+        """Compare two runs of one circuit: fidelity and TVD with 95 % shot-noise intervals, whether they differ
+        beyond shot noise, expectation values, overheads, latency, cost, mitigation, and both histograms.
 
-        Usage: ``%qcompare REFERENCE_ID OTHER_ID`` (unique prefixes of ≥ 4 characters work).
+        Usage: ``%qcompare REFERENCE_ID OTHER_ID`` (unique prefixes of ≥ 4 characters work), or
+        ``%qcompare ID`` to compare a run with its best counterpart (its device's emulator or hardware run, else a
+        simulator run of the same circuit).
         """
         ids = line.split()
-        if len(ids) != 2:
-            raise UsageError("usage: %qcompare REFERENCE_ID OTHER_ID (two job ids, see %qjobs)")
-        from ..comparison import compare
+        if len(ids) not in (1, 2):
+            raise UsageError("usage: %qcompare REFERENCE_ID OTHER_ID, or %qcompare ID to compare with its "
+                             "counterpart (job ids, see %qjobs)")
+        from ..comparison import compare, counterparts
 
         try:
+            if len(ids) == 1:
+                found = counterparts(self._log(), ids[0])
+                done = [c for c in found["candidates"] if c["comparable"] and c["status"] == JobStatus.DONE.value]
+                if not done:
+                    raise UsageError(f"job {ids[0]} has no finished run of the same circuit on another backend to "
+                                     "compare with; run it on one (e.g. %%qrun -b aer -b fake_torino)")
+                ids = [done[0]["id"], found["job"]["id"]] if done[0]["kind"] == "simulator" else \
+                    [found["job"]["id"], done[0]["id"]]
             comparison = compare(ids[0], ids[1], log=self._log())
         except QHybridError as error:
             raise UsageError(str(error)) from error

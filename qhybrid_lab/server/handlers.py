@@ -151,6 +151,24 @@ class CompareHandler(BaseHandler):
         await self.call(self.service.compare, self.query())
 
 
+class ComparePairHandler(BaseHandler):
+    """``GET compare/pair?a=&b=``: one pair of runs the user picked, with shot-noise intervals."""
+
+    @tornado.web.authenticated
+    @json_errors
+    async def get(self) -> None:
+        await self.call(self.service.compare_pair, self.query())
+
+
+class CompareCandidatesHandler(BaseHandler):
+    """``GET compare/candidates?job=&limit=``: what one run can be compared with."""
+
+    @tornado.web.authenticated
+    @json_errors
+    async def get(self) -> None:
+        await self.call(self.service.compare_candidates, self.query())
+
+
 class BackendsHandler(BaseHandler):
     """``GET backends``: list_backends()."""
 

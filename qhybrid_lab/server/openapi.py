@@ -36,6 +36,7 @@ def _object(properties: dict[str, Any], required: tuple[str, ...] = (), *, close
 NUMBER, INTEGER, STRING, BOOLEAN = ({"type": t} for t in ("number", "integer", "string", "boolean"))
 COUNT = {"type": "integer", "minimum": 0}
 STATUS = {"type": "string", "enum": list(STATUSES)}
+ID = {"type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS}
 BY_STATUS = {"type": "object", "additionalProperties": COUNT}
 
 
@@ -76,6 +77,13 @@ def _record_schema() -> dict[str, Any]:
                            "cell_id": _nullable("string")}),
         "tags": _array(STRING),
     }, ("id", "status", "created"))
+
+
+_run = _object({
+    "id": STRING, "backend": _nullable("string"), "kind": _nullable("string"), "status": STRING,
+    "shots": _nullable("integer"), "mitigation": STRING, "mitigated": BOOLEAN, "observables": _array(STRING),
+}, ("id", "backend", "kind", "status"))
+"""A run as a comparison shows it (``qhybrid_lab.comparison.run_summary``)."""
 
 
 def _schemas(max_page: int) -> dict[str, Any]:
@@ -135,6 +143,29 @@ def _schemas(max_page: int) -> dict[str, Any]:
             "circuit_hash": STRING, "circuit_name": _nullable("string"), "num_qubits": _nullable("integer"),
             "newest": NUMBER, "runs": _array({"type": "object"}), "pairs": _array({"type": "object"}),
         }, ("circuit_hash", "runs", "pairs")))}, ("groups",), closed=True),
+        "ComparePair": _object({"comparison": _object({
+            "circuit_hash": STRING, "circuit_name": _nullable("string"), "num_qubits": _nullable("integer"),
+            "a": _run, "b": _run, "hellinger_fidelity": _nullable("number"),
+            "hellinger_fidelity_interval": _nullable("array", items=NUMBER, minItems=2, maxItems=2),
+            "total_variation_distance": _nullable("number"),
+            "total_variation_distance_interval": _nullable("array", items=NUMBER, minItems=2, maxItems=2),
+            "within_shot_noise": _nullable("boolean"), "shot_noise": _nullable("object"),
+            "points": _nullable("array", items={"type": "object"}),
+            "expectation_values": _array(_object({
+                "label": STRING, "a": NUMBER, "a_se": NUMBER, "b": NUMBER, "b_se": NUMBER, "delta": NUMBER,
+                "combined_se": NUMBER, "z": _nullable("number"), "within_shot_noise": BOOLEAN,
+            }, ("label", "a", "b", "delta", "combined_se", "z", "within_shot_noise"))),
+            "mitigation": _object({"a": STRING, "b": STRING, "mixed": BOOLEAN}, ("a", "b", "mixed")),
+            "warnings": _array(STRING), "notes": _array(STRING),
+        }, ("circuit_hash", "a", "b", "hellinger_fidelity", "within_shot_noise", "expectation_values",
+            "mitigation", "warnings", "notes"))}, ("comparison",), closed=True),
+        "CompareCandidates": _object({
+            "job": _run, "total": COUNT,
+            "candidates": _array({**_run, "properties": {
+                **_run["properties"], "relation": {"enum": ["device", "simulator", "other", "same backend"]},
+                "relation_text": STRING, "comparable": BOOLEAN, "reason": _nullable("string")},
+                "required": [*_run["required"], "relation", "comparable", "reason"]}),
+        }, ("job", "candidates", "total"), closed=True),
         "Backends": _object({"backends": _array(_object({
             "name": STRING, "kind": _nullable("string"), "provider": _nullable("string"),
             "num_qubits": _nullable("integer"), "description": _nullable("string"),
@@ -238,6 +269,16 @@ def openapi_document(*, version: str, max_page: int = 500) -> dict[str, Any]:
         },
         "/compare": {"get": _operation("Runs of one circuit across backends, with metrics", "Compare", (503,),
                                        compare)},
+        "/compare/pair": {"get": _operation(
+            "Two runs the user picked: fidelity and TVD with 95% shot-noise intervals, within-shot-noise verdict, "
+            "expectation values, sweeps point by point; 400 NotComparable says why two runs cannot be compared",
+            "ComparePair", (404, 503), [_query("a", ID, "the reference run's job id (or unique prefix)", required=True),
+                                        _query("b", ID, "the other run's job id (or unique prefix)", required=True)])},
+        "/compare/candidates": {"get": _operation(
+            "The runs one run can be compared with, its device's emulator (or hardware) first, then simulators",
+            "CompareCandidates", (404, 503),
+            [_query("job", ID, "the run's job id (or unique prefix)", required=True),
+             _query("limit", {"type": "integer", "minimum": 1, "maximum": max_page, "default": 20}, "candidates")])},
         "/backends": {"get": _operation("Every registered backend (nothing is loaded)", "Backends", ())},
     }
     return {

@@ -24,6 +24,8 @@ ROUTES: list[tuple[str, type]] = [
     (rf"/groups/{GROUP_ID}/cancel/?", handlers.GroupCancelHandler),
     (r"/budgets/?", handlers.BudgetsHandler),
     (r"/compare/?", handlers.CompareHandler),
+    (r"/compare/pair/?", handlers.ComparePairHandler),
+    (r"/compare/candidates/?", handlers.CompareCandidatesHandler),
     (r"/backends/?", handlers.BackendsHandler),
 ]
 """(path under the API prefix, handler class)."""

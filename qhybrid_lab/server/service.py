@@ -249,6 +249,30 @@ class RunLogService:
         limit = args_.integer(args, "limit", 20, lo=1, hi=self.max_page)
         return {"groups": comparison_groups(self.log(), limit=limit, circuit_hash=circuit_hash)}
 
+    def compare_pair(self, args: QueryArgs) -> dict[str, Any]:
+        """``GET compare/pair?a=&b=``: two runs the user picked (``b`` against the reference ``a``).
+
+        NotComparable (400) says why two runs cannot be compared; UnknownJob (404) names a bad id.
+        """
+        from ..comparison import compare
+
+        args_.check_known(args, "GET compare/pair", ("a", "b"))
+        a, b = args_.one(args, "a"), args_.one(args, "b")
+        if not a or not b:
+            raise BadRequest("a and b are required: GET compare/pair?a=JOB_ID&b=JOB_ID (ids or unique prefixes)")
+        return {"comparison": compare(_job_id(a), _job_id(b), log=self.log()).as_dict()}
+
+    def compare_candidates(self, args: QueryArgs) -> dict[str, Any]:
+        """``GET compare/candidates?job=&limit=``: the runs one run can be compared with, best counterpart first."""
+        from ..comparison import counterparts
+
+        args_.check_known(args, "GET compare/candidates", ("job", "limit"))
+        job = args_.one(args, "job")
+        if not job:
+            raise BadRequest("job is required: GET compare/candidates?job=JOB_ID")
+        limit = args_.integer(args, "limit", 20, lo=1, hi=self.max_page)
+        return counterparts(self.log(), _job_id(job), limit=limit)
+
     def backends(self, args: QueryArgs | None = None) -> dict[str, Any]:
         """``GET backends``: every registered backend (cheap: nothing is loaded)."""
         from ..backends import list_backends

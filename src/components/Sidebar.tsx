@@ -2,7 +2,7 @@ import * as React from 'react';
 
 import { ICircuitSummary } from '../circuits';
 import { SERVER_MISSING_MESSAGE } from '../request';
-import { ACTIVE_STATES, IBudgetState, ICompareGroup, IJobRecord } from '../tokens';
+import { ACTIVE_STATES, IBudgetState, ICompareGroup, ICompareSource, IJobRecord } from '../tokens';
 import { IBudgetDraft } from './BudgetForm';
 import { CircuitsPanel } from './CircuitsPanel';
 import { ComparePanel } from './ComparePanel';
@@ -31,6 +31,8 @@ export interface ISidebarProps {
   total: number;
   budgets: IBudgetState | null;
   compare: ICompareGroup[];
+  /** Where the Compare panel reads picked pairs, counterparts and search results. */
+  compareSource?: ICompareSource | null;
   circuits: ICircuitSummary[];
   backends: string[];
   /** The full record of the selected job, when one is open. */
@@ -99,7 +101,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
   } else if (props.tab === 'circuits') {
     body = <CircuitsPanel circuits={props.circuits} />;
   } else {
-    body = <ComparePanel groups={props.compare} />;
+    body = <ComparePanel groups={props.compare} source={props.compareSource} />;
   }
   return (
     <div className="qh-Sidebar">

@@ -53,7 +53,8 @@ test('the quickstart notebook: jobs show in Queue and reach done; Circuits, Comp
   await showTab(sidebar, 'Compare');
   const pair = sidebar.getByRole('region', { name: 'Compare bell' }).getByLabel('aer vs fake_torino');
   await expect(pair).toContainText('Hellinger fidelity');
-  const fidelity = Number(await pair.locator('.qh-ComparePanel-metricValue').first().textContent());
+  // the value comes first, then its 95% interval: "0.9312 [0.9205, 0.9418]"
+  const fidelity = parseFloat((await pair.locator('.qh-ComparePanel-metricValue').first().textContent()) ?? '');
   expect(fidelity).toBeGreaterThan(0.5);
   expect(fidelity).toBeLessThanOrEqual(1);
   await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'compare.png') });
