@@ -313,3 +313,17 @@ def test_a_large_group_can_be_cancelled_from_its_summary():
     view.wait(120)
     assert {job.record["status"] for job in group} == {"cancelled"}
     assert "<b>10</b> cancelled" in view.summary.status.value and view.summary.cancel.disabled
+
+
+def test_a_group_line_and_the_static_fallback_say_what_became_of_the_jobs():
+    from qhybrid_lab.summary import group_counts, group_line, static_html
+
+    records = [{"id": f"{i:08x}", "status": s, "created": 100.0, "updated": 102.5,
+                "timings": {"submitted_at": 100.0, "finished_at": 102.5}, "cost": {"counted": 0.0}}
+               for i, s in enumerate(["done"] * 148 + ["failed"] * 2)]
+    assert group_counts(records) == {"done": 148, "failed": 2}
+    assert group_line(records) == "150 jobs: 148 done, 2 failed in 2.50 s; cost $0.00"
+    fallback = static_html("0123456789abcdef", records)
+    assert "data-qhybrid-group='0123456789abcdef'" in fallback and "mathjax_ignore" in fallback
+    running = [{**records[0], "status": "running", "timings": {"submitted_at": 100.0}}]
+    assert group_line(running, now=130.0) == "1 jobs: 1 running, 30.0 s so far; cost $0.00"
