@@ -211,13 +211,15 @@ def theme_neutral(fig: Any) -> Any:
 def mimebundle(fig: Any) -> dict[str, Any]:
     """A display bundle of a plotly figure: the plotly mime type JupyterLab renders, and a text fallback.
 
-    The figure is made theme-neutral first (:func:`theme_neutral`), so it reads in light and dark themes. Unlike
+    The figure is shown theme-neutral (:func:`theme_neutral` of a copy), so it reads in light and dark themes. Unlike
     plotly's notebook renderer it never embeds plotly.js, so notebooks and widget states stay small.
     Show it with ``IPython.display.display(bundle, raw=True)`` or append it to an Output widget.
     """
     import json
 
-    figure = json.loads(theme_neutral(fig).to_json())
+    import plotly.graph_objects as go
+
+    figure = json.loads(theme_neutral(go.Figure(fig)).to_json())  # a copy: the caller's figure is left as it is
     title = ((figure.get("layout") or {}).get("title") or {}).get("text") or "counts histogram"
     return {"application/vnd.plotly.v1+json": {**figure, "config": {"displaylogo": False}},
             "text/plain": f"<plotly figure: {title}>"}
