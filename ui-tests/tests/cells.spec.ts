@@ -1,8 +1,8 @@
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 import * as path from 'path';
 
-import { bellCell, jobRow, luminance, openSidebar, runNotebook, SCREENSHOTS } from './helpers';
+import { bellCell, jobRow, luminance, openSidebar, runNotebook, SCREENSHOTS, test } from './helpers';
 
 // One Jupyter server and one run log for all tests: they run in order and each cleans up what it changes.
 test.describe.configure({ mode: 'serial' });
