@@ -12,13 +12,36 @@ import shutil
 import textwrap
 from typing import Any
 
-__all__ = ["JOB_COLUMNS", "Table", "budgets_table", "jobs_table", "job_row", "terminal_columns"]
+__all__ = ["JOB_COLUMNS", "Table", "budgets_table", "jobs_table", "job_row", "money", "seconds", "terminal_columns"]
 
 JOB_COLUMNS = ["job", "circuit", "backend", "status", "shots", "time", "notebook", "error"]
 """The columns of a job listing."""
 
 MIN_LAST_COLUMN = 24
 """The least room the last column wraps into beside the others; with less it goes below each row."""
+
+
+def money(amount: float | None, currency: str | None = "USD") -> str | None:
+    """An amount of money, written one way everywhere: ``$1.23`` for dollars, ``1.23 EUR`` otherwise; None stays."""
+    if amount is None:
+        return None
+    currency = currency or "USD"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}" if currency == "USD" else f"{sign}{abs(amount):,.2f} {currency}"
+
+
+def seconds(value: float | None) -> str | None:
+    """A duration, written one way everywhere: ``0.42 s``, ``12.3 s``, ``2 min 05 s``, ``1 h 02 min``; None stays."""
+    if value is None:
+        return None
+    if value < 10:
+        return f"{value:.2f} s"
+    if value < 60:
+        return f"{value:.1f} s"
+    minutes, secs = divmod(int(round(value)), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def terminal_columns() -> int:
@@ -71,11 +94,16 @@ class Table:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
+        """The table as HTML that fits the cell: long cells wrap, and MathJax leaves ``$`` signs alone."""
         esc = html.escape
         cap = f"<caption style='text-align:left'>{esc(self.caption)}</caption>" if self.caption else ""
-        head = "".join(f"<th>{esc(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in self.rows)
-        return f"<table class='qh-Table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        head = "".join(f"<th style='text-align:left'>{esc(c)}</th>" for c in self.columns)
+        cell = "<td style='text-align:left;white-space:normal;overflow-wrap:anywhere;vertical-align:top'>"
+        body = "".join("<tr>" + "".join(f"{cell}{esc(v)}</td>" for v in row) + "</tr>" for row in self.rows)
+        # tex2jax_ignore/mathjax_ignore: JupyterLab typesets rendered HTML, and would read "$0.00 ... $5.00" as LaTeX
+        return (f"<div class='qh-Table-wrap tex2jax_ignore mathjax_ignore' style='max-width:100%;overflow-x:auto'>"
+                f"<table class='qh-Table' style='table-layout:auto;max-width:100%'>{cap}<thead><tr>{head}</tr>"
+                f"</thead><tbody>{body}</tbody></table></div>")
 
 
 def job_row(record: dict) -> list[Any]:
@@ -84,7 +112,7 @@ def job_row(record: dict) -> list[Any]:
     origin = record.get("origin") or {}
     return [record["id"][:8], (record.get("circuit") or {}).get("name"),
             f"{backend.get('name')} ({backend.get('kind')})", record["status"], record.get("shots"),
-            None if timings.get("total") is None else f"{timings['total']:.2f} s",
+            seconds(timings.get("total")),
             os.path.basename(origin.get("notebook") or "") or None,
             record.get("error") or record.get("blocked_reason") or ""]
 
@@ -102,9 +130,11 @@ def budgets_table(status: list[dict], *, rehearse: bool) -> Table:
         status: :func:`qhybrid_lab.costs.guard.budget_status` (each budget with spent, committed, remaining).
         rehearse: whether rehearsal mode is on (emulators count what the real device would cost).
     """
-    rows = [[b.get("period"), b.get("backend") or "all", f"{b['limit']:.2f} {b.get('currency', 'USD')}",
-             f"{b.get('spent', 0.0):.2f}", f"{b.get('committed', 0.0):.2f}",
-             None if b.get("remaining") is None else f"{b['remaining']:.2f}"] for b in status]
+    def amount(b: dict, key: str, default: float | None = None) -> str | None:
+        return money(b.get(key, default), b.get("currency"))
+
+    rows = [[b.get("period"), b.get("backend") or "all", amount(b, "limit"), amount(b, "spent", 0.0),
+             amount(b, "committed", 0.0), amount(b, "remaining")] for b in status]
     mode = "on (emulators count hardware-equivalent cost)" if rehearse else "off"
     caption = f"budgets: {len(rows) or 'none set'}; rehearsal mode {mode}"
     return Table(["per", "backend", "limit", "spent", "committed", "remaining"], rows, caption=caption, data=status)

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from .status import FINAL_STATES, JobStatus
-from .tables import Table, terminal_columns
+from .summary import SUMMARY_ABOVE, GroupSummary, static_html
+from .tables import Table, seconds, terminal_columns
 
 __all__ = ["JobView", "Table", "job_line", "parity_expectation", "progress_line", "sweep_points", "terminal_columns",
            "widgets_available"]
@@ -98,7 +99,7 @@ def _cells(record: dict, now: float | None = None) -> list[str]:
         str(record["status"]),
         num(transpiled.get("depth")),
         num(transpiled.get("two_qubit")),
-        "–" if elapsed is None else f"{elapsed:.2f} s",
+        "–" if elapsed is None else seconds(elapsed),
     ]
 
 
@@ -186,6 +187,7 @@ class JobView:
         self._rows: dict[str, tuple[Any, list[Any], Any]] = {}
         self._dirty: set[str] = set()
         self._shell: Any = None
+        self.summary: GroupSummary | None = None
         self.widget = self._build() if mode == "widget" else None
         self._ticker: threading.Thread | None = None
         self._finished = threading.Event()
@@ -197,7 +199,10 @@ class JobView:
         if self.mode == "widget":
             from IPython.display import display
 
-            display(self.widget)
+            # With a static fallback: what shows where the widget cannot (a saved notebook, a restarted kernel)
+            bundle = dict(self.widget._repr_mimebundle_())
+            bundle["text/html"] = static_html(str(getattr(self.group, "id", "?")), [j.record for j in self.jobs])
+            display(bundle, raw=True)
         else:
             self._print(f"submitted {len(self.jobs)} job(s), group {getattr(self.group, 'id', '?')[:8]}:")
             for job in self.jobs:
@@ -221,6 +226,9 @@ class JobView:
         status = self.group.wait(timeout)
         for job in self.jobs:  # renders what a callback has not yet; waits for one that is rendering now
             self._on_status(job)
+        if self.summary is not None:
+            with self._lock:
+                self.summary.refresh()
         return status
 
     def _print(self, text: str) -> None:
@@ -263,7 +271,12 @@ class JobView:
             final = JobStatus(record["status"]) in FINAL_STATES
             if final:
                 self._rendered_final.add(job.id)
-            if self.mode == "widget":
+            if self.summary is not None:
+                self.summary.stale = True
+                if len(self._rendered_final) == len(self.jobs):
+                    self.summary.refresh()
+                    self._dirty.add(job.id)
+            elif self.mode == "widget":
                 self._update_row(job.id, record, final)
             elif final:
                 self._print_job(record)
@@ -280,6 +293,10 @@ class JobView:
         """
         with self._lock:
             dirty, self._dirty = self._dirty, set()
+            if self.summary is not None and dirty:
+                for widget in self.summary.widgets:
+                    widget.send_state()
+                dirty = set()
             for job_id in dirty:
                 line, cells, detail = self._rows[job_id]
                 for widget in cells:
@@ -293,6 +310,11 @@ class JobView:
     def _tick(self) -> None:
         while not self._all_final():
             now = time.time()
+            if self.summary is not None:  # redrawn from the records, at most every TICK_SECONDS
+                with self._lock:
+                    self.summary.refresh(now)
+                time.sleep(TICK_SECONDS)
+                continue
             for job in self.jobs:
                 with self._lock:
                     if job.id not in self._rendered_final:
@@ -303,6 +325,10 @@ class JobView:
 
     def _build(self) -> Any:
         import ipywidgets as w
+
+        if len(self.jobs) > SUMMARY_ABOVE:
+            self.summary = GroupSummary(self.group, self.jobs, _render_detail_into(self.expectations))
+            return self.summary.widget
 
         def cell(text: str, width: str, bold: bool = False) -> Any:
             value = f"<b>{html.escape(text)}</b>" if bold else html.escape(text)
@@ -332,28 +358,7 @@ class JobView:
         if not final:
             return
         self._dirty.add(job_id)
-        evs = expectation_lines(record)
-        if evs:
-            detail.append_stdout("\n".join(evs) + "\n")
-        counts = (record.get("result") or {}).get("counts")
-        if isinstance(counts, list) and len(counts) > 1:
-            name = (record.get("circuit") or {}).get("name") or "?"
-            label, function = self.expectations.get(name, ("⟨Z…Z⟩ of the measured bits", parity_expectation))
-            title = f"{name} on {texts[1]}: {label} at each of {len(counts)} points, {record.get('shots')} shots"
-            bundle = _mimebundle(_expectation_plot([function(c) for c in counts], label, title))
-            detail.outputs += ({"output_type": "display_data", "data": bundle, "metadata": {}},)
-            return
-        if isinstance(counts, list):
-            counts = counts[0] if counts else None
-        if counts:
-            from .plots import counts_histogram, mimebundle
-
-            title = f"{texts[0]} on {texts[1]}, {record.get('shots')} shots"
-            bundle = mimebundle(counts_histogram(counts, title=title, height=240))
-            detail.outputs += ({"output_type": "display_data", "data": bundle, "metadata": {}},)
-        else:
-            reason = record.get("blocked_reason") or record.get("error") or f"job {record['status']}"
-            detail.append_stdout(f"{reason}\n")
+        _render_detail_into(self.expectations)(record, detail)
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{name}</th>" for name, _ in _COLUMNS)
@@ -363,18 +368,34 @@ class JobView:
         return f"<table class='qh-JobView'><tr>{head}</tr>{body}</table>"
 
 
-def _expectation_plot(values: list[float], label: str, title: str) -> Any:
-    """A plotly line of one expectation value per sweep point."""
-    import plotly.graph_objects as go
+def _render_detail_into(expectations: dict[str, tuple[str, Callable[[dict], float]]]) -> Callable[[dict, Any], None]:
+    """A function that shows a final job's outcome in an Output widget: histogram, sweep plot or the reason."""
 
-    figure = go.Figure(go.Scatter(x=list(range(len(values))), y=values, mode="lines+markers", name=label,
-                                  hovertemplate="point %{x}: %{y:.4f}<extra></extra>"))
-    figure.update_layout(title={"text": title, "font": {"size": 13}}, height=240, xaxis_title="point",
-                         yaxis_title=label, margin={"l": 50, "r": 10, "t": 40, "b": 40})
-    return figure
+    def render(record: dict, detail: Any) -> None:
+        from .plots import counts_histogram, mimebundle, sweep_plot
 
+        evs = expectation_lines(record)
+        if evs:
+            detail.append_stdout("\n".join(evs) + "\n")
+        name = (record.get("circuit") or {}).get("name") or "?"
+        backend = record.get("backend") or {}
+        where = f"{backend.get('name')} ({backend.get('kind')})"
+        counts = (record.get("result") or {}).get("counts")
+        if isinstance(counts, list) and len(counts) > 1:
+            label, function = expectations.get(name, ("⟨Z…Z⟩ of the measured bits", parity_expectation))
+            title = f"{name} on {where}: {label} at each of {len(counts)} points, {record.get('shots')} shots"
+            figure = sweep_plot([function(c) for c in counts], record.get("parameters"), label=label, title=title)
+            detail.outputs += ({"output_type": "display_data", "data": mimebundle(figure), "metadata": {}},)
+            return
+        if isinstance(counts, list):
+            counts = counts[0] if counts else None
+        if counts:
+            points = sweep_points(record)
+            title = f"{name if points is None else f'{name} ({points} pts)'} on {where}, {record.get('shots')} shots"
+            bundle = mimebundle(counts_histogram(counts, title=title, height=260))
+            detail.outputs += ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+        else:
+            reason = record.get("blocked_reason") or record.get("error") or f"job {record['status']}"
+            detail.append_stdout(f"{reason}\n")
 
-def _mimebundle(figure: Any) -> dict:
-    from .plots import mimebundle
-
-    return mimebundle(figure)
+    return render

@@ -2,8 +2,10 @@ import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyte
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { JobsModel } from './model';
-import { DEFAULT_NOTIFY, INotifyOptions, notifyTransition } from './notify';
-import { IJobsModel } from './tokens';
+import { degradeCellViews } from './cells';
+import { DEFAULT_NOTIFY, GroupNotifier, INotifyOptions } from './notify';
+import { requestAPI } from './request';
+import { IJobRecord, IJobsModel } from './tokens';
 import { SidebarWidget } from './widget';
 
 /**
@@ -73,8 +75,29 @@ const notificationsPlugin: JupyterFrontEndPlugin<void> = {
         settings.changed.connect(apply);
       });
     }
-    model.jobFinished.connect((_, transition) => notifyTransition(transition, options));
+    const settings = app.serviceManager.serverSettings;
+    const fetchGroup = async (group: string): Promise<IJobRecord[]> => {
+      const page = await requestAPI<{ jobs: IJobRecord[] }>(
+        `jobs?group=${encodeURIComponent(group)}&brief=1&limit=500`,
+        { method: 'GET' },
+        settings
+      );
+      return page.jobs;
+    };
+    const notifier = new GroupNotifier(fetchGroup, () => options);
+    model.jobFinished.connect((_, transition) => void notifier.handle(transition));
   }
 };
 
-export default [modelPlugin, sidebarPlugin, notificationsPlugin];
+/**
+ * Cell views that outlive their kernel: after a restart, a `%%qrun` live view becomes one static line.
+ */
+const cellsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'qhybrid-lab:cells',
+  description: 'Replaces the live job views of a restarted kernel by what became of their jobs.',
+  autoStart: true,
+  requires: [IJobsModel],
+  activate: (app: JupyterFrontEnd, model: IJobsModel): void => degradeCellViews(app, model)
+};
+
+export default [modelPlugin, sidebarPlugin, notificationsPlugin, cellsPlugin];

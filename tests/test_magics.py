@@ -105,7 +105,7 @@ def test_bad_input_is_a_usage_error_and_nothing_is_recorded(ip, log, line, cell,
 
 def test_budget_in_rehearsal_mode_blocks_and_records_blocked(ip, log):
     table = ip.run_line_magic("qbudget", "--limit 0.5 --per total --rehearse")
-    assert "rehearsal mode on" in repr(table) and "0.50 USD" in repr(table)
+    assert "rehearsal mode on" in repr(table) and "$0.50" in repr(table)
     with pytest.raises(UsageError, match="budget") as info:
         ip.run_cell_magic("qrun", "-b fake_manila --shots 4000", BELL)
     assert "%qbudget --limit" in str(info.value)
@@ -337,7 +337,7 @@ def test_a_real_kernel_qresult_of_an_earlier_job_and_qrun_origin(ip, log, qhome,
         assert "UsageError: no job" in streams(out, "stderr") and "ffffffff" in streams(out, "stderr")
 
         # Then a %%qrun in that kernel shows a widget view and records the notebook, cell id and kernel id
-        reply, out = execute(kc, "%%qrun --shots 32 --wait --name k\n" + BELL, cell_id="cell-42")
+        reply, out = qrun_out = execute(kc, "%%qrun --shots 32 --wait --name k\n" + BELL, cell_id="cell-42")
         assert reply["content"]["status"] == "ok", streams(out, "stderr")
         assert any("application/vnd.jupyter.widget-view+json" in m["content"].get("data", {}) for m in out
                    if m["msg_type"] == "display_data")
@@ -347,6 +347,25 @@ def test_a_real_kernel_qresult_of_an_earlier_job_and_qrun_origin(ip, log, qhome,
         origin = log.get(kernel_job_id)["origin"]
         assert origin["notebook"] == "work/demo.ipynb" and origin["cell_id"] == "cell-42"
         assert origin["kernel_id"] == kernel_id
+        # and its live view carries a static fallback naming the group (what shows once the kernel is gone)
+        (bundle,) = [m["content"]["data"] for m in qrun_out[1] if m["msg_type"] == "display_data"]
+        assert "data-qhybrid-group=" in bundle["text/html"] and "needs its kernel" in bundle["text/html"]
+
+        # And run() called from the notebook records it too, without being told
+        reply, out = execute(kc, "import qhybrid_lab\nfrom qiskit import QuantumCircuit\nqc = QuantumCircuit(1)\n"
+                                 "qc.measure_all()\ng = qhybrid_lab.run(qc, 'aer', shots=8, wait=True)\nprint(g[0].id)",
+                             cell_id="cell-43")
+        assert reply["content"]["status"] == "ok", streams(out, "stderr")
+        origin = log.get(streams(out, "stdout").strip())["origin"]
+        assert (origin["notebook"], origin["cell_id"], origin["kernel_id"]) == ("work/demo.ipynb", "cell-43", kernel_id)
+
+        # And a bug in the user's own %%qrun cell shows the user's frames, none of qhybrid-lab's
+        reply, out = execute(kc, "%%qrun --shots 8\ndef build():\n    return 1 / 0\nqc = build()\n")
+        assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "ZeroDivisionError"
+        frames = "\n".join(reply["content"]["traceback"])
+        assert "qhybrid_lab" not in frames, frames
+        # the cell's own lines with their source, outermost first
+        assert frames.index("----> 3 qc = build()") < frames.index("in build()") < frames.index("----> 2     return 1 / 0")
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

@@ -120,15 +120,23 @@ def test_benchmarking_notebook_judges_qaoa_against_brute_force(tmp_path, qhome):
     assert [t["name"] for t in traces] == ["classical brute force", "QAOA on aer", "QAOA on fake_manila"]
     assert all(len(t["x"]) == 4 for t in traces[1:])  # coarse grid + 3 iterations
     gap_outputs = outputs_of(nb, "from plotly.subplots import make_subplots")
-    heatmaps = gap_outputs[0]["data"]["application/vnd.plotly.v1+json"]["data"]
+    landscapes = gap_outputs[0]["data"]["application/vnd.plotly.v1+json"]
+    heatmaps = landscapes["data"]
     assert [t["type"] for t in heatmaps] == ["heatmap"] * 3
+    # both landscapes on one colour scale, the gap on its own; both colour bars labelled
+    assert [t["coloraxis"] for t in heatmaps] == ["coloraxis", "coloraxis", "coloraxis2"]
+    layout = landscapes["layout"]
+    assert layout["coloraxis"]["colorbar"]["title"]["text"] == "ratio"
+    assert layout["coloraxis2"]["colorbar"]["title"]["text"] == "gap" and layout["coloraxis2"]["cmid"] == 0
+    assert "on hardware" not in str(quality) and "no device cost" in traces[1]["text"][0]
     assert "correlation of the two landscapes" in text_of(gap_outputs)
 
-    # the %%qrun sweep cell showed one live sweep row per backend, each with an expectation-vs-point plot
+    # the %%qrun sweep cell showed one live sweep row per backend, each a heatmap over the (gamma, beta) grid
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     plots = [out["data"]["application/vnd.plotly.v1+json"] for model in state.values()
              if model["model_name"] == "OutputModel" for out in model["state"].get("outputs", [])]
-    assert len(plots) == 2 and all(len(p["data"][0]["y"]) == 96 for p in plots)
+    assert len(plots) == 2 and all(p["data"][0]["type"] == "heatmap" for p in plots)
+    assert all(len(p["data"][0]["x"]) * len(p["data"][0]["y"]) == 96 for p in plots)
 
     # every quantum step was ONE recorded sweep job
     records = open_runlog(qhome).query(limit=None)

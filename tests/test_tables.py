@@ -34,3 +34,22 @@ def test_cells_show_on_one_line_and_wide_enough_tables_stay_one_line_per_row():
     table = Table(["job", "error"], [["3f2a9c1d", "backend failed:\n  line two\tand three"]])
     assert table.text(200).splitlines() == ["job       error", "3f2a9c1d  backend failed: line two and three"]
     assert "\n  line two" in table._repr_html_()  # the HTML keeps the text as it was (escaped)
+
+
+def test_html_tables_keep_dollar_signs_from_mathjax_and_wrap_inside_the_cell():
+    from qhybrid_lab.tables import Table
+
+    reason = "would cost $5.00 with $0.00 committed to active jobs, over the $0.01 total budget"
+    html = Table(["job", "error"], [["ab12", reason]], caption="1 of 1 job(s)")._repr_html_()
+    # JupyterLab typesets rendered HTML; these classes tell MathJax to leave the table alone
+    assert "tex2jax_ignore" in html and "mathjax_ignore" in html and reason in html
+    assert "overflow-wrap:anywhere" in html and "max-width:100%" in html
+
+
+def test_money_and_times_are_written_one_way():
+    from qhybrid_lab.tables import money, seconds
+
+    assert [money(0), money(1234.5), money(-0.25), money(3, "EUR"), money(None)] == [
+        "$0.00", "$1,234.50", "-$0.25", "3.00 EUR", None]
+    assert [seconds(0.421), seconds(12.34), seconds(125), seconds(3720), seconds(None)] == [
+        "0.42 s", "12.3 s", "2 min 05 s", "1 h 02 min", None]

@@ -221,7 +221,8 @@ def test_a_sweep_row_names_its_points_and_plots_an_expectation_per_point():
     assert cells[0].value == "rot (5 pts)"
     (plot,) = detail.outputs
     (trace,) = plot["data"]["application/vnd.plotly.v1+json"]["data"]
-    assert trace["type"] == "scatter" and list(trace["x"]) == [0, 1, 2, 3, 4]
+    assert trace["type"] == "scatter" and np.allclose(trace["x"], angles)  # over the parameter's values
+    assert "theta = " in trace["hovertemplate"]
     assert np.allclose(trace["y"], np.cos(angles), atol=0.05)  # <Z> after RY(theta) is cos(theta)
     assert [parity_expectation(c) for c in job.result()] == list(trace["y"])
 
@@ -238,3 +239,91 @@ def test_a_sweep_row_names_its_points_and_plots_an_expectation_per_point():
     (histogram,) = view._rows[single[0].id][2].outputs  # one point: its histogram
     assert list(histogram["data"]["application/vnd.plotly.v1+json"]["data"][0]["x"]) == ["1"]
     assert job_line(single[0].record).endswith("1 points; point 0:  1: 50")
+
+
+def test_histograms_label_bars_switch_counts_and_overlay_runs_in_one_legend():
+    from qhybrid_lab.plots import histogram, mimebundle
+
+    fig = histogram({"00": 600, "11": 400}, {"00": 500, "01": 100, "11": 400}, labels=["aer", "fake_torino"])
+    assert [b.name for b in fig.data] == ["aer", "fake_torino"] and fig.layout.showlegend
+    assert list(fig.data[0].text) == ["0.600", "0.000", "0.400"] and fig.data[0].textposition == "outside"
+    (menu,) = fig.layout.updatemenus
+    probability, counts = menu.buttons
+    assert counts.label == "counts" and counts.args[0]["y"][1] == [500, 100, 400]
+    assert probability.args[0]["y"][0] == [0.6, 0.0, 0.4]
+    one = counts_histogram({"0": 3, "1": 1}, kind="counts")
+    assert list(one.data[0].y) == [3, 1] and not one.layout.showlegend
+    # shown in a notebook, any figure follows the theme: transparent backgrounds, neutral text
+    layout = mimebundle(fig)["application/vnd.plotly.v1+json"]["layout"]
+    assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == "rgba(0,0,0,0)"
+    assert layout["font"]["color"] == "#8c8c8c"
+    with pytest.raises(ValueError, match="2 result"):
+        histogram({"0": 1}, {"1": 1}, labels=["one"])
+
+
+def test_sweep_plots_follow_their_parameters():
+    from qhybrid_lab.plots import sweep_plot
+
+    grid = {"names": ["gamma", "beta"], "values": [[g, b] for g in (0.0, 0.5, 1.0) for b in (0.1, 0.2)]}
+    fig = sweep_plot([1, 2, 3, 4, 5, 6], grid, label="⟨ZZ⟩", title="t")
+    (heat,) = fig.data
+    assert heat.type == "heatmap" and list(heat.x) == [0.0, 0.5, 1.0] and list(heat.y) == [0.1, 0.2]
+    assert [list(row) for row in heat.z] == [[1, 3, 5], [2, 4, 6]] and heat.colorbar.title.text == "⟨ZZ⟩"
+    assert "gamma = " in heat.hovertemplate and "beta = " in heat.hovertemplate
+    scattered = {"names": ["a", "b"], "values": [[0.0, 1.0], [0.5, 0.2], [0.7, 0.7]]}  # not a grid
+    (line,) = sweep_plot([1, 2, 3], scattered, label="v", title="t").data
+    assert line.type == "scatter" and list(line.x) == [0, 1, 2] and list(line.text)[1] == "a = 0.5<br>b = 0.2"
+
+
+def test_a_large_group_shows_one_summary_with_details_on_demand():
+    from qiskit import QuantumCircuit
+
+    from qhybrid_lab.jobs import run
+    from qhybrid_lab.summary import SUMMARY_ABOVE
+
+    circuits = {}
+    for i in range(SUMMARY_ABOVE + 4):
+        qc = QuantumCircuit(1, name=f"c{i}")
+        qc.x(0) if i % 2 else qc.id(0)
+        qc.measure_all()
+        circuits[f"c{i}"] = qc
+    group = run(circuits, "aer", shots=20, seed=1)
+    view = JobView(group, mode="widget").show()
+    view.wait(120)
+    summary = view.summary
+    assert summary is not None and view._rows == {}  # no row, no histogram per job
+    assert summary.progress.value == summary.progress.max == len(circuits)
+    assert summary.progress.bar_style == "success" and summary.cancel.disabled
+    assert f"<b>{len(circuits)}</b> done" in summary.status.value and "$0.00" in summary.status.value
+    assert summary.table.value == "" and summary.output.outputs == ()  # nothing built until asked for
+    summary.toggle.value = True
+    assert summary.table.value.count("<tr") == len(circuits) + 1
+    summary.choice.value = group[1].id
+    (histogram,) = summary.output.outputs
+    assert list(histogram["data"]["application/vnd.plotly.v1+json"]["data"][0]["x"]) == ["1"]
+
+
+def test_a_large_group_can_be_cancelled_from_its_summary():
+    from qhybrid_lab.jobs import run
+
+    group = run({f"slow{i}": slow_circuit() for i in range(10)}, "fake_sherbrooke", shots=20000)
+    view = JobView(group, mode="widget").show()
+    assert not view.summary.cancel.disabled
+    view.summary.cancel.click()
+    view.wait(120)
+    assert {job.record["status"] for job in group} == {"cancelled"}
+    assert "<b>10</b> cancelled" in view.summary.status.value and view.summary.cancel.disabled
+
+
+def test_a_group_line_and_the_static_fallback_say_what_became_of_the_jobs():
+    from qhybrid_lab.summary import group_counts, group_line, static_html
+
+    records = [{"id": f"{i:08x}", "status": s, "created": 100.0, "updated": 102.5,
+                "timings": {"submitted_at": 100.0, "finished_at": 102.5}, "cost": {"counted": 0.0}}
+               for i, s in enumerate(["done"] * 148 + ["failed"] * 2)]
+    assert group_counts(records) == {"done": 148, "failed": 2}
+    assert group_line(records) == "150 jobs: 148 done, 2 failed in 2.50 s; cost $0.00"
+    fallback = static_html("0123456789abcdef", records)
+    assert "data-qhybrid-group='0123456789abcdef'" in fallback and "mathjax_ignore" in fallback
+    running = [{**records[0], "status": "running", "timings": {"submitted_at": 100.0}}]
+    assert group_line(running, now=130.0) == "1 jobs: 1 running, 30.0 s so far; cost $0.00"

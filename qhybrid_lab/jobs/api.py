@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from ..errors import InvalidJobSpec
-from .context import current_experiment
+from .context import caller_origin, current_experiment
 from .handles import JobGroup
 from .manager import JobManager
 from .options import RunOptions
@@ -25,7 +25,8 @@ def run(circuits: Any, backend: str | list[str] = "aer", *, options: RunOptions 
         backend: a registered backend name ("aer", "fake_torino", ...) or a list of names.
         options: a :class:`~qhybrid_lab.jobs.options.RunOptions`; ``settings`` override its fields.
         name: the circuit's name when ``circuits`` is a single circuit.
-        origin: what the caller knows of where the run comes from (notebook, cell_id, kernel_id).
+        origin: what the caller knows of where the run comes from (notebook, cell_id, kernel_id); by default what
+            the kernel knows (:func:`~qhybrid_lab.jobs.context.caller_origin`), so jobs run from a notebook name it.
         wait: wait until every job has finished before returning.
         parameter_values: sweep a single parameterized circuit over these points (see
             :class:`~qhybrid_lab.circuits.Sweep`): one job per backend, transpiled once, run as one batch.
@@ -67,6 +68,8 @@ def run(circuits: Any, backend: str | list[str] = "aer", *, options: RunOptions 
         options = options.with_(experiment=experiment.name)
     else:
         experiment = None
+    if origin is None:
+        origin = caller_origin()
     group = JobManager.instance().submit(circuits, backend, options, name=name, origin=origin,
                                          parameter_values=parameter_values, observables=observables, exact=exact)
     if experiment is not None:

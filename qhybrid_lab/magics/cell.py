@@ -33,21 +33,27 @@ def cell_runnables(shell: Any, cell: str) -> Any:
     otherwise ``{name: object}`` of every runnable object the cell assigned. A QNode that still needs arguments
     is returned as the last value, so that running it explains how to bind them; assigned, it is skipped.
 
+    An error in the cell's own code shows the user's frames first: the cell is compiled under IPython's name for it
+    (``Cell In[n], line k`` with its source) and the qhybrid-lab frames around it are hidden (``__tracebackhide__``).
+
     Raises:
         UsageError: The cell produced nothing runnable.
     """
+    __tracebackhide__ = True  # noqa: F841 - read by IPython's traceback formatter
     from ..circuits.collect import is_runnable
     from ..circuits.pennylane import is_pennylane_object
 
-    tree = ast.parse(shell.transform_cell(cell), filename="<qrun cell>")
+    source = shell.transform_cell(cell)
+    filename = _cell_filename(shell, source, cell)
+    tree = ast.parse(source, filename=filename)
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     names = _assigned_names(tree) + (_assigned_names(last) if last else [])
     ns = shell.user_ns
-    exec(compile(tree, "<qrun cell>", "exec"), shell.user_global_ns, ns)  # noqa: S102 - the user's cell
+    exec(compile(tree, filename, "exec"), shell.user_global_ns, ns)  # noqa: S102 - the user's cell
     value = None
     if last is not None:
         expression = ast.Expression(last.value)
-        value = eval(compile(expression, "<qrun cell>", "eval"), shell.user_global_ns, ns)  # noqa: S307
+        value = eval(compile(expression, filename, "eval"), shell.user_global_ns, ns)  # noqa: S307
     if is_runnable(value) or is_pennylane_object(value):
         return {last.value.id: value} if isinstance(last.value, ast.Name) else value
     if isinstance(value, (list, tuple, dict)) and value:
@@ -61,6 +67,17 @@ def cell_runnables(shell: Any, cell: str) -> Any:
             "QNode/tape (nor a list or dict of them); end the cell with the circuit or assign it"
         )
     raise UsageError(NO_CIRCUIT)
+
+
+def _cell_filename(shell: Any, source: str, cell: str) -> str:
+    """The name IPython gives the cell's code (its tracebacks then show ``Cell In[n]`` and the source lines)."""
+    cache = getattr(getattr(shell, "compile", None), "cache", None)
+    if cache is None:
+        return "<qrun cell>"
+    try:
+        return cache(source, getattr(shell, "execution_count", 0), raw_code=cell)
+    except TypeError:  # an IPython whose cache() takes no raw_code
+        return cache(source, getattr(shell, "execution_count", 0))
 
 
 def sweep_of(named: dict[str, Any], variable: str, user_ns: dict) -> dict[str, Any]:

@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -133,16 +131,9 @@ def _positive_number(option: str, text: str) -> float:
 
 def _origin(shell: Any) -> dict:
     """Where a submission comes from: notebook path, cell id and kernel id when the kernel knows them."""
-    notebook = os.environ.get("JPY_SESSION_NAME") or shell.user_ns.get("__session__") or None
-    origin: dict[str, Any] = {"notebook": notebook, "cell_id": None, "kernel_id": None}
-    kernel = getattr(shell, "kernel", None)
-    if kernel is not None:
-        parent = kernel.get_parent() or {}
-        origin["cell_id"] = (parent.get("metadata") or {}).get("cellId")
-        connection_file = getattr(getattr(kernel, "parent", None), "connection_file", "") or ""
-        match = re.search(r"kernel-([0-9a-f-]+)\.json$", connection_file)
-        origin["kernel_id"] = match.group(1) if match else None
-    return origin
+    from ..jobs.context import caller_origin
+
+    return caller_origin(shell)
 
 
 @magics_class
@@ -179,6 +170,7 @@ class QMagics(Magics):
             %%qrun -b pennylane:lightning.qubit   # one sweep of len(X) points
             bind(ansatz, X)
         """
+        __tracebackhide__ = True  # noqa: F841 - an error in the user's cell shows the user's frames, not these
         args = parse_argstring(self.qrun, line)
         shots = _positive_int("--shots", args.shots)
         seed = None if args.seed is None else self._int("--seed", args.seed)

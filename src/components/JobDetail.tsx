@@ -85,6 +85,19 @@ function pointLabel(names: string[], row: number[] | undefined, index: number): 
 const TIMING_KEYS = ['transpile', 'submit', 'queue', 'run', 'retrieve', 'total'];
 
 /**
+ * Why a job shows no calibration: an ideal simulator has none; a job that never ran took none.
+ */
+function noCalibration(job: IJobRecord): string {
+  if (job.backend.kind === 'simulator') {
+    return 'None (an ideal simulator has no calibration).';
+  }
+  if (job.status === 'blocked' || !job.timings?.started_at) {
+    return 'None: the job did not run on the backend.';
+  }
+  return 'Not recorded for this job.';
+}
+
+/**
  * The full record of one job: transpilation, calibration, timings, cost, counts and errors.
  *
  * A sweep shows its number of points, its parameter names, a table of the first points' values and the
@@ -104,7 +117,8 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
   const pointCount = isSweepCounts(counts) ? counts.length : (points ?? 0);
   const point = Math.min(Math.max(props.point ?? 0, 0), Math.max(pointCount - 1, 0));
   const shown = countsAt(counts, point);
-  const errors = job.errors ?? [];
+  // an error already shown above (a blocked job's reason, the final error) is not listed again
+  const errors = (job.errors ?? []).filter(e => e.message !== job.blocked_reason && e.message !== job.error);
   return (
     <div className="qh-JobDetail">
       <div className="qh-JobDetail-toolbar">
@@ -125,7 +139,7 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
       <h2 className="qh-JobDetail-title">
         <StatusBadge status={job.status} /> {c?.name} on {job.backend.name}
       </h2>
-      {job.error && <div className="qh-JobDetail-error">{job.error}</div>}
+      {job.error && job.error !== job.blocked_reason && <div className="qh-JobDetail-error">{job.error}</div>}
       {job.blocked_reason && <div className="qh-JobDetail-error">Blocked: {job.blocked_reason}</div>}
       <dl className="qh-JobDetail-fields">
         <Field name="id">
@@ -176,7 +190,7 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
             </Field>
           </dl>
         ) : (
-          <p className="qh-JobDetail-none">None (an ideal simulator has no calibration).</p>
+          <p className="qh-JobDetail-none">{noCalibration(job)}</p>
         )}
       </Section>
       <Section title="Timings">

@@ -35,7 +35,7 @@ def test_budgets_are_set_shown_and_removed(home):
     assert all({"spent", "committed", "remaining", "since"} <= set(b) for b in shown["budgets"])
     assert shown["budgets"] == json.loads(json.dumps(budget_status(RunLog(qhome))))
     text = qhybrid("budget").stdout
-    assert "budgets: 2; rehearsal mode on" in text and "fake_manila  20.00 USD" in text
+    assert "budgets: 2; rehearsal mode on" in text and "fake_manila  $20.00" in text
     # And removing one leaves the other; removing it again is refused (exit 1)
     assert [b["period"] for b in ok_json(qhybrid("budget", "--remove", "--per", "day", "--no-rehearse",
                                                  "--json"))["budgets"]] == ["total"]
