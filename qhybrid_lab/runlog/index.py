@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import marshal
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from operator import itemgetter
 
@@ -90,6 +90,17 @@ class RunIndex:
             self._packed, self._fields = None, {}
         return value
 
+    def _key_of(self) -> Callable[[str], Key]:
+        """id → (created, id); from a packed snapshot's own small map while the index is not changed (any change
+        loads ``_meta``, which is then the only source)."""
+        if "_meta" in self.__dict__ or self._packed is None:
+            meta = self._meta
+            return lambda doc_id: meta[doc_id][0]
+        keys = self._fields.get(-1)
+        if keys is None:
+            keys = self._fields[-1] = marshal.loads(self._packed[1]["_keys"])  # type: ignore[assignment]
+        return keys.__getitem__  # type: ignore[return-value]
+
     def _field(self, i: int) -> dict[str, set[str]]:
         """The index of one filter field (loaded alone from a packed snapshot when the others are not needed)."""
         by = self.__dict__.get("_by")
@@ -132,6 +143,7 @@ class RunIndex:
         groups = built.groups
         blobs = {name: marshal.dumps(getattr(built, name)) for name in _LAZY if name not in ("_by", "groups")}
         blobs["groups"] = marshal.dumps((groups._members, groups._groups, groups._place, groups._key))
+        blobs["_keys"] = marshal.dumps({doc_id: key for doc_id, (key, _) in built._meta.items()})
         return (self.PACKED_FORM, len(built), blobs,
                 [marshal.dumps({v: list(ids) for v, ids in ix.items()}) for ix in built._by])
 
@@ -140,7 +152,7 @@ class RunIndex:
         document; a packed one lazily, each structure when first used. Returns False (and leaves the index
         empty) when ``state`` has neither shape."""
         if (isinstance(state, tuple) and len(state) == 4 and state[0] == self.PACKED_FORM
-                and isinstance(state[2], dict) and set(state[2]) == {*_LAZY} - {"_by"}
+                and isinstance(state[2], dict) and set(state[2]) == {*_LAZY, "_keys"} - {"_by"}
                 and isinstance(state[3], list) and len(state[3]) == len(FIELDS)):
             self.reload_started()
             self._bulk = False
@@ -293,8 +305,8 @@ class RunIndex:
             for i in range(len(self._order) - 1, start - 1, -1):
                 yield self._order[i][1]
             return
-        if len(matching) * SORT_RATHER_THAN_SCAN < len(self._order) - start:
-            keys = sorted((self._meta[i][0] for i in matching), reverse=True)
+        if len(matching) * SORT_RATHER_THAN_SCAN < len(self) - start:
+            keys = sorted(map(self._key_of(), matching), reverse=True)
             for key in keys:
                 if since is not None and key[0] < since:
                     return

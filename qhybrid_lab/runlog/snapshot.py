@@ -28,9 +28,22 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-MAGIC = b"qhybrid-runlog-snapshot/1\n"
+MAGIC = b"qhybrid-runlog-snapshot/2\n"
 FULL_CHECK_BYTES = 16 << 20
 """Logs up to this size are CRC-checked whole against the snapshot; longer ones by their first and last block."""
+
+
+def make_ref(offset: int, length: int, crc: int) -> int:
+    """Where a document's JSON is in the file, as one ``int`` (one object per document, not four)."""
+    return offset | length << 40 | crc << 80
+
+
+def split_ref(ref: int) -> tuple[int, int, int]:
+    """``(offset, length, crc32)`` of a :func:`make_ref`."""
+    return ref & _MASK, ref >> 40 & _MASK, ref >> 80
+
+
+_MASK = (1 << 40) - 1
 
 
 @dataclass
@@ -46,8 +59,8 @@ class Snapshot:
     """CRC-32 of those bytes."""
     checkpoints: list
     """``(offset, line, crc)`` as :class:`~.storage.JsonLinesStorage` keeps them."""
-    tables: dict[str, dict[str, tuple[int, int, int]]]
-    """table → document id → ``(offset, length, crc32)`` of the document's JSON in the file."""
+    tables: dict[str, dict[str, int]]
+    """table → document id → where the document's JSON is in the file (:func:`make_ref`)."""
     listeners: dict[str, list[Any]]
     """table → the exports of its listeners, in the order they were added."""
 
@@ -97,12 +110,8 @@ def _decode(data: bytes) -> Snapshot | None:
     if not (isinstance(header, bytes) and isinstance(size, int) and isinstance(lines, int) and isinstance(crc, int)
             and isinstance(checkpoints, list) and isinstance(tables, dict) and isinstance(listeners, dict)):
         return None
-    for refs in tables.values():
-        if not isinstance(refs, dict):
-            return None
-        for ref in refs.values():
-            if not (isinstance(ref, tuple) and len(ref) == 3 and 0 < ref[0] and ref[0] + ref[1] <= size):
-                return None
+    if not all(isinstance(refs, dict) and all(type(ref) is int for ref in refs.values()) for refs in tables.values()):
+        return None  # (each place is checked when its document is read: its bytes must have the CRC it names)
     if any(not (isinstance(c, tuple) and len(c) == 3 and 0 < c[0] <= size) for c in checkpoints):
         return None
     return Snapshot(header, size, lines, crc, checkpoints, tables, listeners)

@@ -41,7 +41,7 @@ from tinydb.storages import Storage
 
 from ..errors import InvalidJobSpec, RunLogCorrupt, RunLogError
 from .lock import ProcessLock
-from .snapshot import Snapshot, encode, read_snapshot, snapshot_path
+from .snapshot import Snapshot, encode, make_ref, read_snapshot, snapshot_path, split_ref
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +69,10 @@ class TableListener(Protocol):
     def reload_finished(self) -> None: ...
 
 
-Stored = dict | bytes | tuple
-"""A document at rest: decoded, the raw JSON bytes of the put line it came from, or ``(offset, length, crc32)`` of
-those bytes in the file (a document a snapshot described and nobody asked for yet; see :mod:`.snapshot`)."""
+Stored = dict | bytes | int
+"""A document at rest: decoded, the raw JSON bytes of the put line it came from, or where those bytes are in the
+file (an ``int`` packing offset, length and CRC-32: a document a snapshot placed and nobody asked for yet; see
+:func:`.snapshot.make_ref`)."""
 
 
 def json_copy(value: Any) -> Any:
@@ -102,7 +103,7 @@ class DocView(Mapping):
         value = self._raw[key]
         if isinstance(value, bytes):
             return json.loads(value)
-        if isinstance(value, tuple):
+        if isinstance(value, int):
             return json.loads(self._read(value, self._name, key))  # type: ignore[misc]
         return value
 
@@ -167,6 +168,8 @@ class JsonLinesStorage(Storage):
         self.generation: str | None = None
         self.full_loads = 0
         """How many times this process (re)built its state from the file (first use, and after a compaction)."""
+        self.compaction_holds: list[float] = []
+        """Seconds the last compaction of this process held the exclusive lock, each time (writers waited)."""
         self.snapshot_loads = 0
         """How many of those took the state from a valid snapshot instead of parsing every line."""
         self._state: dict[str, dict[str, Stored]] = {}
@@ -207,11 +210,11 @@ class JsonLinesStorage(Storage):
     def doc(self, name: str, doc_id: str) -> dict:
         """A private copy of one document (KeyError if there is none); hold the lock while calling."""
         value = self._state.get(name, {})[doc_id]
-        if isinstance(value, tuple):
+        if isinstance(value, int):
             value = self._read_ref(value, name, doc_id)
         return json.loads(value) if isinstance(value, bytes) else json_copy(value)
 
-    def _read_ref(self, ref: tuple, name: str | None = None, doc_id: str | None = None) -> bytes:
+    def _read_ref(self, ref: int, name: str | None = None, doc_id: str | None = None) -> bytes:
         """The bytes of a document a snapshot placed in the file, checked against the CRC-32 the snapshot kept.
 
         A mismatch means the file was changed in place since the compaction wrote it: the snapshot is stale, so
@@ -219,7 +222,7 @@ class JsonLinesStorage(Storage):
         the document is taken from what that parse found. Without ``name`` and ``doc_id`` (while lines are
         being applied) a mismatch raises :class:`~qhybrid_lab.errors.RunLogCorrupt`.
         """
-        offset, length, crc = ref
+        offset, length, crc = split_ref(ref)
         data = os.pread(self._fd, length, offset) if self._fd is not None else b""
         if len(data) == length and zlib.crc32(data) == crc:
             return data
@@ -448,7 +451,7 @@ class JsonLinesStorage(Storage):
             fields, old = op.get("fields"), table.get(doc_id)
             if old is None or not isinstance(fields, dict):
                 return f"merges into document {doc_id!r} of table {name!r}, which does not exist"
-            if isinstance(old, tuple):
+            if isinstance(old, int):
                 old = self._read_ref(old)
             new = {**(json.loads(old) if isinstance(old, bytes) else old), **fields}
             table[doc_id] = new
@@ -541,13 +544,16 @@ class JsonLinesStorage(Storage):
         without the lock. Other processes notice the new file and reload it (from the snapshot). If another
         process compacted meanwhile, this compaction is dropped (the log is already compact).
         """
+        held = time.perf_counter()
         with self.locked(exclusive=True):
+            held = time.perf_counter()
             tables = {name: dict(table) for name, table in self._state.items()}
             exports = {name: [(listener, listener.export()) for listener in group]  # type: ignore[attr-defined]
                        for name, group in self._listeners.items()
                        if all(hasattr(listener, "export") for listener in group)}
             base_offset, base_ident, source = self._offset, self._ident, os.dup(self._fd)  # type: ignore[arg-type]
             self.remove_leftovers()
+            self.compaction_holds = [time.perf_counter() - held]
         tmp = temporary_name(self.path, "compact")
         snap_tmp = temporary_name(self.path, "snapshot.new")
         try:
@@ -559,7 +565,7 @@ class JsonLinesStorage(Storage):
                 snap_tmp.write_bytes(encode(snap))
             finally:
                 os.close(source)
-            with self.locked(exclusive=True):
+            with self.locked(exclusive=True), self._timed_hold():
                 if self._ident != base_ident:  # another process compacted meanwhile: theirs is in place
                     return
                 tail = os.pread(self._fd, self._offset - base_offset, base_offset)  # type: ignore[arg-type]
@@ -598,11 +604,19 @@ class JsonLinesStorage(Storage):
             tmp.unlink(missing_ok=True)
             snap_tmp.unlink(missing_ok=True)
 
+    @contextmanager
+    def _timed_hold(self) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.compaction_holds.append(time.perf_counter() - start)
+
     def _rewrite(self, tmp: Path, tables: dict[str, dict[str, Stored]], source: int
-                 ) -> tuple[bytes, dict[str, dict[str, tuple[int, int, int]]], int, int, int, list]:
+                 ) -> tuple[bytes, dict[str, dict[str, int]], int, int, int, list]:
         """Write ``tables`` as put lines to ``tmp`` (synced); returns what the snapshot says about it."""
         header = dumps(self._header()).encode("utf-8")
-        refs: dict[str, dict[str, tuple[int, int, int]]] = {}
+        refs: dict[str, dict[str, int]] = {}
         checkpoints: list[tuple[int, int, int]] = []
         chunk: list[bytes] = [header, b"\n"]
         offset = len(header) + 1
@@ -613,8 +627,8 @@ class JsonLinesStorage(Storage):
                 placed = refs[name] = {}
                 for doc_id, doc in table.items():
                     prefix = _put_prefix(name, doc_id)
-                    if isinstance(doc, tuple):
-                        at, length, doc_crc = doc
+                    if isinstance(doc, int):
+                        at, length, doc_crc = split_ref(doc)
                         body = os.pread(source, length, at)
                         if len(body) != length or zlib.crc32(body) != doc_crc:
                             raise RunLogCorrupt(f"run log {self.path} is damaged: the document {doc_id!r} changed "
@@ -624,7 +638,7 @@ class JsonLinesStorage(Storage):
                     else:
                         line = dumps({"t": name, "op": "put", "id": doc_id, "doc": doc}).encode("utf-8")
                         body = line[len(prefix):-1]
-                    placed[doc_id] = (offset + len(prefix), len(body), zlib.crc32(body))
+                    placed[doc_id] = make_ref(offset + len(prefix), len(body), zlib.crc32(body))
                     piece = prefix + body + b"}\n"
                     crc = zlib.crc32(piece, crc)
                     chunk.append(piece)
