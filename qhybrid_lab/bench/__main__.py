@@ -17,6 +17,7 @@ from .harness import Figure, render
 
 
 def _figures(only: set[str], records: int) -> list[Figure]:
+    from .cold_start import p10_cold_start
     from .dask_bench import dask_figure
     from .emulation import p3_emulation
     from .hashing import p8_hashing
@@ -24,12 +25,13 @@ def _figures(only: set[str], records: int) -> list[Figure]:
     from .responsiveness import p5_responsiveness
     from .runlog_scale import p4_runlog
     from .single import p1_single_job
-    from .sweeps import p2_sweep, p2b_naive_loop
+    from .sweeps import p2_sweep, p2b_naive_loop, p2f_loop_floor
     from .table_scale import p9_table
 
-    steps = [("P1", p1_single_job), ("P2", lambda: p2_sweep() + [p2b_naive_loop()]), ("P3", p3_emulation),
+    steps = [("P1", p1_single_job), ("P2", lambda: p2_sweep() + [p2b_naive_loop(), p2f_loop_floor()]), ("P3", p3_emulation),
              ("P4", lambda: p4_runlog(records)), ("P5", p5_responsiveness), ("P6", pennylane_figure),
-             ("P7", dask_figure), ("P8", p8_hashing), ("P9", lambda: p9_table(records))]
+             ("P7", dask_figure), ("P8", p8_hashing), ("P9", lambda: p9_table(records)),
+             ("P10", p10_cold_start)]
     out: list[Figure] = []
     for key, step in steps:
         if only and key not in only:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+import marshal
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from operator import itemgetter
 
@@ -19,6 +20,8 @@ SUMMARY_FIELDS = tuple(FIELDS.index(f) for f in ("backend", "kind", "name", "exp
 """A group row lists the distinct values of these fields among its records, in submission order."""
 
 _NOTHING: dict = {}
+_LAZY = ("_meta", "_updated", "_by", "_order", "_ids", "_by_updated", "groups")
+"""What a packed snapshot restores lazily (see :meth:`RunIndex.restore`)."""
 
 
 def _one(value: object) -> tuple[str, ...]:
@@ -67,6 +70,46 @@ class RunIndex:
         """(updated, id) of every record, oldest change first."""
         self.groups = GroupOrder()
         self._bulk = False
+        self._packed: tuple | None = None
+        """(count, blobs, per-field blobs) of a packed snapshot whose structures are not all loaded yet."""
+        self._fields: dict[int, dict[str, set[str]]] = {}
+
+    def __getattr__(self, name: str):  # only called for an attribute not loaded yet (see restore)
+        packed = self.__dict__.get("_packed")
+        if packed is None or name not in _LAZY:
+            raise AttributeError(name)
+        if name == "_by":
+            value: object = [self._field(i) for i in range(len(FIELDS))]
+        elif name == "groups":
+            value = GroupOrder()
+            value._members, value._groups, value._place, value._key = marshal.loads(packed[1]["groups"])
+        else:
+            value = marshal.loads(packed[1][name])
+        self.__dict__[name] = value
+        if all(n in self.__dict__ for n in _LAZY):
+            self._packed, self._fields = None, {}
+        return value
+
+    def _key_of(self) -> Callable[[str], Key]:
+        """id → (created, id); from a packed snapshot's own small map while the index is not changed (any change
+        loads ``_meta``, which is then the only source)."""
+        if "_meta" in self.__dict__ or self._packed is None:
+            meta = self._meta
+            return lambda doc_id: meta[doc_id][0]
+        keys = self._fields.get(-1)
+        if keys is None:
+            keys = self._fields[-1] = marshal.loads(self._packed[1]["_keys"])  # type: ignore[assignment]
+        return keys.__getitem__  # type: ignore[return-value]
+
+    def _field(self, i: int) -> dict[str, set[str]]:
+        """The index of one filter field (loaded alone from a packed snapshot when the others are not needed)."""
+        by = self.__dict__.get("_by")
+        if by is not None:
+            return by[i]
+        found = self._fields.get(i)
+        if found is None:
+            found = self._fields[i] = {v: set(ids) for v, ids in marshal.loads(self._packed[2][i]).items()}
+        return found
 
     def reload_started(self) -> None:
         """Forget everything; until :meth:`reload_finished`, changes skip the sorted lists."""
@@ -80,6 +123,60 @@ class RunIndex:
         self.groups.rebuild((group_of(key[1], self._meta[key[1]][1]), key) for key in self._order)
         self._by_updated = sorted((updated, doc_id) for doc_id, updated in self._updated.items())
         self._bulk = False
+
+    EXPORT_FORM = "qhybrid-runindex/1"
+    PACKED_FORM = "qhybrid-runindex-packed/1"
+    """Name the shapes of :meth:`export` and :meth:`pack`; a snapshot of another shape is not restored."""
+
+    def export(self) -> tuple:
+        """A cheap consistent copy (taken while writers wait) that :meth:`pack` turns into what a snapshot keeps."""
+        return (self.EXPORT_FORM, dict(self._meta), dict(self._updated))
+
+    def pack(self, export: tuple) -> tuple:
+        """Every structure of the index built from an :meth:`export` (off the lock), each marshalled apart so that
+        :meth:`restore` loads one only when it is first used (equal values share one object)."""
+        built = RunIndex()
+        _, meta, updated = export
+        shared: dict = {}
+        meta = {doc_id: (key, tuple(shared.setdefault(v, v) for v in values)) for doc_id, (key, values) in meta.items()}
+        built.restore((self.EXPORT_FORM, meta, dict(updated)))
+        groups = built.groups
+        blobs = {name: marshal.dumps(getattr(built, name)) for name in _LAZY if name not in ("_by", "groups")}
+        blobs["groups"] = marshal.dumps((groups._members, groups._groups, groups._place, groups._key))
+        blobs["_keys"] = marshal.dumps({doc_id: key for doc_id, (key, _) in built._meta.items()})
+        return (self.PACKED_FORM, len(built), blobs,
+                [marshal.dumps({v: list(ids) for v, ids in ix.items()}) for ix in built._by])
+
+    def restore(self, state: object) -> bool:
+        """Rebuild from an :meth:`export` or a :meth:`pack` (read back from a snapshot) without decoding any
+        document; a packed one lazily, each structure when first used. Returns False (and leaves the index
+        empty) when ``state`` has neither shape."""
+        if (isinstance(state, tuple) and len(state) == 4 and state[0] == self.PACKED_FORM
+                and isinstance(state[2], dict) and set(state[2]) == {*_LAZY, "_keys"} - {"_by"}
+                and isinstance(state[3], list) and len(state[3]) == len(FIELDS)):
+            self.reload_started()
+            self._bulk = False
+            for name in _LAZY:
+                del self.__dict__[name]
+            self._packed = (state[1], state[2], state[3])
+            return True
+        if not (isinstance(state, tuple) and len(state) == 3 and state[0] == self.EXPORT_FORM
+                and isinstance(state[1], dict) and isinstance(state[2], dict)):
+            return False
+        self.reload_started()
+        meta, updated = state[1], state[2]
+        self._meta, self._updated = meta, updated
+        by = self._by
+        for doc_id, (_, values) in meta.items():
+            for ix, vals in zip(by, values):
+                for v in vals:
+                    ids = ix.get(v)
+                    if ids is None:
+                        ix[v] = {doc_id}
+                    else:
+                        ids.add(doc_id)
+        self.reload_finished()
+        return True
 
     def _add(self, doc_id: str, key: Key, values: tuple[tuple[str, ...], ...]) -> None:
         self._meta[doc_id] = (key, values)
@@ -139,6 +236,8 @@ class RunIndex:
             bisect.insort(self._by_updated, (after, doc_id))
 
     def __len__(self) -> int:
+        if "_meta" not in self.__dict__ and self._packed is not None:
+            return self._packed[0]
         return len(self._meta)
 
     def with_prefix(self, prefix: str, at_most: int | None = 2) -> list[str]:
@@ -152,7 +251,7 @@ class RunIndex:
 
     def ids(self, field: str, values: Iterable[str]) -> set[str]:
         """Ids whose ``field`` has any of ``values`` (a new set, or the index's own for one value: do not change it)."""
-        ix = self._by[FIELDS.index(field)]
+        ix = self._field(FIELDS.index(field))
         groups = [ix.get(v, set()) for v in values]
         return groups[0] if len(groups) == 1 else set().union(*groups)
 
@@ -168,7 +267,7 @@ class RunIndex:
         needle = text.casefold()
         found: set[str] = set(self.with_prefix(needle, at_most=None))
         for field in (NAME, TAG):
-            for value, ids in self._by[field].items():
+            for value, ids in self._field(field).items():
                 if needle in value.casefold():
                     found.update(ids)
         return found
@@ -206,8 +305,8 @@ class RunIndex:
             for i in range(len(self._order) - 1, start - 1, -1):
                 yield self._order[i][1]
             return
-        if len(matching) * SORT_RATHER_THAN_SCAN < len(self._order) - start:
-            keys = sorted((self._meta[i][0] for i in matching), reverse=True)
+        if len(matching) * SORT_RATHER_THAN_SCAN < len(self) - start:
+            keys = sorted(map(self._key_of(), matching), reverse=True)
             for key in keys:
                 if since is not None and key[0] < since:
                     return

@@ -31,7 +31,7 @@ import time
 import uuid
 import zlib
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
@@ -41,6 +41,7 @@ from tinydb.storages import Storage
 
 from ..errors import InvalidJobSpec, RunLogCorrupt, RunLogError
 from .lock import ProcessLock
+from .snapshot import Snapshot, encode, make_ref, read_snapshot, snapshot_path, split_ref
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +69,10 @@ class TableListener(Protocol):
     def reload_finished(self) -> None: ...
 
 
-Stored = dict | bytes
-"""A document at rest: decoded, or the raw JSON bytes of the put line it came from."""
+Stored = dict | bytes | int
+"""A document at rest: decoded, the raw JSON bytes of the put line it came from, or where those bytes are in the
+file (an ``int`` packing offset, length and CRC-32: a document a snapshot placed and nobody asked for yet; see
+:func:`.snapshot.make_ref`)."""
 
 
 def json_copy(value: Any) -> Any:
@@ -89,14 +92,20 @@ def _put_prefix(table: str, doc_id: str) -> bytes:
 class DocView(Mapping):
     """A read-only view of one table that decodes documents kept as bytes when they are looked up."""
 
-    __slots__ = ("_raw",)
+    __slots__ = ("_raw", "_read", "_name")
 
-    def __init__(self, raw: dict[str, Stored]) -> None:
+    def __init__(self, raw: dict[str, Stored], read: Callable[..., bytes] | None = None, name: str = "") -> None:
         self._raw = raw
+        self._read = read
+        self._name = name
 
     def __getitem__(self, key: str) -> dict:
         value = self._raw[key]
-        return json.loads(value) if isinstance(value, bytes) else value
+        if isinstance(value, bytes):
+            return json.loads(value)
+        if isinstance(value, int):
+            return json.loads(self._read(value, self._name, key))  # type: ignore[misc]
+        return value
 
     def __contains__(self, key: object) -> bool:
         return key in self._raw
@@ -126,6 +135,12 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def temporary_name(path: Path, kind: str) -> Path:
+    """``.<log>.<host>.<pid>.<random>.<kind>`` beside the log (what :meth:`JsonLinesStorage.remove_leftovers`
+    removes once that process is gone); unique per call, so two threads' compactions never share one."""
+    return path.with_name(f".{path.name}.{socket.gethostname()}.{os.getpid()}.x{uuid.uuid4().hex[:8]}.{kind}")
+
+
 def dumps(obj: Any) -> str:
     """Compact JSON for one log line (raises InvalidJobSpec for values JSON cannot hold)."""
     try:
@@ -152,7 +167,11 @@ class JsonLinesStorage(Storage):
         """Bumped on every change applied to the in-memory state (tables drop their query caches)."""
         self.generation: str | None = None
         self.full_loads = 0
-        """How many times this process parsed the whole file (first use, and after a compaction)."""
+        """How many times this process (re)built its state from the file (first use, and after a compaction)."""
+        self.compaction_holds: list[float] = []
+        """Seconds the last compaction of this process held the exclusive lock, each time (writers waited)."""
+        self.snapshot_loads = 0
+        """How many of those took the state from a valid snapshot instead of parsing every line."""
         self._state: dict[str, dict[str, Stored]] = {}
         self._listeners: dict[str, list[TableListener]] = {}
         self._fd: int | None = None
@@ -186,12 +205,36 @@ class JsonLinesStorage(Storage):
 
     def table(self, name: str) -> DocView:
         """The documents of one table (use while holding the lock; do not mutate what it returns)."""
-        return DocView(self._state.get(name) or {})
+        return DocView(self._state.get(name) or {}, self._read_ref, name)
 
     def doc(self, name: str, doc_id: str) -> dict:
         """A private copy of one document (KeyError if there is none); hold the lock while calling."""
         value = self._state.get(name, {})[doc_id]
+        if isinstance(value, int):
+            value = self._read_ref(value, name, doc_id)
         return json.loads(value) if isinstance(value, bytes) else json_copy(value)
+
+    def _read_ref(self, ref: int, name: str | None = None, doc_id: str | None = None) -> bytes:
+        """The bytes of a document a snapshot placed in the file, checked against the CRC-32 the snapshot kept.
+
+        A mismatch means the file was changed in place since the compaction wrote it: the snapshot is stale, so
+        the whole file is parsed again without it (which reports a damaged line as any first read would) and
+        the document is taken from what that parse found. Without ``name`` and ``doc_id`` (while lines are
+        being applied) a mismatch raises :class:`~qhybrid_lab.errors.RunLogCorrupt`.
+        """
+        offset, length, crc = split_ref(ref)
+        data = os.pread(self._fd, length, offset) if self._fd is not None else b""
+        if len(data) == length and zlib.crc32(data) == crc:
+            return data
+        if name is None or doc_id is None:
+            raise self._corrupt(f"run log {self.path} is damaged: the bytes at offset {offset} changed after they "
+                                "were written (the file was modified in place). The file was left exactly as it "
+                                f"is; move it aside to go on, e.g. `mv '{self.path}' '{self.path}.broken'`.")
+        logger.warning("qhybrid-lab: the run log %s was modified in place after its last compaction; reading it "
+                       "again without its snapshot", self.path)
+        self._load(use_snapshot=False)
+        value = self._state.get(name, {})[doc_id]
+        return value if isinstance(value, bytes) else dumps(value).encode("utf-8")
 
     def add_listener(self, name: str, listener: TableListener) -> None:
         """Keep ``listener`` told about every change of table ``name`` (filled now if the state is loaded)."""
@@ -282,7 +325,7 @@ class JsonLinesStorage(Storage):
         return {"format": FORMAT, "schema": self.schema_version, "generation": uuid.uuid4().hex,
                 "created": time.time()}
 
-    def _load(self) -> None:
+    def _load(self, use_snapshot: bool = True) -> None:
         self._stale = True
         self.full_loads += 1
         try:
@@ -291,10 +334,14 @@ class JsonLinesStorage(Storage):
             raise RunLogError(f"cannot read the run log {self.path}: {error}") from error
         try:
             st = os.fstat(fd)
-            data = os.pread(fd, st.st_size, 0) if st.st_size else b""
+            snap = read_snapshot(self.path, fd, st.st_size) if use_snapshot else None
+            data = b"" if snap is not None else os.pread(fd, st.st_size, 0) if st.st_size else b""
         except BaseException:
             os.close(fd)
             raise
+        if snap is not None:
+            self._load_snapshot(fd, st, snap)
+            return
         if self._fd is not None:
             os.close(self._fd)
         self._fd, self._ident = fd, (st.st_dev, st.st_ino)
@@ -314,6 +361,34 @@ class JsonLinesStorage(Storage):
         self._apply_lines(data[end + 1:])
         for listener in listeners:
             listener.reload_finished()
+        self.version += 1
+        self._stale = False
+
+    def _load_snapshot(self, fd: int, st: os.stat_result, snap: Snapshot) -> None:
+        """Take the state from a snapshot that matches this file, then read the lines appended after it."""
+        self.snapshot_loads += 1
+        if self._fd is not None:
+            os.close(self._fd)
+        self._fd, self._ident = fd, (st.st_dev, st.st_ino)
+        self._state, self._offset, self._lines = {}, 0, 0
+        self._check_header(snap.header)
+        self._state = {name: dict(refs) for name, refs in snap.tables.items()}
+        self._offset, self._lines, self._crc = snap.size, snap.lines, snap.crc
+        self._checkpoints, self._mtime_ns = [tuple(c) for c in snap.checkpoints], st.st_mtime_ns
+        self._verified_at = time.monotonic()
+        for name, listeners in self._listeners.items():
+            states = snap.listeners.get(name, [])
+            for i, listener in enumerate(listeners):
+                restore = getattr(listener, "restore", None)
+                if i < len(states) and restore is not None and restore(states[i]):
+                    continue
+                listener.reload_started()  # a listener the snapshot did not describe: tell it every document
+                view = self.table(name)
+                for doc_id in view:
+                    listener.changed(doc_id, view[doc_id])
+                listener.reload_finished()
+        if st.st_size > self._offset:
+            self._apply_lines(os.pread(fd, st.st_size - self._offset, self._offset))
         self.version += 1
         self._stale = False
 
@@ -376,6 +451,8 @@ class JsonLinesStorage(Storage):
             fields, old = op.get("fields"), table.get(doc_id)
             if old is None or not isinstance(fields, dict):
                 return f"merges into document {doc_id!r} of table {name!r}, which does not exist"
+            if isinstance(old, int):
+                old = self._read_ref(old)
             new = {**(json.loads(old) if isinstance(old, bytes) else old), **fields}
             table[doc_id] = new
         else:
@@ -459,48 +536,125 @@ class JsonLinesStorage(Storage):
         return max(0, self._lines - 1 - self.live_documents)
 
     def compact(self) -> None:
-        """Rewrite the current state as one put per document into a new file, renamed over the old one.
+        """Rewrite the current state as one put per document into a new file, renamed over the old one, with a
+        snapshot beside it (:mod:`.snapshot`) so that the next process to open the log need not parse it.
 
-        Holds the exclusive lock throughout; other processes notice the new file and reload it.
+        Writers wait only twice, briefly: while the state is copied (exclusive lock), and while the lines they
+        appended during the rewrite are copied to the new file and it is renamed in. The rewrite itself runs
+        without the lock. Other processes notice the new file and reload it (from the snapshot). If another
+        process compacted meanwhile, this compaction is dropped (the log is already compact).
         """
+        held = time.perf_counter()
         with self.locked(exclusive=True):
-            header = self._header()
-            lines = [dumps(header).encode("utf-8")]
-            for name, table in self._state.items():
+            held = time.perf_counter()
+            tables = {name: dict(table) for name, table in self._state.items()}
+            exports = {name: [(listener, listener.export()) for listener in group]  # type: ignore[attr-defined]
+                       for name, group in self._listeners.items()
+                       if all(hasattr(listener, "export") for listener in group)}
+            base_offset, base_ident, source = self._offset, self._ident, os.dup(self._fd)  # type: ignore[arg-type]
+            self.remove_leftovers()
+            self.compaction_holds = [time.perf_counter() - held]
+        tmp = temporary_name(self.path, "compact")
+        snap_tmp = temporary_name(self.path, "snapshot.new")
+        try:
+            try:
+                header, refs, size, lines, crc, checkpoints = self._rewrite(tmp, tables, source)
+                packed = {name: [listener.pack(state) if hasattr(listener, "pack") else state
+                                 for listener, state in group] for name, group in exports.items()}
+                snap = Snapshot(header, size, lines, crc, checkpoints, refs, packed)
+                snap_tmp.write_bytes(encode(snap))
+            finally:
+                os.close(source)
+            with self.locked(exclusive=True), self._timed_hold():
+                if self._ident != base_ident:  # another process compacted meanwhile: theirs is in place
+                    return
+                tail = os.pread(self._fd, self._offset - base_offset, base_offset)  # type: ignore[arg-type]
+                try:
+                    with open(tmp, "ab") as fh:
+                        fh.write(tail)
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                    os.replace(tmp, self.path)
+                    os.replace(snap_tmp, snapshot_path(self.path))
+                except OSError as error:
+                    raise RunLogError(f"could not compact {self.path}: {error}; the run log is unchanged") from error
+                dir_fd = os.open(self.path.parent, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
+                fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)  # this process already has the state
+                st = os.fstat(fd)
+                if self._fd is not None:
+                    os.close(self._fd)
+                self._fd, self._ident, self._offset = fd, (st.st_dev, st.st_ino), st.st_size
+                self._lines, self._crc = lines + tail.count(b"\n"), zlib.crc32(tail, crc)
+                self._checkpoints, self._mtime_ns = list(checkpoints), st.st_mtime_ns
+                self._torn = 0
+                for name, copied in tables.items():  # unchanged documents now live in the new file
+                    table, placed = self._state.get(name, {}), refs[name]
+                    for doc_id, value in copied.items():
+                        if table.get(doc_id) is value:
+                            table[doc_id] = placed[doc_id]
+                self.generation = json.loads(header)["generation"]
+                self.version += 1
+        except OSError as error:
+            raise RunLogError(f"could not compact {self.path}: {error}; the run log is unchanged") from error
+        finally:
+            tmp.unlink(missing_ok=True)
+            snap_tmp.unlink(missing_ok=True)
+
+    @contextmanager
+    def _timed_hold(self) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.compaction_holds.append(time.perf_counter() - start)
+
+    def _rewrite(self, tmp: Path, tables: dict[str, dict[str, Stored]], source: int
+                 ) -> tuple[bytes, dict[str, dict[str, int]], int, int, int, list]:
+        """Write ``tables`` as put lines to ``tmp`` (synced); returns what the snapshot says about it."""
+        header = dumps(self._header()).encode("utf-8")
+        refs: dict[str, dict[str, int]] = {}
+        checkpoints: list[tuple[int, int, int]] = []
+        chunk: list[bytes] = [header, b"\n"]
+        offset = len(header) + 1
+        crc = zlib.crc32(header + b"\n")
+        lines, last, pending = 1, 0, 0
+        with open(tmp, "wb") as fh:
+            for name, table in tables.items():
+                placed = refs[name] = {}
                 for doc_id, doc in table.items():
                     prefix = _put_prefix(name, doc_id)
-                    if isinstance(doc, bytes):
-                        lines.append(prefix + doc + b"}")
-                    else:  # decoded by a merge: encode once, and keep it at rest as bytes from now on
+                    if isinstance(doc, int):
+                        at, length, doc_crc = split_ref(doc)
+                        body = os.pread(source, length, at)
+                        if len(body) != length or zlib.crc32(body) != doc_crc:
+                            raise RunLogCorrupt(f"run log {self.path} is damaged: the document {doc_id!r} changed "
+                                                "in place after it was written; nothing was compacted")
+                    elif isinstance(doc, bytes):
+                        body = doc
+                    else:
                         line = dumps({"t": name, "op": "put", "id": doc_id, "doc": doc}).encode("utf-8")
-                        lines.append(line)
-                        table[doc_id] = line[len(prefix):-1]
-            self.remove_leftovers()
-            content = b"\n".join(lines) + b"\n"
-            tmp = self.path.with_name(f".{self.path.name}.{socket.gethostname()}.{os.getpid()}.compact")
-            try:
-                with open(tmp, "wb") as fh:
-                    fh.write(content)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path)
-            except OSError as error:
-                raise RunLogError(f"could not compact {self.path}: {error}; the run log is unchanged") from error
-            finally:
-                tmp.unlink(missing_ok=True)
-            dir_fd = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)  # this process already has the state
-            st = os.fstat(fd)
-            if self._fd is not None:
-                os.close(self._fd)
-            self._fd, self._ident, self._offset, self._lines = fd, (st.st_dev, st.st_ino), st.st_size, len(lines)
-            self._crc, self._checkpoints, self._mtime_ns = zlib.crc32(content), [], st.st_mtime_ns
-            self.generation = header["generation"]
-            self.version += 1
+                        body = line[len(prefix):-1]
+                    placed[doc_id] = make_ref(offset + len(prefix), len(body), zlib.crc32(body))
+                    piece = prefix + body + b"}\n"
+                    crc = zlib.crc32(piece, crc)
+                    chunk.append(piece)
+                    offset += len(piece)
+                    lines += 1
+                    pending += len(piece)
+                    if offset - last >= CHECKPOINT_BYTES:
+                        checkpoints.append((offset, lines, crc))
+                        last = offset
+                    if pending > 1 << 20:
+                        fh.write(b"".join(chunk))
+                        chunk, pending = [], 0
+            fh.write(b"".join(chunk))
+            fh.flush()
+            os.fsync(fh.fileno())
+        return header, refs, offset, lines, crc, checkpoints
 
     def remove_leftovers(self) -> list[Path]:
         """Remove temporary files that processes killed while compacting or creating the log left behind.

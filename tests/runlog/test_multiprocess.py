@@ -105,7 +105,8 @@ def test_four_writers_and_a_reader(qhome, tmp_path):
         assert rec["timings"] == {"queue": 0.1, "run": 0.2} and rec["status"] == "done"
     assert log.active() == [] and log.count(backend="aer") == n_writers * n_jobs // 2
     assert len(log.owners()) == n_writers
-    # every line of the file is a complete JSON operation; compaction left no temporary file behind
+    # every line of the file is a complete JSON operation; compaction left its snapshot and no temporary file
     lines = log.file.read_text().splitlines()
     assert all(isinstance(json.loads(line), dict) for line in lines)
-    assert sorted(p.name for p in qhome.iterdir()) == ["go", "runlog.jsonl", "runlog.lock", "seen", "stop"]
+    assert sorted(p.name for p in qhome.iterdir()) == [".runlog.snapshot", "go", "runlog.jsonl", "runlog.lock", "seen",
+                                                       "stop"]
