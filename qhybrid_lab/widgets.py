@@ -264,7 +264,7 @@ class JobView:
         with self._lock:
             dirty, self._dirty = self._dirty, set()
             for job_id in dirty:
-                line, cells, detail = self._rows[job_id]
+                _line, cells, detail = self._rows[job_id]
                 for widget in cells:
                     widget.send_state(key="value")
                 detail.send_state(key="outputs")  # not msg_id: nbclient's Output handling trips over it

@@ -264,7 +264,7 @@ def check_delays(circuit: QuantumCircuit, target: Target, backend_name: str) -> 
         if instruction.name != "delay":
             continue
         duration, unit = instruction.params[0], getattr(instruction.operation, "unit", "dt")
-        if not isinstance(duration, numbers.Real) or unit not in SECONDS_PER_UNIT and unit != "dt":
+        if not isinstance(duration, numbers.Real) or (unit not in SECONDS_PER_UNIT and unit != "dt"):
             continue  # a stretch or an expression: scheduled by the transpiler
         length = float(duration) if unit == "dt" else float(duration) * SECONDS_PER_UNIT[unit] / dt
         steps = round(length)

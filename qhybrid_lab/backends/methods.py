@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def human_bytes(count: float) -> str:
     return f"{count:.0f} B"
 
 
-@lru_cache(maxsize=None)
+@cache
 def method_operations(method: str) -> frozenset[str]:
     """Names of the instructions Aer's ``method`` simulates (its target's operation names)."""
     from qiskit_aer import AerSimulator

@@ -288,7 +288,7 @@ class MinimizeHandle:
             self._result = work()
             if self._view is not None:
                 self._view.finished(self._result)
-        except BaseException as error:  # re-raised by result() in the caller's thread
+        except BaseException as error:  # noqa: BLE001 - re-raised by result() in the caller's thread
             self._error = error
         finally:
             self._done.set()

@@ -159,7 +159,7 @@ def run_chunk(backend_name: str, circuits: dict[int, Any], pieces: list[Piece], 
                 result.metadata = {**(result.metadata or {}), **info}
             out.extend(results)
         return out
-    except Exception as exc:  # re-raised with the chunk, its work and the worker named (never swallowed)
+    except Exception as exc:  # noqa: BLE001 - re-raised with the chunk, its work and the worker named (never swallowed)
         kind = TransientBackendError if isinstance(exc, TransientBackendError) else BackendError
         raise kind(f"dask chunk {chunk + 1} of {chunks} ({label}) failed on worker {address}: "
                    f"{type(exc).__name__}: {exc}") from None
@@ -273,7 +273,7 @@ def execute_on_cluster(request: ExecutionRequest, client: Client | None = None) 
                               dask_chunks=len(chunk_workers), dask_chunk_workers=chunk_workers,
                               dask_workers=sorted(set(chunk_workers)))
         return reply
-    except Exception as error:  # reported to the engine, which records it on the job (never swallowed)
+    except Exception as error:  # noqa: BLE001 - reported to the engine, which records it on the job (never swallowed)
         return ExecutionReply.failure(request.job_id, error, started_at=started, wall=time.time() - started)
 
 

@@ -137,7 +137,7 @@ def execute(request: ExecutionRequest) -> ExecutionReply:
         else:
             results = run_sweep(backend, request.circuit, request.parameters, request.shots, request.seed)
         return reply_of(request, results, started)
-    except Exception as error:  # the engine records it on the job; nothing is swallowed
+    except Exception as error:  # noqa: BLE001 - the engine records it on the job; nothing is swallowed
         return ExecutionReply.failure(request.job_id, error, started_at=started, wall=time.time() - started)
 
 

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import InvalidJobSpec, QHybridError, RunLogError, UnknownJob
 from ..status import FINAL_STATES, JobStatus
@@ -45,7 +45,7 @@ class _Shared:
 
     lock = threading.RLock()
     pid: int | None = None
-    managers: dict[str, JobManager] = {}
+    managers: ClassVar[dict[str, JobManager]] = {}
     engine: Engine | None = None
     heartbeat: threading.Thread | None = None
     stop = threading.Event()

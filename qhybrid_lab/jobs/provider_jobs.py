@@ -67,7 +67,7 @@ class ProviderJobs:
             try:
                 outcome: Any = (fn(*args), time.monotonic() - started)
                 event = kind
-            except Exception as error:  # every outcome is an event the engine thread records; nothing is lost
+            except Exception as error:  # noqa: BLE001 - each outcome is an event the engine records
                 outcome, event = error, kind + "_failed"
             with self._lock:
                 self._events.append((task, event, outcome))

@@ -30,7 +30,6 @@ import socket
 import time
 import uuid
 import zlib
-from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
