@@ -337,5 +337,5 @@ def comparison_groups(log: Any, *, limit: int = 20, circuit_hash: str | None = N
                 "pairs": [_compare_records(reference, r).metrics() for r in runs if r is not reference],
             }
         )
-    groups.sort(key=lambda g: g["newest"], reverse=True)
+    groups.sort(key=lambda g: float(g["newest"]), reverse=True)  # type: ignore[arg-type]  # always a float
     return groups[:limit] if limit else groups

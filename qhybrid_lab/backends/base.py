@@ -281,6 +281,7 @@ def check_shots(shots: Any, max_shots: int, backend_name: str) -> None:
     """Raise :class:`InvalidJobSpec` unless ``shots`` is an ``int`` (not ``bool``) in ``1..max_shots``."""
     if isinstance(shots, bool) or not isinstance(shots, numbers.Integral):
         raise InvalidJobSpec(f"shots must be a whole number, got {shots!r} ({type(shots).__name__})")
+    shots = int(shots)
     if shots <= 0:
         raise InvalidJobSpec(f"shots must be positive, got {shots}")
     if shots > max_shots:

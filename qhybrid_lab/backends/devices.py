@@ -117,6 +117,9 @@ class FakeDeviceFacts:
     (``ibm:fake_<device>``, :mod:`.ibm_local`); mixed in before :class:`~.base.Backend`.
     """
 
+    if TYPE_CHECKING:
+        def target(self) -> Target: ...  # the host backend's (Backend.target)
+
     device: FakeDevice
 
     def _use_device(self, device: FakeDevice) -> None:

@@ -169,7 +169,7 @@ def _chain(exc: BaseException):
             continue
         seen.add(id(current))
         yield current
-        todo += [current.__cause__, current.__context__]
+        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
 
 
 UNAVAILABLE_STATUS = (502, 503, 504)

@@ -205,7 +205,7 @@ def execute_on_dask(client: Client, backend_name: str, circuits: list, *, shots:
     if not circuits:
         return []
     if chunk_size is None:
-        total = sum(_points(b, i) if b else 1 for i, b in enumerate(parameter_binds or [None] * len(circuits)))
+        total = sum(_points(b, i) if b else 1 for i, b in enumerate(parameter_binds or [{}] * len(circuits)))
         chunk_size = max(1, math.ceil(total / _worker_count(client)))
     chunks = plan_chunks(circuits, parameter_binds, chunk_size)
     # One graph for every chunk (client.map), so the scheduler places them together, spread over the workers.
@@ -269,7 +269,7 @@ def execute_on_cluster(request: ExecutionRequest, client: Client | None = None) 
             chunk_workers = [by_chunk[k] for k in sorted(by_chunk)]
             reply = reply_of(request, results, started)
         reply.metadata = {k: v for k, v in reply.metadata.items() if not k.startswith("dask_")}
-        reply.metadata.update(executor="dask", dask_scheduler=client.scheduler.address,
+        reply.metadata.update(executor="dask", dask_scheduler=client.scheduler.address,  # type: ignore[union-attr]  # connected
                               dask_chunks=len(chunk_workers), dask_chunk_workers=chunk_workers,
                               dask_workers=sorted(set(chunk_workers)))
         return reply
@@ -328,7 +328,7 @@ def dask_client() -> Client:
 def dask_scheduler_address() -> str | None:
     """The address of the current client's scheduler, or None when no client was started."""
     with _client_lock:
-        return _client.scheduler.address if _client is not None else None
+        return _client.scheduler.address if _client is not None else None  # type: ignore[union-attr]  # connected
 
 
 def close_dask_client() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -48,7 +49,7 @@ def cell_runnables(shell: Any, cell: str) -> Any:
     if last is not None:
         expression = ast.Expression(last.value)
         value = eval(compile(expression, "<qrun cell>", "eval"), shell.user_global_ns, ns)  # noqa: S307
-    if is_runnable(value) or is_pennylane_object(value):
+    if last is not None and (is_runnable(value) or is_pennylane_object(value)):
         return {last.value.id: value} if isinstance(last.value, ast.Name) else value
     if isinstance(value, (list, tuple, dict)) and value:
         return value
@@ -95,10 +96,10 @@ def expectations(named: dict[str, Any]) -> dict[str, tuple[str, Callable[[dict],
     from ..circuits.pennylane import measurement_specs
     from ..circuits.pennylane_results import expval_from_counts
 
-    out = {}
+    out: dict[str, tuple[str, Callable[[dict], float]]] = {}
     for label, item in named.items():
         specs = [s for s in measurement_specs(getattr(item, "circuit", item)) if s["type"] == "expval"]
         if specs:
             spec = specs[0]
-            out[label] = (f"⟨{spec['observable']}⟩", lambda counts, spec=spec: expval_from_counts(counts, spec))
+            out[label] = (f"⟨{spec['observable']}⟩", functools.partial(expval_from_counts, spec=spec))
     return out

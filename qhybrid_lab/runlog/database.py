@@ -77,7 +77,7 @@ class LogTable(Table):
     ``put``/``merge``/``delete`` are the direct single-document operations the run log itself uses.
     """
 
-    document_id_class = str
+    document_id_class = str  # type: ignore[assignment]  # ids are job ids and keys, not TinyDB's ints
     _storage: JsonLinesStorage
 
     def __init__(self, storage: JsonLinesStorage, name: str, cache_size: int = 10, persist_empty: bool = False):
@@ -109,16 +109,16 @@ class LogTable(Table):
     # TinyDB extension points
     def _read_table(self) -> dict[str, Mapping]:
         with self._storage.locked():
-            return self._storage.table(self.name)
+            return self._storage.table(self.name)  # type: ignore[return-value]  # a read-only view: TinyDB only reads it
 
     def _update_table(self, updater: Callable[[dict], None]) -> None:
         with self._storage.locked(exclusive=True):
-            tracker = _ChangeTracker(self._storage.table(self.name))
+            tracker = _ChangeTracker(self._storage.table(self.name))  # type: ignore[arg-type]  # a DocView, read as a dict
             updater(tracker)  # type: ignore[arg-type]
             self._storage.append(tracker.operations(self.name))
         self.clear_cache()
 
-    def update(self, fields: Mapping | Callable[[Mapping], None], cond: Any = None,
+    def update(self, fields: Mapping | Callable[[Mapping], None], cond: Any = None,  # type: ignore[override]  # TinyDB's, same meaning
                doc_ids: Iterable[Any] | None = None) -> list[Any]:
         """TinyDB's update; a mapping of fields on given ids is appended as one merge per document."""
         if isinstance(fields, Mapping) and cond is None and doc_ids is not None:
@@ -145,6 +145,6 @@ class LogTable(Table):
 class LogDB(TinyDB):
     """TinyDB on the append-only JSON-lines storage, with :class:`LogTable` tables."""
 
-    table_class = LogTable
-    default_storage_class = JsonLinesStorage
+    table_class = LogTable  # type: ignore[assignment]  # a Table subclass: TinyDB's stubs say exactly Table
+    default_storage_class = JsonLinesStorage  # type: ignore[assignment]  # a Storage, not TinyDB's JSONStorage
     default_table_name = "runs"

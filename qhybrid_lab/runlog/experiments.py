@@ -46,7 +46,7 @@ class ExperimentTables:
         now = time.time()
         with self._storage.locked(exclusive=True):
             current = self._storage.table("experiments").get(name)
-            doc = dict(current) if current is not None else {"name": name, "created": now, "iterations": 0,
+            doc: dict[str, Any] = dict(current) if current is not None else {"name": name, "created": now, "iterations": 0,
                                                             "best": None, "totals": {}}
             doc.update(status="running", owner=owner, updated=now, stop_requested=None, message=None,
                        settings={**(doc.get("settings") or {}), **(settings or {})})

@@ -89,7 +89,7 @@ def _parquet_table(records: list[dict]) -> Any:
     return pa.table(arrays)
 
 
-def export_records(records: list[dict], path: Path, fmt: str = "json") -> Path:
+def export_records(records: list[dict], path: Path, fmt: str | None = "json") -> Path:
     """Write ``records`` to ``path`` (written aside, then renamed in) and return the path.
 
     Raises:

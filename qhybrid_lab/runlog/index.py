@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from operator import itemgetter
+from typing import Any
 
 from .groups import SORT_RATHER_THAN_SCAN, GroupOrder, Key
 
@@ -70,7 +71,7 @@ class RunIndex:
 
     def reload_started(self) -> None:
         """Forget everything; until :meth:`reload_finished`, changes skip the sorted lists."""
-        self.__init__()
+        self.__init__()  # type: ignore[misc]  # every field back to empty (no subclass redefines it)
         self._bulk = True
 
     def reload_finished(self) -> None:
@@ -144,7 +145,7 @@ class RunIndex:
     def with_prefix(self, prefix: str, at_most: int | None = 2) -> list[str]:
         """Ids that start with ``prefix`` (at most ``at_most`` of them; None: all)."""
         i = bisect.bisect_left(self._ids, prefix)
-        found = []
+        found: list[str] = []
         while i < len(self._ids) and self._ids[i].startswith(prefix) and (at_most is None or len(found) < at_most):
             found.append(self._ids[i])
             i += 1
@@ -156,7 +157,7 @@ class RunIndex:
         groups = [ix.get(v, set()) for v in values]
         return groups[0] if len(groups) == 1 else set().union(*groups)
 
-    def matching(self, filters: dict[str, Iterable[str]]) -> set[str] | None:
+    def matching(self, filters: Mapping[str, Iterable[str]]) -> set[str] | None:
         """Ids matching every filter (None when there is no filter: every id). Do not change the set returned."""
         if not filters:
             return None
@@ -187,7 +188,7 @@ class RunIndex:
         start = bisect.bisect_left(self._by_updated, (since, ""))
         return set(map(itemgetter(1), islice(self._by_updated, start, None)))
 
-    def select(self, filters: dict[str, Iterable[str]], since: float | None = None, *,
+    def select(self, filters: Mapping[str, Iterable[str]], since: float | None = None, *,
                search: str | None = None) -> Iterator[str]:
         """Ids of matching records, newest first. ``filters`` maps a FIELDS name to accepted values.
 
@@ -237,7 +238,7 @@ class RunIndex:
             for found, field in zip(seen, SUMMARY_FIELDS):
                 for value in values[field]:
                     found[value] = None
-        row = {"group": group, "submitted": keys[0][0] if keys else None, "updated": updated, "total": len(keys),
+        row: dict[str, Any] = {"group": group, "submitted": keys[0][0] if keys else None, "updated": updated, "total": len(keys),
                "by_status": by_status, "done": by_status.get("done", 0),
                "active": sum(n for s, n in by_status.items() if s in active),
                "finished": sum(n for s, n in by_status.items() if s in final)}

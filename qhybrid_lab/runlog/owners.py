@@ -6,7 +6,7 @@ import os
 import socket
 import time
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidJobSpec
 from ..status import ACTIVE_STATES, JobStatus
@@ -80,7 +80,7 @@ class OwnerTables:
         with self._storage.locked(exclusive=True):
             job_id = self._resolve(job_id)  # type: ignore[attr-defined]
             owner = responsible_owner(self._storage.table("runs")[job_id])
-            request = {"id": uuid.uuid4().hex, "job_id": job_id, "kind": "cancel", "at": time.time(), "by": by,
+            request: dict[str, Any] = {"id": uuid.uuid4().hex, "job_id": job_id, "kind": "cancel", "at": time.time(), "by": by,
                        "owner": owner}
             self._table("requests").put(request["id"], request)
         return dict(request)

@@ -32,7 +32,7 @@ import uuid
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -239,6 +239,7 @@ class JsonLinesStorage(Storage):
     def _verify(self) -> None:
         """Check that the bytes this process already read are unchanged (damage written in place is noticed)."""
         self._verified_at = time.monotonic()
+        assert self._fd is not None, "verified only while the log is open"
         crc, start, line = 0, 0, 1
         for offset, last_line, expected in [*self._checkpoints, (self._offset, self._lines, self._crc)]:
             block = os.pread(self._fd, offset - start, start)
@@ -434,6 +435,7 @@ class JsonLinesStorage(Storage):
         """Keep the bytes of a write cut short (by a writer killed mid-write) in a file beside the log, then cut
         them off, so the log ends with a complete line again. They were never confirmed to anyone; nothing that
         was confirmed is touched. Called by a writer holding the exclusive lock."""
+        assert self._fd is not None, "called by a writer, with the log open"
         tail = os.pread(self._fd, self._torn, self._offset)
         aside = self.path.with_name(f"{self.path.name}.torn-{int(time.time())}-{os.getpid()}")
         try:
@@ -532,7 +534,7 @@ class JsonLinesStorage(Storage):
 
     # -- the TinyDB Storage interface ---------------------------------------------------------------------------
 
-    def read(self) -> dict[str, Mapping[str, dict]] | None:
+    def read(self) -> dict[str, Mapping[str, dict]] | None:  # type: ignore[override]  # read-only views, see LogTable
         """The whole state, as read-only views (TinyDB's own tables do not mutate them, see LogTable)."""
         with self.locked():
             return {name: DocView(table) for name, table in self._state.items() if table} or None
