@@ -19,14 +19,14 @@ SUMMARY_NAMES = ("backends", "kinds", "names", "experiments", "tags", "notebooks
 SUMMARY_FIELDS = tuple(FIELDS.index(f) for f in ("backend", "kind", "name", "experiment", "tag", "notebook"))
 """A group row lists the distinct values of these fields among its records, in submission order."""
 
-_NOTHING: dict = {}
+_NOTHING: dict[str, Any] = {}
 
 
 def _one(value: object) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else ()
 
 
-def index_values(doc: dict) -> tuple[tuple[str, ...], ...]:
+def index_values(doc: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
     """The values of one record under each of FIELDS (backend may be stored as a dict or a bare name)."""
     backend, origin, circuit, tags = doc.get("backend"), doc.get("origin"), doc.get("circuit"), doc.get("tags")
     origin = origin if isinstance(origin, dict) else _NOTHING
@@ -39,7 +39,7 @@ def index_values(doc: dict) -> tuple[tuple[str, ...], ...]:
             _one(doc.get("experiment")), _one(circuit.get("name")))
 
 
-def order_key(doc_id: str, doc: dict) -> Key:
+def order_key(doc_id: str, doc: dict[str, Any]) -> Key:
     """Sort key: creation time, then id (so ties between processes still have one order)."""
     created = doc.get("created")
     return (float(created) if isinstance(created, (int, float)) else 0.0, doc_id)
@@ -98,7 +98,7 @@ class RunIndex:
                     del ix[v]
         return key, values
 
-    def changed(self, doc_id: str, new: dict | None) -> None:
+    def changed(self, doc_id: str, new: dict[str, Any] | None) -> None:
         """One document was put, merged (``new`` is the whole new document) or deleted (``new`` is None)."""
         self._set_updated(doc_id, new)
         old = self._meta.get(doc_id)
@@ -126,7 +126,7 @@ class RunIndex:
             bisect.insort(self._order, after[0])
             self.groups.join(after[1], after[0])
 
-    def _set_updated(self, doc_id: str, new: dict | None) -> None:
+    def _set_updated(self, doc_id: str, new: dict[str, Any] | None) -> None:
         before = self._updated.pop(doc_id, None)
         after = None
         if new is not None:
@@ -221,7 +221,7 @@ class RunIndex:
 
     # -- groups ----------------------------------------------------------------------------------------------
 
-    def group_summary(self, group: str, active: frozenset[str], final: frozenset[str]) -> dict:
+    def group_summary(self, group: str, active: frozenset[str], final: frozenset[str]) -> dict[str, Any]:
         """One group row: when it was submitted, how many of its jobs are in each status, what it ran on.
 
         ``active`` and ``final`` are the status values counted as active and finished.

@@ -62,12 +62,12 @@ class TableListener(Protocol):
 
     def reload_started(self) -> None: ...
 
-    def changed(self, doc_id: str, new: dict | None) -> None: ...
+    def changed(self, doc_id: str, new: dict[str, Any] | None) -> None: ...
 
     def reload_finished(self) -> None: ...
 
 
-Stored = dict | bytes
+Stored = dict[str, Any] | bytes
 """A document at rest: decoded, or the raw JSON bytes of the put line it came from."""
 
 
@@ -85,7 +85,7 @@ def _put_prefix(table: str, doc_id: str) -> bytes:
             + ',"doc":').encode("utf-8")  # what dumps() writes for these two strings
 
 
-class DocView(Mapping):
+class DocView(Mapping[str, Any]):
     """A read-only view of one table that decodes documents kept as bytes when they are looked up."""
 
     __slots__ = ("_raw",)
@@ -93,7 +93,7 @@ class DocView(Mapping):
     def __init__(self, raw: dict[str, Stored]) -> None:
         self._raw = raw
 
-    def __getitem__(self, key: str) -> dict:
+    def __getitem__(self, key: str) -> dict[str, Any]:
         value = self._raw[key]
         return json.loads(value) if isinstance(value, bytes) else value
 
@@ -187,10 +187,11 @@ class JsonLinesStorage(Storage):
         """The documents of one table (use while holding the lock; do not mutate what it returns)."""
         return DocView(self._state.get(name) or {})
 
-    def doc(self, name: str, doc_id: str) -> dict:
+    def doc(self, name: str, doc_id: str) -> dict[str, Any]:
         """A private copy of one document (KeyError if there is none); hold the lock while calling."""
         value = self._state.get(name, {})[doc_id]
-        return json.loads(value) if isinstance(value, bytes) else json_copy(value)
+        doc: dict[str, Any] = json.loads(value) if isinstance(value, bytes) else json_copy(value)
+        return doc
 
     def add_listener(self, name: str, listener: TableListener) -> None:
         """Keep ``listener`` told about every change of table ``name`` (filled now if the state is loaded)."""
@@ -278,7 +279,7 @@ class JsonLinesStorage(Storage):
             tmp.unlink()
         return True
 
-    def _header(self) -> dict:
+    def _header(self) -> dict[str, Any]:
         return {"format": FORMAT, "schema": self.schema_version, "generation": uuid.uuid4().hex,
                 "created": time.time()}
 
@@ -394,7 +395,7 @@ class JsonLinesStorage(Storage):
 
     # -- writing -------------------------------------------------------------------------------------------------
 
-    def append(self, ops: list[dict]) -> None:
+    def append(self, ops: list[dict[str, Any]]) -> None:
         """Append operations as complete lines in one ``os.write``, then apply them here (exclusive lock)."""
         if not ops:
             return
@@ -534,7 +535,7 @@ class JsonLinesStorage(Storage):
 
     # -- the TinyDB Storage interface ---------------------------------------------------------------------------
 
-    def read(self) -> dict[str, Mapping[str, dict]] | None:  # type: ignore[override]  # read-only views, see LogTable
+    def read(self) -> dict[str, Mapping[str, dict[str, Any]]] | None:  # type: ignore[override]  # read-only views
         """The whole state, as read-only views (TinyDB's own tables do not mutate them, see LogTable)."""
         with self.locked():
             return {name: DocView(table) for name, table in self._state.items() if table} or None
@@ -542,7 +543,7 @@ class JsonLinesStorage(Storage):
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         """Store a whole new state by appending only the differences (used by ``drop_table(s)``)."""
         with self.locked(exclusive=True):
-            ops: list[dict] = []
+            ops: list[dict[str, Any]] = []
             for name in set(self._state) | set(data):
                 old, new = self.table(name), data.get(name, {})
                 ops += [{"t": name, "op": "delete", "id": k} for k in old if k not in new]
