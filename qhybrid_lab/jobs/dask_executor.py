@@ -269,7 +269,7 @@ def execute_on_cluster(request: ExecutionRequest, client: Client | None = None) 
             chunk_workers = [by_chunk[k] for k in sorted(by_chunk)]
             reply = reply_of(request, results, started)
         reply.metadata = {k: v for k, v in reply.metadata.items() if not k.startswith("dask_")}
-        reply.metadata.update(executor="dask", dask_scheduler=client.scheduler.address,  # type: ignore[union-attr]  # connected
+        reply.metadata.update(executor="dask", dask_scheduler=client.scheduler.address,
                               dask_chunks=len(chunk_workers), dask_chunk_workers=chunk_workers,
                               dask_workers=sorted(set(chunk_workers)))
         return reply
@@ -328,7 +328,7 @@ def dask_client() -> Client:
 def dask_scheduler_address() -> str | None:
     """The address of the current client's scheduler, or None when no client was started."""
     with _client_lock:
-        return _client.scheduler.address if _client is not None else None  # type: ignore[union-attr]  # connected
+        return _client.scheduler.address if _client is not None else None
 
 
 def close_dask_client() -> None:
