@@ -298,7 +298,7 @@ class JobView:
                     widget.send_state()
                 dirty = set()
             for job_id in dirty:
-                line, cells, detail = self._rows[job_id]
+                _line, cells, detail = self._rows[job_id]
                 for widget in cells:
                     widget.send_state(key="value")
                 detail.send_state(key="outputs")  # not msg_id: nbclient's Output handling trips over it

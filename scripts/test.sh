@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up (scripts/setup.sh) and run every test: the TypeScript checks (jlpm lint:check: eslint + prettier;
-# jlpm test: jest), the Galata UI tests in Debian's Chromium (JupyterLab and Notebook 7), the release
-# artifacts (scripts/test-wheel.sh: sdist and wheel built, the wheel installed into a fresh venv without node
-# and smoke-tested there), then pytest (last, so its summary line ends the run).
+# jlpm test: jest), the Python checks (ruff check, mypy; configured in pyproject.toml), the Galata UI tests in
+# Debian's Chromium (JupyterLab and Notebook 7), the release artifacts (scripts/test-wheel.sh: sdist and wheel
+# built, the wheel installed into a fresh venv without node and smoke-tested there), then pytest (last, so its
+# summary line ends the run).
 #   scripts/test.sh            everything
 #   scripts/test.sh --no-ui    without the Galata UI tests
 set -uo pipefail
@@ -30,6 +31,17 @@ else
 fi
 rm -f "$ts_log"
 
+# The Python checks (configured in pyproject.toml): ruff's lint rules, then mypy (the core packages strictly).
+py_lint_rc=0
+if ! .venv/bin/ruff check qhybrid_lab; then
+  echo "test.sh: ruff check FAILED; .venv/bin/ruff check --fix fixes what can be fixed" >&2
+  py_lint_rc=1
+fi
+if ! .venv/bin/mypy; then
+  echo "test.sh: mypy FAILED (type errors in qhybrid_lab/)" >&2
+  py_lint_rc=1
+fi
+
 ui_rc=0 wheel_rc=0
 if [ "${1:-}" != "--no-ui" ]; then
   bash scripts/run-ui-tests.sh
@@ -41,7 +53,7 @@ fi
 .venv/bin/python -m pytest -q -p no:cacheprovider tests
 py_rc=$?
 
-if [ $ts_rc -ne 0 ] || [ $ui_rc -ne 0 ] || [ $wheel_rc -ne 0 ] || [ $py_rc -ne 0 ]; then
-  echo "test.sh: FAILED (TypeScript lint/unit tests exit $ts_rc, ui-tests exit $ui_rc, wheel-tests exit $wheel_rc, pytest exit $py_rc)" >&2
+if [ $ts_rc -ne 0 ] || [ $py_lint_rc -ne 0 ] || [ $ui_rc -ne 0 ] || [ $wheel_rc -ne 0 ] || [ $py_rc -ne 0 ]; then
+  echo "test.sh: FAILED (TypeScript lint/unit tests exit $ts_rc, Python lint exit $py_lint_rc, ui-tests exit $ui_rc, wheel-tests exit $wheel_rc, pytest exit $py_rc)" >&2
   exit 1
 fi

@@ -109,7 +109,7 @@ class AerBackend(Backend):
         process, "invalid cbit index", on a ``Uint`` one in a condition)."""
         from qiskit import QuantumCircuit
 
-        if isinstance(circuit, QuantumCircuit) and getattr(circuit, "num_vars", 0):
+        if isinstance(circuit, QuantumCircuit) and circuit.num_vars:
             import qiskit_aer
 
             names = ", ".join(sorted(v.name for v in circuit.iter_vars()))

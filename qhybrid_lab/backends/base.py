@@ -279,7 +279,7 @@ def check_delays(circuit: QuantumCircuit, target: Target, backend_name: str) -> 
         if instruction.name != "delay":
             continue
         duration, unit = instruction.params[0], getattr(instruction.operation, "unit", "dt")
-        if not isinstance(duration, numbers.Real) or unit not in SECONDS_PER_UNIT and unit != "dt":
+        if not isinstance(duration, numbers.Real) or (unit not in SECONDS_PER_UNIT and unit != "dt"):
             continue  # a stretch or an expression: scheduled by the transpiler
         length = float(duration) if unit == "dt" else float(duration) * SECONDS_PER_UNIT[unit] / dt
         steps = round(length)
@@ -296,6 +296,7 @@ def check_shots(shots: Any, max_shots: int, backend_name: str) -> None:
     """Raise :class:`InvalidJobSpec` unless ``shots`` is an ``int`` (not ``bool``) in ``1..max_shots``."""
     if isinstance(shots, bool) or not isinstance(shots, numbers.Integral):
         raise InvalidJobSpec(f"shots must be a whole number, got {shots!r} ({type(shots).__name__})")
+    shots = int(shots)
     if shots <= 0:
         raise InvalidJobSpec(f"shots must be positive, got {shots}")
     if shots > max_shots:

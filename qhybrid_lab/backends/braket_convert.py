@@ -203,7 +203,7 @@ def counts_from_braket(measurements: Any, measured_qubits: list[int], source: st
     samples = np.asarray(measurements, dtype=np.int64).reshape(-1, len(measured_qubits))
     measured, sizes = read_measurements(source)
     if not measured:  # measured without naming bits: Braket's order is the clbit order
-        measured = {k: qubit for k, qubit in enumerate(measured_qubits)}
+        measured = dict(enumerate(measured_qubits))
         sizes = [len(measured_qubits)]
     wires = [int(q) for q in measured_qubits]
     absent = sorted(set(measured.values()) - set(wires))

@@ -111,7 +111,7 @@ def braket_names() -> list[dict[str, Any]]:
 
     installed = sdk_installed()
     note = "" if installed else f" [unavailable: amazon-braket-sdk is not installed; {INSTALL_LINE}]"
-    rows = [{"name": PREFIX + mode, "kind": "simulator", "provider": "braket", "num_qubits": None,
+    rows: list[dict[str, Any]] = [{"name": PREFIX + mode, "kind": "simulator", "provider": "braket", "num_qubits": None,
              "description": description + note} for mode, (_, description) in LOCAL_MODES.items()]
     rows += [{"name": f"{PREFIX}local_dm:{noise}", "kind": "simulator", "provider": "braket", "num_qubits": None,
               "description": f"Braket LocalSimulator braket_dm with the noise model '{noise}'{note}"}

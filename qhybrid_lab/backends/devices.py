@@ -58,7 +58,7 @@ def _fake_backends_dir() -> Path:
     spec = importlib.util.find_spec("qiskit_ibm_runtime")
     if spec is None or not spec.submodule_search_locations:
         raise MissingDependency("device emulators need qiskit-ibm-runtime: pip install qiskit-ibm-runtime")
-    return Path(list(spec.submodule_search_locations)[0]) / "fake_provider" / "backends"
+    return Path(next(iter(spec.submodule_search_locations))) / "fake_provider" / "backends"
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +116,9 @@ class FakeDeviceFacts:
     Shared by the project's emulator (:class:`FakeDeviceBackend`) and IBM's local testing mode
     (``ibm:fake_<device>``, :mod:`.ibm_local`); mixed in before :class:`~.base.Backend`.
     """
+
+    if TYPE_CHECKING:
+        def target(self) -> Target: ...  # the host backend's (Backend.target)
 
     device: FakeDevice
 

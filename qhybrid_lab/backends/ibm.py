@@ -62,7 +62,7 @@ def refresh_devices(service: Any = None) -> list[str]:
     service = service or runtime_service()
     try:
         backends = service.backends()
-    except Exception as exc:  # the SDK's network and account errors, classified
+    except Exception as exc:  # noqa: BLE001 - the SDK's network and account errors, classified
         raise provider_error(exc, "listing the account's devices") from None
     rows = [{"name": b.name, "num_qubits": int(b.num_qubits)} for b in backends]
     record_devices(rows, account=account_label(), replace=True)
@@ -100,14 +100,14 @@ class IBMBackend(IBMRuntimeBackend):
             backend = service.backend(self.device)
         except QiskitBackendNotFoundError:
             backend = None
-        except Exception as exc:  # network, credentials: classified
+        except Exception as exc:  # noqa: BLE001 - network, credentials: classified
             raise provider_error(exc, f"looking up {self.device}") from None
         if backend is not None:
             record_devices([{"name": self.device, "num_qubits": int(backend.num_qubits)}], account=account_label())
             return backend
         try:
             service.usage()  # the SDK hides a refused token behind "no backend"; this call does not
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - classified by provider_error
             raise provider_error(exc, "checking the account") from None
         raise self._not_found(refresh_devices(service))
 

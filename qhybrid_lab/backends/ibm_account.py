@@ -146,7 +146,7 @@ def runtime_service():
     kwargs = {k: v for k, v in selection.items() if v}
     try:
         service = QiskitRuntimeService(**kwargs)
-    except Exception as exc:  # every SDK failure becomes one of our typed, redacted errors
+    except Exception as exc:  # noqa: BLE001 - every SDK failure becomes one of our typed, redacted errors
         raise provider_error(exc, "connecting to IBM Quantum") from None
     with _lock:
         _services.setdefault(key, service)
@@ -169,7 +169,7 @@ def _chain(exc: BaseException):
             continue
         seen.add(id(current))
         yield current
-        todo += [current.__cause__, current.__context__]
+        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
 
 
 UNAVAILABLE_STATUS = (502, 503, 504)

@@ -56,7 +56,7 @@ def build_pubs(circuits: list[QuantumCircuit], shots: int, parameter_binds: list
 
     if parameter_binds is not None and len(parameter_binds) != len(circuits):
         raise InvalidJobSpec(f"{len(parameter_binds)} parameter bindings for {len(circuits)} circuits")
-    pubs = []
+    pubs: list[tuple[Any, Any, int]] = []
     for index, circuit in enumerate(circuits):
         binds = parameter_binds[index] if parameter_binds is not None else None
         if not circuit.parameters:

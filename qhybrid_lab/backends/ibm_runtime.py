@@ -94,7 +94,7 @@ class IBMRuntimeBackend(RemoteBackend):
             yield
         except QHybridError:
             raise
-        except Exception as exc:  # the SDK raises many types; each is classified, none is swallowed
+        except Exception as exc:  # noqa: BLE001 - the SDK raises many types; each is classified, none is swallowed
             raise provider_error(exc, f"{action} on {self.name}") from None
 
     # --- the contract -------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def human_bytes(count: float) -> str:
     return f"{count:.0f} B"
 
 
-@lru_cache(maxsize=None)
+@cache
 def method_operations(method: str) -> frozenset[str]:
     """Names of the instructions Aer's ``method`` simulates (its target's operation names)."""
     from qiskit_aer import AerSimulator
@@ -168,7 +168,7 @@ def choose_method(circuit: QuantumCircuit, *, noisy: bool, shots: int) -> Method
     notes = "".join(f"; {m} cannot simulate {', '.join(unable[m])}" for m in sorted(estimates) if unable[m])
     if not runnable:
         return MethodChoice("automatic", f"{described}{notes}: Aer chooses", {})
-    method = min(runnable, key=runnable.get)
+    method = min(runnable, key=runnable.__getitem__)
     others = ", ".join(f"{m} {runnable[m]:.3g}" for m in sorted(runnable) if m != method)
     reason = f"{described}: estimated cost {method} {runnable[method]:.3g}" + (f" < {others}" if others else "")
     return MethodChoice(method, reason + notes, {m: round(c, 1) for m, c in estimates.items()})

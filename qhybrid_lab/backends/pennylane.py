@@ -175,8 +175,9 @@ def _angles(param: Any, binds: dict | None, count: int) -> Any:
 
     if not isinstance(param, ParameterExpression):
         return float(param)
+    assert binds is not None, "a swept gate parameter comes with its values"
     if isinstance(param, Parameter):
-        values = np.asarray(binds[param], dtype=float)
+        values = np.asarray(binds[param], dtype=np.float64)
     else:  # an expression of parameters (e.g. 2*beta): evaluated point by point, never the whole circuit
         used = list(param.parameters)
         values = np.array([float(param.bind({p: binds[p][i] for p in used}).numeric()) for i in range(count)])

@@ -11,7 +11,7 @@ other providers register themselves with :func:`register_backend` without touchi
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from .names import closest_names
 class _Registration:
     key: str
     factory: Callable[[str], Backend]
-    names: Callable[[], list[str | dict[str, Any]]] | None
+    names: Callable[[], Sequence[str | dict[str, Any]]] | None
 
     def listed(self) -> list[dict[str, Any]]:
         if self.names is None:
@@ -49,7 +49,7 @@ def register_backend(
     prefix_or_name: str,
     factory: Callable[[str], Backend],
     *,
-    names: Callable[[], list[str | dict[str, Any]]] | None = None,
+    names: Callable[[], Sequence[str | dict[str, Any]]] | None = None,
 ) -> None:
     """Make backends available by name.
 

@@ -82,7 +82,7 @@ class ProviderJobRef:
         """The reference stored by :meth:`as_record` (ProviderError when it is not one)."""
         if not isinstance(data, dict) or not isinstance(data.get("job_id"), str) or not data.get("provider"):
             raise ProviderError(f"not a provider job reference: {data!r:.200}")
-        known = {f for f in cls.__dataclass_fields__}
+        known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from pathlib import Path
@@ -54,7 +55,7 @@ def p9_table(n: int = 100_000, repeats: int = 40) -> list[Figure]:
     reference = {"limit": ["50"], "brief": ["1"]}
     figures = []
     for key, (title, args) in zip(("P9a", "P9f", "P9d", "P9c"), views.items()):
-        ours, plain = interleave(lambda a=args: service.table(a), lambda: service.jobs(reference), repeats)
+        ours, plain = interleave(functools.partial(service.table, args), lambda: service.jobs(reference), repeats)
         answer = service.table(args)
         note = (f"{title}: {len(answer['page'])} rows, {len(answer['active'])} pinned of {answer['counts']['active']} "
                 f"active, {len(answer['groups'])} group rows, total {answer['total']}; p95 "

@@ -141,7 +141,7 @@ class _Canonicalizer:
         return head, body
 
     def variables(self, circuit: QuantumCircuit) -> tuple:
-        out = [("input", v.name, repr(v.type)) for v in circuit.iter_input_vars()]
+        out: list[tuple[str, ...]] = [("input", v.name, repr(v.type)) for v in circuit.iter_input_vars()]
         out += [("captured", v.name, repr(v.type)) for v in circuit.iter_captured_vars()]
         out += [("declared", v.name, repr(v.type)) for v in circuit.iter_declared_vars()]
         out += [("stretch", s.name) for s in circuit.iter_stretches()]
@@ -272,7 +272,7 @@ class _Canonicalizer:
         if isinstance(value, numbers.Real):
             return float(value) + 0.0
         if isinstance(value, numbers.Complex):
-            return ("complex", value.real + 0.0, value.imag + 0.0)
+            return ("complex", float(value.real) + 0.0, float(value.imag) + 0.0)
         if hasattr(value, "dtype") and hasattr(value, "shape"):  # numpy arrays, without importing numpy here
             import numpy as np
 

@@ -193,7 +193,7 @@ def runnables(obj: Any, name: str | None = None,
         replaced = [stand_in(value) for value in obj]
     else:
         replaced = obj
-    out = []
+    out: list[tuple[str, Any, Sweep | None]] = []
     for label, circuit in as_circuits(replaced, name=name):
         if isinstance(circuit, Sweep):  # a broadcast PennyLane object converts to one sweep
             out.append((label, named(circuit.circuit, label), circuit))

@@ -215,7 +215,7 @@ def _check_measurements(tape: Any) -> None:
 
     if not tape.measurements:
         raise InvalidJobSpec("the PennyLane circuit measures nothing; return qml.expval(...), qml.probs(...) ...")
-    observables = []
+    observables: list[Any] = []
     for mp in tape.measurements:
         kind = type(mp).__name__
         if kind not in SUPPORTED_MEASUREMENTS:

@@ -86,7 +86,9 @@ class Structure:
         """
         from qiskit.circuit import CircuitInstruction
 
-        leaves, _ = _flatten(circuit)
+        flattened = _flatten(circuit)
+        assert flattened is not None, "a Structure is only made of a circuit that flattens"
+        leaves, _ = flattened
         names = placeholders(len(self.values))
         out = circuit.copy_empty_like()
         qubits, clbits = out.qubits, out.clbits

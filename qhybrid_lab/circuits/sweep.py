@@ -128,7 +128,7 @@ def _rows_from_mapping(values: Mapping, parameters: list, label: str) -> list[li
     columns: dict[str, list] = {}
     for key, column in values.items():
         pname = key if isinstance(key, str) else getattr(key, "name", None)
-        if pname not in by_name or (not isinstance(key, str) and key != by_name[pname]):
+        if pname is None or pname not in by_name or (not isinstance(key, str) and key != by_name[pname]):
             raise InvalidJobSpec(f"'{label}' has no parameter {key!r}; its parameters are "
                                  f"{', '.join(by_name)}")
         if pname in columns:

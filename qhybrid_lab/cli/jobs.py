@@ -115,7 +115,7 @@ def record_text(record: dict) -> str:
         lines.append(("result", (f"{len(counts)} points; point 0: " if isinstance(counts, list) else "") + top
                       + (" …" if len(first) > 6 else "")))
     if record.get("error") or record.get("blocked_reason"):
-        lines.append(("error", record.get("blocked_reason") or record.get("error")))
+        lines.append(("error", str(record.get("blocked_reason") or record.get("error"))))
     lines.append(("origin", f"{origin.get('owner')}, notebook {origin.get('notebook') or '–'}"))
     if record.get("tags"):
         lines.append(("tags", ", ".join(map(str, record["tags"]))))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BudgetExceeded, InvalidJobSpec, UnknownBudget
 from ..status import ACTIVE_STATES, BudgetPeriod, JobStatus
@@ -34,7 +34,7 @@ def period_start(period: BudgetPeriod | str, now: float | None = None) -> float 
     return _dt.datetime.combine(moment.date(), _dt.time.min).timestamp()
 
 
-def counted_cost(record: dict, *, rehearse: bool) -> tuple[float, bool]:
+def counted_cost(record: dict[str, Any], *, rehearse: bool) -> tuple[float, bool]:
     """What budgets count for a record and whether that is a rehearsal (hardware-equivalent) figure."""
     cost = record.get("cost") or {}
     kind = (record.get("backend") or {}).get("kind")
@@ -43,7 +43,7 @@ def counted_cost(record: dict, *, rehearse: bool) -> tuple[float, bool]:
     return float(cost.get("estimate") or 0.0), False
 
 
-def _charged(record: dict) -> float:
+def _charged(record: dict[str, Any]) -> float:
     """What a recorded job counts now: its actual cost once known (unless a rehearsal), else what was reserved."""
     cost = record.get("cost") or {}
     if record.get("status") == JobStatus.DONE.value and cost.get("actual") is not None and not cost.get("rehearsal"):
@@ -53,7 +53,7 @@ def _charged(record: dict) -> float:
     return float(cost.get("estimate") or 0.0)
 
 
-def _applies(budget: dict, record: dict) -> bool:
+def _applies(budget: dict[str, Any], record: dict[str, Any]) -> bool:
     return budget.get("backend") is None or budget["backend"] == (record.get("backend") or {}).get("name")
 
 
@@ -96,7 +96,7 @@ class _DoneLedger:
 _ledgers: weakref.WeakKeyDictionary[RunLog, _DoneLedger] = weakref.WeakKeyDictionary()
 
 
-def _usage(log: RunLog, budget: dict, now: float | None = None) -> tuple[float, float]:
+def _usage(log: RunLog, budget: dict[str, Any], now: float | None = None) -> tuple[float, float]:
     """(spent, committed) against one day/total budget. Call inside ``log.transaction()``."""
     since = period_start(budget["period"], now)
     backend = budget.get("backend")
@@ -108,17 +108,17 @@ def _usage(log: RunLog, budget: dict, now: float | None = None) -> tuple[float, 
     return ledger.spent(since, backend), sum(_charged(r) for r in active)
 
 
-def _describe(budget: dict) -> str:
+def _describe(budget: dict[str, Any]) -> str:
     scope = f"backend {budget['backend']}" if budget.get("backend") else "all backends"
     return f"the {BudgetPeriod(budget['period']).adjective} budget for {scope}"
 
 
-def _raise_hint(budget: dict, needed: float) -> str:
+def _raise_hint(budget: dict[str, Any], needed: float) -> str:
     backend = f" --backend {budget['backend']}" if budget.get("backend") else ""
     return f"raise it with `%qbudget --limit {needed:.2f} --per {budget['period']}{backend}`"
 
 
-def _refusal(log: RunLog, records: list[dict], rehearse: bool) -> str | None:
+def _refusal(log: RunLog, records: list[dict[str, Any]], rehearse: bool) -> str | None:
     """Why the submission must be refused, or None when every budget allows it."""
     mode = " (rehearsal mode: emulator jobs count their real device's price)" if rehearse else ""
     for budget in log.budgets():
@@ -143,7 +143,7 @@ def _refusal(log: RunLog, records: list[dict], rehearse: bool) -> str | None:
     return None
 
 
-def check_and_reserve(log: RunLog, records: list[dict]) -> None:
+def check_and_reserve(log: RunLog, records: list[dict[str, Any]]) -> None:
     """Set ``cost.counted``/``cost.rehearsal`` on each record and check them against every budget.
 
     Call it inside ``log.transaction()`` and insert the records (as pending) in the same transaction: that insert
@@ -170,7 +170,7 @@ def check_and_reserve(log: RunLog, records: list[dict]) -> None:
     raise BudgetExceeded(f"submission refused, nothing was run: {reason}")
 
 
-def budget_status(log: RunLog) -> list[dict]:
+def budget_status(log: RunLog) -> list[dict[str, Any]]:
     """Every budget with ``spent``, ``committed``, ``remaining`` and the ``rehearsal`` flag (for magics and server).
 
     Per-job budgets report 0 spent/committed and their limit as remaining (they bound each job, not a sum).

@@ -117,7 +117,7 @@ def _objective(fun: Any, cost: Callable[[dict], float] | None, backend: Any, see
             group = run(fun, backend, parameter_values=points, seed=seed, **run_settings)
             (by_backend,) = group.result().values()
             (counts,) = by_backend.values()
-            return [(float(cost(c)), _bootstrap_stderr(cost, c, rng)) for c in counts]
+            return [(float(cost(c)), _bootstrap_stderr(cost, c, rng)) for c in counts]  # type: ignore[arg-type]  # a sweep: counts per point
 
         return sweep
     if not callable(fun):
@@ -174,7 +174,7 @@ def minimize(fun: Any, x0: Any, *, backend: str | list[str] = "aer", method: str
 
     if not isinstance(backend, str):
         raise InvalidJobSpec("minimize() runs on one backend; give its name (use fallback=[...] for others)")
-    name = experiment or f"minimize-{time.strftime('%Y%m%d-%H%M%S')}-{np.random.default_rng().integers(1e6):06d}"
+    name = experiment or f"minimize-{time.strftime('%Y%m%d-%H%M%S')}-{np.random.default_rng().integers(10**6):06d}"
     x = np.asarray(x0, dtype=float).ravel()
     settings = {"method": method, "backend": backend, "x0": x.tolist(), "max_iterations": max_iterations,
                 "max_cost": max_cost, "max_seconds": max_seconds, "tol": tol}
@@ -288,7 +288,7 @@ class MinimizeHandle:
             self._result = work()
             if self._view is not None:
                 self._view.finished(self._result)
-        except BaseException as error:  # re-raised by result() in the caller's thread
+        except BaseException as error:  # noqa: BLE001 - re-raised by result() in the caller's thread
             self._error = error
         finally:
             self._done.set()

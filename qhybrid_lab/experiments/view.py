@@ -92,7 +92,7 @@ class ExperimentView:
 
             display(self._widgets["box"])
         else:
-            print(f"experiment {self.experiment.name}: started", file=sys.stdout)
+            print(f"experiment {self.experiment.name}: started", file=sys.stdout)  # noqa: T201 - no widgets
         return self
 
     def update(self, iteration: dict) -> None:
@@ -110,7 +110,7 @@ class ExperimentView:
         line = summary_line(summary, len(trace), self.max_iterations)
         if self._widgets is None:
             if final or len(trace) % 10 == 0:
-                print(f"experiment {self.experiment.name}: {line}", file=sys.stdout)
+                print(f"experiment {self.experiment.name}: {line}", file=sys.stdout)  # noqa: T201 - no widgets
             return
         import html
 

@@ -117,10 +117,10 @@ def attach(manager: JobManager, provider_job_id: str, backend_name: str, *, name
     if not isinstance(backend, RemoteBackend) or backend.is_local:
         raise InvalidJobSpec(f"{backend.name} is not a provider's device: only jobs of a quantum provider (ibm:, "
                              "braket:) can be attached")
-    for record in manager.log.query(limit=None):
-        if record.get("provider_job_id") == provider_job_id:
+    for existing in manager.log.query(limit=None):
+        if existing.get("provider_job_id") == provider_job_id:
             raise InvalidJobSpec(f"provider job {provider_job_id} is already in the run log as job "
-                                 f"{record['id'][:8]}")
+                                 f"{existing['id'][:8]}")
     ref = backend.attach(provider_job_id)
     status = backend.poll(ref)
     now = time.time()

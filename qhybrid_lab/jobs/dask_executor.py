@@ -159,7 +159,7 @@ def run_chunk(backend_name: str, circuits: dict[int, Any], pieces: list[Piece], 
                 result.metadata = {**(result.metadata or {}), **info}
             out.extend(results)
         return out
-    except Exception as exc:  # re-raised with the chunk, its work and the worker named (never swallowed)
+    except Exception as exc:  # noqa: BLE001 - re-raised with the chunk, its work and the worker named (never swallowed)
         kind = TransientBackendError if isinstance(exc, TransientBackendError) else BackendError
         raise kind(f"dask chunk {chunk + 1} of {chunks} ({label}) failed on worker {address}: "
                    f"{type(exc).__name__}: {exc}") from None
@@ -205,7 +205,7 @@ def execute_on_dask(client: Client, backend_name: str, circuits: list, *, shots:
     if not circuits:
         return []
     if chunk_size is None:
-        total = sum(_points(b, i) if b else 1 for i, b in enumerate(parameter_binds or [None] * len(circuits)))
+        total = sum(_points(b, i) if b else 1 for i, b in enumerate(parameter_binds or [{}] * len(circuits)))
         chunk_size = max(1, math.ceil(total / _worker_count(client)))
     chunks = plan_chunks(circuits, parameter_binds, chunk_size)
     # One graph for every chunk (client.map), so the scheduler places them together, spread over the workers.
@@ -277,7 +277,7 @@ def execute_on_cluster(request: ExecutionRequest, client: Client | None = None) 
                               dask_chunks=len(chunk_workers), dask_chunk_workers=chunk_workers,
                               dask_workers=sorted(set(chunk_workers)))
         return reply
-    except Exception as error:  # reported to the engine, which records it on the job (never swallowed)
+    except Exception as error:  # noqa: BLE001 - reported to the engine, which records it on the job (never swallowed)
         return ExecutionReply.failure(request.job_id, error, started_at=started, wall=time.time() - started)
 
 

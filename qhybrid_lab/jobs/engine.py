@@ -295,7 +295,7 @@ class Engine:
                                     seed=task.options.seed)
             basis = self._basis_variants(task, outcome)
             calibration = self._calibration(task)
-        except Exception as exc:  # the job fails with the message; the engine goes on with the others
+        except Exception as exc:  # noqa: BLE001 - the job fails with the message; the engine goes on with the others
             self._finish(task, {"error": f"transpile failed: {type(exc).__name__}: {exc}"}, JobStatus.FAILED)
             return
         task.transpiled = outcome.circuit
@@ -550,7 +550,7 @@ class Engine:
             try:
                 self._record(task, {"error": reason, "timings": fields.get("timings")}, JobStatus.FAILED,
                              note="recording failed")
-            except Exception:  # noqa: BLE001 - last resort: the handle alone learns the final state
+            except Exception:  # last resort: the handle alone learns the final state
                 logger.exception("qhybrid-lab could not record job %s at all", task.id)
                 record = {**task.record, "status": JobStatus.FAILED.value, "error": reason}
                 task.record = record
@@ -562,7 +562,7 @@ class Engine:
         """Start the next job of the task's fallback chain; the link to record (None if that failed too)."""
         try:
             return task.fallback(task, reason)  # type: ignore[misc]
-        except Exception as error:  # the failure stands, with why the fallback could not run
+        except Exception as error:  # noqa: BLE001 - the failure stands, with why the fallback could not run
             logger.warning("qhybrid-lab could not fall back from job %s: %s", task.id, error)
             return {"to": None, "reason": reason, "error": f"{type(error).__name__}: {error}"}
 

@@ -29,7 +29,7 @@ from .options import CLASSICAL_PREFIX, entry_name
 if TYPE_CHECKING:
     from qiskit.transpiler import Target
 
-    from ..record import RunRecord
+    from ..record import CircuitInfo, Origin, Parameters, RunRecord
 
 UNAVAILABLE: tuple[type[BaseException], ...] = (MissingDependency, AccountNotConfigured, CredentialsRejected,
                                                 ProviderUnreachable, DeviceUnavailable)
@@ -107,16 +107,17 @@ def register_classical(entry: Callable) -> str:
     return name.lower()
 
 
-def placeholder(*, group: str, circuit: dict, backend_name: str, options: Any, origin: dict,
-                parameters: dict | None, reason: str) -> RunRecord:
+def placeholder(*, group: str, circuit: CircuitInfo, backend_name: str, options: Any, origin: Origin,
+                parameters: Parameters | None, reason: str) -> RunRecord:
     """The ``blocked`` record of a job whose backend was unavailable at submission (nothing was submitted)."""
     from .submission import idempotency_key
 
-    return {  # type: ignore[typeddict-item]
+    return {
         "schema": 1, "id": uuid.uuid4().hex, "group": group,
         "idempotency_key": idempotency_key(group, circuit["hash"], backend_name, options.shots, options.seed,
                                            parameters),
-        "status": "blocked", "backend": {"name": backend_name, "provider": None, "kind": None},
+        "status": "blocked",  # not resolved: no provider or kind to name
+        "backend": {"name": backend_name, "provider": None, "kind": None},  # type: ignore[typeddict-item]
         "provider_job_id": None, "provider_job": None, "provider_status": None, "circuit": circuit,
         "parameters": parameters, "shots": options.shots, "seed": options.seed, "options": options.as_record(),
         "transpile": None, "calibration": None, "simulation": None, "mitigation": {},

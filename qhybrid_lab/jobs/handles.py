@@ -344,7 +344,8 @@ class JobGroup:
         TimeoutError after ``timeout`` seconds.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        for job in self.jobs:
+        for first in self.jobs:
+            job: Job | None = first
             while job is not None:
                 job.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
                 job = job.replacement

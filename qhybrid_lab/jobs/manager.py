@@ -14,9 +14,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from ..errors import InvalidJobSpec, QHybridError, RunLogError, UnknownJob
+from ..record import CircuitInfo, Origin
 from ..status import FINAL_STATES, JobStatus
 from .engine import Engine
 from .handles import Job, JobGroup
@@ -45,7 +46,7 @@ class _Shared:
 
     lock = threading.RLock()
     pid: int | None = None
-    managers: dict[str, JobManager] = {}
+    managers: ClassVar[dict[str, JobManager]] = {}
     engine: Engine | None = None
     heartbeat: threading.Thread | None = None
     stop = threading.Event()
@@ -182,7 +183,7 @@ class JobManager:
         jobs = self._submit(work, backend_names(backend), options, group, meta)
         return JobGroup(group, jobs)
 
-    def _submit(self, work: list[_Work], names: list[str], options: RunOptions, group: str, origin: dict,
+    def _submit(self, work: list[_Work], names: list[str], options: RunOptions, group: str, origin: Origin,
                 links: dict[int, dict] | None = None) -> list[Job]:
         """Record and queue ``work`` × ``names`` in one budget transaction; follow the fallback chain for what is
         blocked. ``links`` (work index → ``fallback`` field) marks the jobs as fallbacks of earlier ones."""
@@ -231,7 +232,7 @@ class JobManager:
         runnable = [r for r, (_, target) in zip(records, specs) if target is not None]
         with self.log.transaction():
             try:
-                check_and_reserve(self.log, runnable)
+                check_and_reserve(self.log, cast("list[dict[str, Any]]", runnable))  # RunRecord: the same dicts, typed
                 self.log.insert_many(runnable)
             except BudgetExceeded as error:  # check_and_reserve recorded them as blocked
                 if not options.fallback and links is None:
@@ -398,7 +399,7 @@ class JobManager:
 class _Work:
     """One circuit (or sweep) of a submission: its record's ``circuit`` field, the circuit, the sweep."""
 
-    fields: dict
+    fields: CircuitInfo
     circuit: Any
     sweep: Any
     observables: dict | None = None

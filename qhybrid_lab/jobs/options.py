@@ -104,7 +104,7 @@ class RunOptions:
         return out
 
 
-def entry_name(entry: str | Callable) -> str:
+def entry_name(entry: str | Callable[..., Any]) -> str:
     """The registry name of a chain entry: the backend name, or ``classical:<module>.<function>``."""
     if isinstance(entry, str):
         return entry

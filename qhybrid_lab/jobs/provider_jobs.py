@@ -17,14 +17,14 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import TransientBackendError
 from ..status import JobStatus
 from .execution import counts_for, counts_of, sweep_inputs
 
 if TYPE_CHECKING:
-    from ..backends.remote import ProviderJobRef, ProviderStatus, RemoteResult
+    from ..backends.remote import ProviderJobRef, ProviderStatus, RemoteBackend, RemoteResult
     from .engine import Engine
     from .task import Task
 
@@ -47,6 +47,11 @@ def is_provider_task(task: Task) -> bool:
     return isinstance(task.backend, RemoteBackend) and not task.backend.is_local
 
 
+def _remote(task: Task) -> RemoteBackend:
+    """The task's backend as the remote backend it is (the engine only gives this class provider tasks)."""
+    return cast("RemoteBackend", task.backend)
+
+
 class ProviderJobs:
     """The provider-job half of the :class:`~qhybrid_lab.jobs.engine.Engine` (used from its thread only)."""
 
@@ -67,7 +72,7 @@ class ProviderJobs:
             try:
                 outcome: Any = (fn(*args), time.monotonic() - started)
                 event = kind
-            except Exception as error:  # every outcome is an event the engine thread records; nothing is lost
+            except Exception as error:  # noqa: BLE001 - each outcome is an event the engine records
                 outcome, event = error, kind + "_failed"
             with self._lock:
                 self._events.append((task, event, outcome))
@@ -95,7 +100,7 @@ class ProviderJobs:
         while self._polls and self._polls[0][0] <= now:
             task = heapq.heappop(self._polls)[2]
             if not task.finished.is_set():
-                self._call(task, "polled", task.backend.poll, task.provider_ref)
+                self._call(task, "polled", _remote(task).poll, task.provider_ref)
 
     # -- submission ---------------------------------------------------------------------------------------------
 
@@ -113,7 +118,7 @@ class ProviderJobs:
 
     @staticmethod
     def _submit_once(task: Task, circuits: list, binds: list | None, key: str, look_first: bool) -> Any:
-        backend = task.backend
+        backend = _remote(task)
         if look_first:  # an earlier attempt may have reached the provider although its answer was lost
             found = backend.find_submitted(key, since=task.created)
             if found is not None:
@@ -137,7 +142,7 @@ class ProviderJobs:
                             JobStatus.QUEUED, note=f"accepted by {ref.provider} as {ref.job_id}")
         task.poll_interval = POLL_FIRST
         if task.cancel_requested:
-            self._call(task, "cancel_sent", task.backend.cancel, ref)
+            self._call(task, "cancel_sent", _remote(task).cancel, ref)
         else:
             self._schedule_poll(task, POLL_FIRST)
 
@@ -158,7 +163,7 @@ class ProviderJobs:
 
     @staticmethod
     def _find_submitted(task: Task) -> ProviderJobRef | None:
-        return task.backend.find_submitted(task.record["idempotency_key"], since=task.created)
+        return _remote(task).find_submitted(task.record["idempotency_key"], since=task.created)
 
     def _on_found(self, task: Task, outcome: tuple[ProviderJobRef | None, float]) -> None:
         ref, _ = outcome
@@ -183,7 +188,7 @@ class ProviderJobs:
                    or previous.get("queue_position_text") != status.queue_position_text)
         if status.status is JobStatus.DONE:
             self._record_status(task, status, JobStatus.RUNNING, changed)
-            self._call(task, "fetched", task.backend.result, task.provider_ref)
+            self._call(task, "fetched", _remote(task).result, task.provider_ref)
             return
         if status.final:
             self._end(task, status)
@@ -269,7 +274,7 @@ class ProviderJobs:
         """Cancel at the provider (once the reference is known); the job ends when the provider says it did."""
         task.cancel_requested = True
         if task.provider_ref is not None:
-            self._call(task, "cancel_sent", task.backend.cancel, task.provider_ref)
+            self._call(task, "cancel_sent", _remote(task).cancel, task.provider_ref)
 
     def _on_cancel_sent(self, task: Task, outcome: tuple[bool, float]) -> None:
         accepted, _ = outcome

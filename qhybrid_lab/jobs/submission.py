@@ -32,7 +32,7 @@ def make_origin(origin: dict | None) -> Origin:
     base: Origin = {"owner": owner_id(), "pid": os.getpid(), "host": socket.gethostname(), "user": _user(),
             "kernel_id": None, "notebook": None, "cell_id": None}
     extra = {k: v for k, v in (origin or {}).items() if k not in ("owner", "pid", "host")}
-    return {**base, **extra}  # type: ignore[typeddict-item]
+    return {**base, **extra}
 
 
 def _user() -> str | None:
@@ -92,7 +92,7 @@ def new_record(*, group: str, circuit: CircuitInfo, backend: Backend, options: R
         "simulation": None,
         "mitigation": {"method": options.mitigation} if options.mitigation else {},
         "cost": {"currency": "USD", "estimate": 0.0, "actual": None, "hardware_equivalent": None, "counted": 0.0,
-                 "rehearsal": False, "price_model": None, **cost},  # type: ignore[typeddict-item]
+                 "rehearsal": False, "price_model": None, **cost},
         "timings": {"transpile": None, "queue": None, "run": None, "retrieve": None, "total": None,
                     "submitted_at": None, "started_at": None, "finished_at": None},
         "timeout": None,

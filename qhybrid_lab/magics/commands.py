@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
@@ -16,6 +16,9 @@ from ..status import ACTIVE_STATES, FINAL_STATES, BudgetPeriod, JobStatus
 from ..tables import Table, budgets_table, jobs_table
 from ..widgets import JobView, widgets_available
 from .cell import cell_runnables, expectations, sweep_of
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 __all__ = ["QMagics", "load_ipython_extension"]
 
@@ -139,6 +142,8 @@ def _origin(shell: Any) -> dict:
 @magics_class
 class QMagics(Magics):
     """The qhybrid-lab magics. Load with ``%load_ext qhybrid_lab``."""
+
+    shell: InteractiveShell  # always set: the magics are registered on a shell
 
     # -- %%qrun -------------------------------------------------------------------------------------------------
 

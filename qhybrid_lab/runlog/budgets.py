@@ -31,7 +31,7 @@ class BudgetTables:
     # -- budgets -----------------------------------------------------------------------------------------------
 
     def set_budget(self, *, limit: float, period: BudgetPeriod | str = BudgetPeriod.TOTAL, backend: str | None = None,
-                   currency: str = "USD") -> dict:
+                   currency: str = "USD") -> dict[str, Any]:
         """Set the spending limit for a period (day, total or job), overall or for one backend.
 
         One budget per (period, backend): setting it again replaces it.
@@ -50,7 +50,7 @@ class BudgetTables:
         """Remove one budget; False if there was none."""
         return self._table("budgets").delete(_budget_key(budget_period(period), backend))
 
-    def budgets(self) -> list[dict]:
+    def budgets(self) -> list[dict[str, Any]]:
         """All budgets, overall ones first, then by backend and period."""
         with self._storage.locked():
             docs = [dict(d) for d in self._storage.table("budgets").values()]

@@ -15,18 +15,18 @@ from .storage import JsonLinesStorage
 _DELETED = object()
 
 
-class _ChangeTracker(MutableMapping):
+class _ChangeTracker(MutableMapping[str, Any]):
     """What TinyDB's updaters mutate instead of the live table: records every put and delete.
 
     Documents are deep-copied when first touched, so the live state changes only when the operations are
     appended (and a failing updater changes nothing).
     """
 
-    def __init__(self, live: dict[str, dict]) -> None:
+    def __init__(self, live: dict[str, dict[str, Any]]) -> None:
         self._live = live
         self._touched: dict[str, Any] = {}
 
-    def __getitem__(self, key: Any) -> dict:
+    def __getitem__(self, key: Any) -> dict[str, Any]:
         key = str(key)
         doc = self._touched.get(key)
         if doc is _DELETED:
@@ -36,7 +36,7 @@ class _ChangeTracker(MutableMapping):
             self._touched[key] = doc
         return doc
 
-    def __setitem__(self, key: Any, value: Mapping) -> None:
+    def __setitem__(self, key: Any, value: Mapping[str, Any]) -> None:
         self._touched[str(key)] = dict(value)
 
     def __delitem__(self, key: Any) -> None:
@@ -59,7 +59,7 @@ class _ChangeTracker(MutableMapping):
         for key in list(self):
             self._touched[key] = _DELETED
 
-    def operations(self, table: str) -> list[dict]:
+    def operations(self, table: str) -> list[dict[str, Any]]:
         ops = []
         for key, doc in self._touched.items():
             if doc is _DELETED:
@@ -77,7 +77,7 @@ class LogTable(Table):
     ``put``/``merge``/``delete`` are the direct single-document operations the run log itself uses.
     """
 
-    document_id_class = str
+    document_id_class = str  # type: ignore[assignment]  # ids are job ids and keys, not TinyDB's ints
     _storage: JsonLinesStorage
 
     def __init__(self, storage: JsonLinesStorage, name: str, cache_size: int = 10, persist_empty: bool = False):
@@ -85,11 +85,11 @@ class LogTable(Table):
         self._seen_version = -1
 
     # direct operations (call inside ``storage.locked(True)`` to combine them with reads atomically)
-    def put(self, doc_id: str, doc: dict) -> None:
+    def put(self, doc_id: str, doc: dict[str, Any]) -> None:
         """Insert or replace one document."""
         self._write([{"t": self.name, "op": "put", "id": doc_id, "doc": doc}])
 
-    def merge(self, doc_id: str, fields: dict) -> None:
+    def merge(self, doc_id: str, fields: dict[str, Any]) -> None:
         """Replace some top-level keys of one existing document."""
         self._write([{"t": self.name, "op": "merge", "id": doc_id, "fields": fields}])
 
@@ -101,25 +101,26 @@ class LogTable(Table):
             self._write([{"t": self.name, "op": "delete", "id": doc_id}])
             return True
 
-    def _write(self, ops: list[dict]) -> None:
+    def _write(self, ops: list[dict[str, Any]]) -> None:
         with self._storage.locked(exclusive=True):
             self._storage.append(ops)
         self.clear_cache()
 
     # TinyDB extension points
-    def _read_table(self) -> dict[str, Mapping]:
+    def _read_table(self) -> dict[str, Mapping[str, Any]]:
         with self._storage.locked():
-            return self._storage.table(self.name)
+            return self._storage.table(self.name)  # type: ignore[return-value]  # a read-only view: TinyDB only reads it
 
-    def _update_table(self, updater: Callable[[dict], None]) -> None:
+    def _update_table(self, updater: Callable[[dict[Any, Any]], None]) -> None:  # TinyDB passes its table
         with self._storage.locked(exclusive=True):
-            tracker = _ChangeTracker(self._storage.table(self.name))
+            tracker = _ChangeTracker(self._storage.table(self.name))  # type: ignore[arg-type]  # a DocView, read as a dict
             updater(tracker)  # type: ignore[arg-type]
             self._storage.append(tracker.operations(self.name))
         self.clear_cache()
 
-    def update(self, fields: Mapping | Callable[[Mapping], None], cond: Any = None,
-               doc_ids: Iterable[Any] | None = None) -> list[Any]:
+    def update(  # type: ignore[override]  # TinyDB's update, with our str ids
+            self, fields: Mapping[str, Any] | Callable[[Mapping[str, Any]], None], cond: Any = None,
+            doc_ids: Iterable[Any] | None = None) -> list[Any]:
         """TinyDB's update; a mapping of fields on given ids is appended as one merge per document."""
         if isinstance(fields, Mapping) and cond is None and doc_ids is not None:
             with self._storage.locked(exclusive=True):
@@ -130,7 +131,7 @@ class LogTable(Table):
             return ids
         return super().update(fields, cond=cond, doc_ids=doc_ids)
 
-    def search(self, cond: Any) -> list:
+    def search(self, cond: Any) -> list[Any]:
         """TinyDB's search; its query cache is dropped whenever any process changed the store."""
         with self._storage.locked():
             if self._seen_version != self._storage.version:
@@ -145,6 +146,6 @@ class LogTable(Table):
 class LogDB(TinyDB):
     """TinyDB on the append-only JSON-lines storage, with :class:`LogTable` tables."""
 
-    table_class = LogTable
-    default_storage_class = JsonLinesStorage
+    table_class = LogTable  # type: ignore[assignment]  # a Table subclass: TinyDB's stubs say exactly Table
+    default_storage_class = JsonLinesStorage  # type: ignore[assignment]  # a Storage, not TinyDB's JSONStorage
     default_table_name = "runs"

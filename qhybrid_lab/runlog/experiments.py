@@ -40,20 +40,20 @@ class ExperimentTables:
     if TYPE_CHECKING:
         def _table(self, name: str) -> LogTable: ...
 
-    def open_experiment(self, name: str, *, owner: str, settings: dict | None = None) -> dict:
+    def open_experiment(self, name: str, *, owner: str, settings: dict[str, Any] | None = None) -> dict[str, Any]:
         """Start (or continue) the experiment ``name``: status running, owned by ``owner``; returns it."""
         _check_name(name)
         now = time.time()
         with self._storage.locked(exclusive=True):
             current = self._storage.table("experiments").get(name)
-            doc = dict(current) if current is not None else {"name": name, "created": now, "iterations": 0,
+            doc: dict[str, Any] = dict(current) if current is not None else {"name": name, "created": now, "iterations": 0,
                                                             "best": None, "totals": {}}
             doc.update(status="running", owner=owner, updated=now, stop_requested=None, message=None,
                        settings={**(doc.get("settings") or {}), **(settings or {})})
             self._table("experiments").put(name, doc)
         return dict(doc)
 
-    def update_experiment(self, name: str, fields: dict) -> dict:
+    def update_experiment(self, name: str, fields: dict[str, Any]) -> dict[str, Any]:
         """Change top-level fields of an experiment (status one of running, finished, stopped, failed)."""
         if "status" in fields and fields["status"] not in EXPERIMENT_STATES:
             raise InvalidJobSpec(f"experiment status must be one of {', '.join(EXPERIMENT_STATES)}")
@@ -62,7 +62,7 @@ class ExperimentTables:
             self._table("experiments").merge(name, {**fields, "updated": time.time()})
             return {**current, **fields}
 
-    def add_iteration(self, name: str, iteration: dict) -> dict:
+    def add_iteration(self, name: str, iteration: dict[str, Any]) -> dict[str, Any]:
         """Append one iteration (parameters, value, error, jobs, cost, latency) to the trace; returns it numbered.
 
         The experiment's ``iterations`` count, ``best`` (lowest value) and ``totals`` are updated in the same write.
@@ -84,7 +84,7 @@ class ExperimentTables:
                                                     "updated": time.time()})
             return doc
 
-    def experiment(self, name: str) -> dict:
+    def experiment(self, name: str) -> dict[str, Any]:
         """The experiment document (UnknownExperiment if there is none)."""
         with self._storage.locked():
             doc = self._storage.table("experiments").get(name)
@@ -92,21 +92,21 @@ class ExperimentTables:
             raise UnknownExperiment(f"no experiment named {name!r} in {self._storage.path}")
         return dict(doc)
 
-    def experiments(self, *, limit: int | None = 50) -> list[dict]:
+    def experiments(self, *, limit: int | None = 50) -> list[dict[str, Any]]:
         """Experiments, most recently changed first."""
         with self._storage.locked():
             docs = [dict(d) for d in self._storage.table("experiments").values()]
         docs.sort(key=lambda d: d.get("updated", 0), reverse=True)
         return docs if limit is None else docs[:limit]
 
-    def iterations(self, name: str, *, since: int = 0) -> list[dict]:
+    def iterations(self, name: str, *, since: int = 0) -> list[dict[str, Any]]:
         """The trace of an experiment from iteration ``since`` on, in order."""
         count = int(self.experiment(name).get("iterations") or 0)
         with self._storage.locked():
             table = self._storage.table("iterations")
             return [table[_key(name, n)] for n in range(since, count) if _key(name, n) in table]
 
-    def request_stop(self, name: str, *, by: str = "sidebar") -> dict:
+    def request_stop(self, name: str, *, by: str = "sidebar") -> dict[str, Any]:
         """Ask a running experiment's loop to stop after its current iteration."""
         experiment = self.experiment(name)
         if experiment.get("status") != "running":

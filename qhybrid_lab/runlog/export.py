@@ -48,7 +48,7 @@ def export_format(path: str | Path, fmt: str | None = None) -> str:
     return fmt
 
 
-def _value(record: dict, path: tuple[str, ...]) -> Any:
+def _value(record: dict[str, Any], path: tuple[str, ...]) -> Any:
     """The value at ``path`` (None where missing); nested dicts and lists as compact JSON, tags as a list."""
     value: Any = record
     for key in path:
@@ -60,14 +60,14 @@ def _value(record: dict, path: tuple[str, ...]) -> Any:
     return value
 
 
-def _cell(record: dict, path: tuple[str, ...]) -> Any:
+def _cell(record: dict[str, Any], path: tuple[str, ...]) -> Any:
     value = _value(record, path)
     if value is None:
         return ""
     return ";".join(value) if path == ("tags",) else value
 
 
-def _parquet_table(records: list[dict]) -> Any:
+def _parquet_table(records: list[dict[str, Any]]) -> Any:
     """The CSV columns as an Arrow table: numbers stay numbers, missing values are nulls, tags a list of strings."""
     try:
         import pyarrow as pa
@@ -89,7 +89,7 @@ def _parquet_table(records: list[dict]) -> Any:
     return pa.table(arrays)
 
 
-def export_records(records: list[dict], path: Path, fmt: str = "json") -> Path:
+def export_records(records: list[dict[str, Any]], path: Path, fmt: str | None = "json") -> Path:
     """Write ``records`` to ``path`` (written aside, then renamed in) and return the path.
 
     Raises:

@@ -37,7 +37,7 @@ class GroupOrder:
 
     def rebuild(self, records: Iterable[tuple[str, Key]]) -> None:
         """Start again from ``(group, key)`` of every record, in (created, id) order."""
-        self.__init__()
+        self.__init__()  # type: ignore[misc]  # every field back to empty (no subclass redefines it)
         for group, key in records:
             self._members.setdefault(group, []).append(key)
             self._key[key[1]] = key

@@ -38,7 +38,11 @@ def _status(value: JobStatus | str) -> JobStatus:
                              f"{', '.join(s.value for s in JobStatus)}") from None
 
 
-def _values(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
+Filter = str | Iterable[str] | None
+"""A query filter: one accepted value, several, or None (any)."""
+
+
+def _values(value: Filter) -> tuple[str, ...] | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -46,8 +50,8 @@ def _values(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
     return tuple(str(v) for v in value)
 
 
-def record_changes(current: dict, fields: dict, *, status: JobStatus | str | None = None, note: str | None = None,
-                   at: float) -> dict | None:
+def record_changes(current: dict[str, Any], fields: dict[str, Any], *, status: JobStatus | str | None = None,
+                   note: str | None = None, at: float) -> dict[str, Any] | None:
     """The top-level keys :meth:`RunLog.update` writes for ``fields`` and ``status``, or None when it ignores them.
 
     A pure function of the current record, so a change can be applied the same way to a copy kept in memory.
@@ -133,13 +137,13 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
 
     # -- writing records ---------------------------------------------------------------------------------------
 
-    def _prepared(self, record: dict, now: float) -> dict:
+    def _prepared(self, record: dict[str, Any], now: float) -> dict[str, Any]:
         if not isinstance(record, dict):
             raise InvalidJobSpec(f"a run record must be a dict, not {type(record).__name__}")
         job_id = record.get("id")
         if not isinstance(job_id, str) or not job_id or job_id != job_id.strip() or " " in job_id:
             raise InvalidJobSpec(f"a run record needs an 'id' string without spaces (uuid4().hex), got {job_id!r}")
-        doc = json_copy(record)
+        doc: dict[str, Any] = json_copy(record)
         doc.setdefault("schema", self.SCHEMA_VERSION)
         doc.setdefault("created", now)
         doc.setdefault("updated", doc["created"])
@@ -147,11 +151,11 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
         doc.setdefault("status_history", [{"status": doc["status"], "at": doc["created"], "note": None}])
         return doc
 
-    def insert(self, record: dict) -> str:
+    def insert(self, record: dict[str, Any]) -> str:
         """Add one record (it must have a new ``id``); fills created/updated/status/status_history if absent."""
         return self.insert_many([record])[0]
 
-    def insert_many(self, records: list[dict]) -> list[str]:
+    def insert_many(self, records: list[dict[str, Any]]) -> list[str]:
         """Add several records in one write (one lock, one ``os.write``)."""
         now = time.time()
         docs = [self._prepared(r, now) for r in records]
@@ -165,8 +169,8 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
         self._runs.clear_cache()
         return [d["id"] for d in docs]
 
-    def update(self, job_id: str, fields: dict, *, status: JobStatus | str | None = None,
-               note: str | None = None, at: float | None = None) -> dict:
+    def update(self, job_id: str, fields: dict[str, Any], *, status: JobStatus | str | None = None,
+               note: str | None = None, at: float | None = None) -> dict[str, Any]:
         """Change a record and return the new one.
 
         Top-level keys are replaced, except dict values, which are merged one level deep. A ``status`` is
@@ -180,7 +184,8 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
             current = self._live()[job_id]
             changes = record_changes(current, fields, status=status, note=note, at=time.time() if at is None else at)
             if changes is None:
-                return json_copy(current)
+                unchanged: dict[str, Any] = json_copy(current)
+                return unchanged
             self._runs.merge(job_id, changes)
             return self._storage.doc("runs", job_id)
 
@@ -201,7 +206,7 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
                                  f"{', ...' if len(found) == 5 else ''}); type more characters")
         return found[0]
 
-    def get(self, job_id: str) -> dict:
+    def get(self, job_id: str) -> dict[str, Any]:
         """The record of one job, by exact id or a unique prefix of at least 4 characters.
 
         An active job whose owning process has stopped is settled first (see :meth:`owner_stopped`), so every
@@ -211,8 +216,9 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
             record = self._storage.doc("runs", self._resolve(job_id))
         return self._with_live_owners([record])[0]
 
-    def _filters(self, status=None, backend=None, notebook=None, tag=None, circuit_hash=None, group=None, owner=None,
-                 kind=None, experiment=None) -> dict[str, tuple[str, ...]]:
+    def _filters(self, status: Filter = None, backend: Filter = None, notebook: Filter = None, tag: Filter = None,
+                 circuit_hash: Filter = None, group: Filter = None, owner: Filter = None, kind: Filter = None,
+                 experiment: Filter = None) -> dict[str, tuple[str, ...]]:
         given = dict(zip(("status", "backend", "notebook", "tag", "circuit_hash", "group", "owner", "kind", "experiment"),
                          map(_values, (status, backend, notebook, tag, circuit_hash, group, owner, kind, experiment))))
         if given["status"]:
@@ -223,7 +229,7 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
               notebook: str | None = None, tag: str | None = None, circuit_hash: str | None = None,
               group: str | None = None, owner: str | None = None, kind: str | Iterable[str] | None = None,
               experiment: str | None = None, search: str | None = None, since: float | None = None,
-              limit: int | None = 50, offset: int = 0) -> list[dict]:
+              limit: int | None = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Matching records, newest first. ``status``, ``backend`` and ``kind`` may be one value or several.
 
         ``kind`` is the backend's kind (simulator, emulator, hardware); ``search`` matches a circuit name or tag
@@ -238,7 +244,7 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
         return records if wanted is None else [r for r in records if r.get("status") in wanted]
 
     def _query_raw(self, *, since: float | None = None, limit: int | None = 50, offset: int = 0,
-                   search: str | None = None, **filters: Any) -> list[dict]:
+                   search: str | None = None, **filters: Any) -> list[dict[str, Any]]:
         if offset < 0 or (limit is not None and limit < 0):
             raise InvalidJobSpec("limit and offset must not be negative")
         with self._storage.locked():
@@ -246,14 +252,14 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
             stop = None if limit is None else offset + limit
             return [self._storage.doc("runs", i) for i in islice(ids, offset, stop)]
 
-    def _with_live_owners(self, records: list[dict]) -> list[dict]:
+    def _with_live_owners(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``records`` with every active job of a stopped owner settled (in memory if the log cannot be written)."""
         active = {s.value for s in ACTIVE_STATES}
         stopped = [(r, reason) for r in records if r.get("status") in active
                    and (reason := self.owner_stopped(r)) is not None]
         if not stopped:
             return records
-        settled: dict[str, dict] = {}
+        settled: dict[str, dict[str, Any]] = {}
         for record, reason in stopped:
             try:
                 with self._storage.locked(exclusive=True):
@@ -274,7 +280,7 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
                 return len(self._index)
             return sum(1 for _ in self._index.select(filters, since, search=search))
 
-    def active(self) -> list[dict]:
+    def active(self) -> list[dict[str, Any]]:
         """Records whose status is pending, queued or running, newest first."""
         return self.query(status=[s.value for s in ACTIVE_STATES], limit=None)
 

@@ -6,7 +6,7 @@ import os
 import socket
 import time
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidJobSpec
 from ..status import ACTIVE_STATES, JobStatus
@@ -30,7 +30,7 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def responsible_owner(record: dict) -> str | None:
+def responsible_owner(record: dict[str, Any]) -> str | None:
     """The process (``pid@host``) that follows a job now: its ``handler`` if one took it over, else its submitter.
 
     A provider job released for adoption (``handler.owner`` None) has no responsible process until one adopts it.
@@ -41,7 +41,7 @@ def responsible_owner(record: dict) -> str | None:
     return (record.get("origin") or {}).get("owner")
 
 
-def process_stopped(source: dict, beat: dict | None, *, stale_after: float = STALE_AFTER,
+def process_stopped(source: dict[str, Any], beat: dict[str, Any] | None, *, stale_after: float = STALE_AFTER,
                     now: float | None = None) -> tuple[str, str] | None:
     """Why a process is gone, as ``(note, error)``; None while it lives.
 
@@ -75,17 +75,17 @@ class OwnerTables:
 
     # -- cancel requests from the server to the kernel that owns the job ----------------------------------------
 
-    def request_cancel(self, job_id: str, *, by: str = "sidebar") -> dict:
+    def request_cancel(self, job_id: str, *, by: str = "sidebar") -> dict[str, Any]:
         """Ask the engine that owns a job to cancel it; returns the request. UnknownJob for a bad id."""
         with self._storage.locked(exclusive=True):
             job_id = self._resolve(job_id)  # type: ignore[attr-defined]
             owner = responsible_owner(self._storage.table("runs")[job_id])
-            request = {"id": uuid.uuid4().hex, "job_id": job_id, "kind": "cancel", "at": time.time(), "by": by,
+            request: dict[str, Any] = {"id": uuid.uuid4().hex, "job_id": job_id, "kind": "cancel", "at": time.time(), "by": by,
                        "owner": owner}
             self._table("requests").put(request["id"], request)
         return dict(request)
 
-    def pending_requests(self, owner: str) -> list[dict]:
+    def pending_requests(self, owner: str) -> list[dict[str, Any]]:
         """Requests not yet completed for jobs that ``owner`` is responsible for now, oldest first.
 
         A job changes hands when a process adopts it (see :func:`responsible_owner`): its requests go with it.
@@ -102,7 +102,7 @@ class OwnerTables:
 
     # -- heartbeats of the engines that own jobs ---------------------------------------------------------------
 
-    def heartbeat(self, owner: str, info: dict) -> None:
+    def heartbeat(self, owner: str, info: dict[str, Any]) -> None:
         """Record that ``owner`` (``"pid@host"``) is alive: upserts {"owner", "pid", "host", "at", **info}."""
         if not isinstance(owner, str) or not owner:
             raise InvalidJobSpec(f"heartbeat owner must be a non-empty string like 'pid@host', not {owner!r}")
@@ -110,13 +110,13 @@ class OwnerTables:
                 "owner": owner}
         self._table("heartbeats").put(owner, beat)
 
-    def owners(self) -> list[dict]:
+    def owners(self) -> list[dict[str, Any]]:
         """The last heartbeat of every owner, most recent first."""
         with self._storage.locked():
             beats = [dict(b) for b in self._storage.table("heartbeats").values()]
         return sorted(beats, key=lambda b: b.get("at", 0), reverse=True)
 
-    def owner_states(self, *, stale_after: float = STALE_AFTER, now: float | None = None) -> list[dict]:
+    def owner_states(self, *, stale_after: float = STALE_AFTER, now: float | None = None) -> list[dict[str, Any]]:
         """Every owner's last heartbeat with ``age`` (seconds since it beat) and ``alive`` (see
         :func:`process_stopped`), most recent first."""
         now = time.time() if now is None else now
@@ -124,7 +124,7 @@ class OwnerTables:
                  "alive": process_stopped(beat, beat, stale_after=stale_after, now=now) is None}
                 for beat in self.owners()]
 
-    def owner_stopped(self, record: dict, *, stale_after: float = STALE_AFTER,
+    def owner_stopped(self, record: dict[str, Any], *, stale_after: float = STALE_AFTER,
                       now: float | None = None) -> tuple[str, str] | None:
         """Why the process responsible for an active job is gone, as ``(note, error)``; None while it lives.
 
@@ -144,7 +144,7 @@ class OwnerTables:
         return process_stopped(beat or source_record, beat, stale_after=stale_after,
                                now=time.time() if now is None else now)
 
-    def settle_stopped(self, record: dict, reason: tuple[str, str]) -> dict:
+    def settle_stopped(self, record: dict[str, Any], reason: tuple[str, str]) -> dict[str, Any]:
         """Give an active job whose owner stopped its next state, in the run log; returns the new record.
 
         A local job becomes ``interrupted`` with the reason. A provider job (a non-local ``provider_job``) lives on
@@ -154,10 +154,13 @@ class OwnerTables:
         job = record.get("provider_job")
         if isinstance(job, dict) and not job.get("local"):
             previous = (record.get("handler") or {}).get("owner") or (record.get("origin") or {}).get("owner")
-            return self.update(record["id"], {"handler": {"owner": None, "released_at": time.time(),  # type: ignore[attr-defined]
-                                                          "previous": previous}},
-                               status=record["status"], note=f"{note}; the provider job goes on and waits to be adopted")
-        return self.update(record["id"], {"error": error}, status=JobStatus.INTERRUPTED, note=note)  # type: ignore[attr-defined]
+            released: dict[str, Any] = self.update(  # type: ignore[attr-defined]
+                record["id"], {"handler": {"owner": None, "released_at": time.time(), "previous": previous}},
+                status=record["status"], note=f"{note}; the provider job goes on and waits to be adopted")
+            return released
+        interrupted: dict[str, Any] = self.update(  # type: ignore[attr-defined]
+            record["id"], {"error": error}, status=JobStatus.INTERRUPTED, note=note)
+        return interrupted
 
     def reap_interrupted(self, *, stale_after: float = STALE_AFTER) -> list[str]:
         """Settle every active job whose owner stopped (see :meth:`owner_stopped`); returns their ids."""

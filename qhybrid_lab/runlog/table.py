@@ -27,9 +27,9 @@ class JobsTable:
     _index: RunIndex
 
     if TYPE_CHECKING:
-        def _filters(self, status: Any = None, **filters: Any) -> dict[str, tuple[str, ...]]: ...
+        def _filters(self, *args: Any, **filters: Any) -> dict[str, tuple[str, ...]]: ...
 
-        def _with_live_owners(self, records: list[dict]) -> list[dict]: ...
+        def _with_live_owners(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
 
     def table(self, *, status: str | Iterable[str] | None = None, backend: str | Iterable[str] | None = None,
               kind: str | Iterable[str] | None = None, notebook: str | None = None, tag: str | None = None,
@@ -84,7 +84,7 @@ class JobsTable:
             if selected is not None:
                 pinned = pinned & selected
             active_ids = index.groups.ordered(pinned)[:active_limit]
-            groups: dict[str, dict] = {}
+            groups: dict[str, dict[str, Any]] = {}
             for doc_id in page_ids + active_ids:
                 group = index.groups.group_of(doc_id)
                 if group not in groups:
@@ -136,7 +136,7 @@ class JobsTable:
                                  "type more characters")
         return found[0]
 
-    def group_jobs(self, group: str) -> list[dict]:
+    def group_jobs(self, group: str) -> list[dict[str, Any]]:
         """The records of one group (exact id or unique prefix) in submission order, stopped owners settled."""
         group = self.resolve_group(group)
         with self._storage.locked():

@@ -35,6 +35,7 @@ class BaseHandler(APIHandler):
 
     async def notebook_paths(self) -> dict[str, str]:
         """Live kernels' notebook paths by kernel id, from the server's sessions (renames included)."""
+        assert self.serverapp is not None  # set on every handler the server routes to
         sessions = await self.serverapp.session_manager.list_sessions()
         return {s["kernel"]["id"]: s["path"] for s in sessions if s.get("kernel") and s.get("path")}
 
