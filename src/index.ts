@@ -3,6 +3,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { JobsModel } from './model';
 import { DEFAULT_NOTIFY, INotifyOptions, notifyTransition } from './notify';
+import { OperationsModel } from './operationsModel';
 import { IJobsModel } from './tokens';
 import { SidebarWidget } from './widget';
 
@@ -38,7 +39,7 @@ const modelPlugin: JupyterFrontEndPlugin<IJobsModel> = {
 };
 
 /**
- * The sidebar in the left area: Queue, Cost guard, Circuits, Compare.
+ * The sidebar in the left area: Queue, Cost guard, Circuits, Compare, Experiments, Metrics.
  */
 const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: 'qhybrid-lab:sidebar',
@@ -47,7 +48,8 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   requires: [IJobsModel],
   optional: [ILayoutRestorer],
   activate: (app: JupyterFrontEnd, model: IJobsModel, restorer: ILayoutRestorer | null): void => {
-    const widget = new SidebarWidget(model as JobsModel);
+    const operations = new OperationsModel({ serverSettings: app.serviceManager.serverSettings });
+    const widget = new SidebarWidget(model as JobsModel, operations);
     app.shell.add(widget, 'left', { rank: 600 });
     restorer?.add(widget, widget.id);
   }
