@@ -4,6 +4,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { JobsModel } from './model';
 import { degradeCellViews } from './cells';
 import { DEFAULT_NOTIFY, GroupNotifier, INotifyOptions } from './notify';
+import { OperationsModel } from './operationsModel';
 import { requestAPI } from './request';
 import { IJobRecord, IJobsModel } from './tokens';
 import { SidebarWidget } from './widget';
@@ -40,7 +41,7 @@ const modelPlugin: JupyterFrontEndPlugin<IJobsModel> = {
 };
 
 /**
- * The sidebar in the left area: Queue, Cost guard, Circuits, Compare.
+ * The sidebar in the left area: Queue, Cost guard, Circuits, Compare, Experiments, Metrics.
  */
 const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: 'qhybrid-lab:sidebar',
@@ -49,7 +50,8 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   requires: [IJobsModel],
   optional: [ILayoutRestorer],
   activate: (app: JupyterFrontEnd, model: IJobsModel, restorer: ILayoutRestorer | null): void => {
-    const widget = new SidebarWidget(model as JobsModel);
+    const operations = new OperationsModel({ serverSettings: app.serviceManager.serverSettings });
+    const widget = new SidebarWidget(model as JobsModel, operations);
     app.shell.add(widget, 'left', { rank: 600 });
     restorer?.add(widget, widget.id);
   }

@@ -95,6 +95,8 @@ export interface IJobRecord {
   errors?: { at?: number; attempt?: number; type?: string; message: string }[];
   error?: string | null;
   blocked_reason?: string | null;
+  /** Fallback links: `to` the job that ran instead of this one, or `from` the job this one replaced. */
+  fallback?: { to?: string; from?: string; backend?: string; reason?: string } | null;
   /** `counts` is a list, one counts dict per parameter point, for a sweep. */
   result?: {
     counts?: ICounts | ICounts[];

@@ -4,18 +4,21 @@ import * as React from 'react';
 
 import { summarizeCircuits } from './circuits';
 import { IBudgetDraft } from './components/BudgetForm';
+import { OperationsView } from './components/OperationsView';
 import { Sidebar, SidebarTab } from './components/Sidebar';
 import { qhybridIcon } from './icon';
 import { JobsModel } from './model';
+import { OperationsModel } from './operationsModel';
 import { ACTIVE_STATES, IJobRecord } from './tokens';
 
 /**
  * The sidebar widget: hosts the React view, keeps which tab and job are open, forwards actions to the model.
  */
 export class SidebarWidget extends ReactWidget {
-  constructor(model: JobsModel) {
+  constructor(model: JobsModel, operations?: OperationsModel) {
     super();
     this._model = model;
+    this._operations = operations ?? null;
     this.id = 'qhybrid-lab-sidebar';
     this.title.icon = qhybridIcon;
     this.title.caption = 'Quantum jobs (qhybrid-lab)';
@@ -31,11 +34,17 @@ export class SidebarWidget extends ReactWidget {
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
     this._model.visible = true;
+    if (this._operations) {
+      this._operations.visible = true;
+    }
   }
 
   protected onAfterHide(msg: Message): void {
     super.onAfterHide(msg);
     this._model.visible = false;
+    if (this._operations) {
+      this._operations.visible = false;
+    }
   }
 
   protected render(): JSX.Element {
@@ -63,6 +72,9 @@ export class SidebarWidget extends ReactWidget {
         serverMissing={model.serverMissing}
         onTab={tab => {
           this._tab = tab;
+          if (this._operations) {
+            this._operations.panel = tab === 'experiments' || tab === 'metrics' ? tab : null;
+          }
           this._actionError = null;
           this.update();
         }}
@@ -74,6 +86,25 @@ export class SidebarWidget extends ReactWidget {
         onCancel={id => void this._cancel(id)}
         onSetBudget={draft => void this._setBudget(draft)}
         onRemoveBudget={(period, backend) => void this._act(() => this._model.removeBudget(period, backend))}
+        renderOperations={this._operations ? panel => this._renderOperations(panel) : undefined}
+      />
+    );
+  }
+
+  private _renderOperations(panel: 'experiments' | 'metrics'): JSX.Element {
+    return (
+      <OperationsView
+        model={this._operations as OperationsModel}
+        panel={panel}
+        onJob={id => {
+          this._tab = 'queue';
+          (this._operations as OperationsModel).panel = null;
+          void this._select(id);
+        }}
+        onError={message => {
+          this._actionError = message;
+          this.update();
+        }}
       />
     );
   }
@@ -143,6 +174,7 @@ export class SidebarWidget extends ReactWidget {
   }
 
   private _model: JobsModel;
+  private _operations: OperationsModel | null;
   private _tab: SidebarTab = 'queue';
   private _detail: IJobRecord | null = null;
   /** The sweep point shown in the detail view (back to 0 when another job opens). */

@@ -177,3 +177,53 @@ class BackendsHandler(BaseHandler):
     @json_errors
     async def get(self) -> None:
         await self.call(self.service.backends, self.query())
+
+
+class MetricsHandler(BaseHandler):
+    """``GET metrics?window=hour|day|all&backend=``: operations metrics per backend, as JSON (the sidebar)."""
+
+    @tornado.web.authenticated
+    @json_errors
+    async def get(self) -> None:
+        await self.call(self.service.metrics, self.query())
+
+
+class PrometheusHandler(BaseHandler):
+    """``GET /qhybrid-lab/metrics``: the operations metrics in the Prometheus text format (token required)."""
+
+    @tornado.web.authenticated
+    @json_errors
+    async def get(self) -> None:
+        from .prometheus import CONTENT_TYPE
+
+        loop = asyncio.get_running_loop()
+        args = self.query()
+        text = await loop.run_in_executor(self.executor, lambda: self.service.prometheus(args))
+        self.finish(text, set_content_type=CONTENT_TYPE)  # APIHandler.finish would say application/json
+
+
+class ExperimentsHandler(BaseHandler):
+    """``GET experiments?limit=``: experiments, most recently changed first."""
+
+    @tornado.web.authenticated
+    @json_errors
+    async def get(self) -> None:
+        await self.call(self.service.experiments, self.query())
+
+
+class ExperimentHandler(BaseHandler):
+    """``GET experiments/<name>?since=&limit=``: one experiment with its trace, latency breakdown and jobs."""
+
+    @tornado.web.authenticated
+    @json_errors
+    async def get(self, name: str) -> None:
+        await self.call(self.service.experiment, name, self.query())
+
+
+class ExperimentStopHandler(BaseHandler):
+    """``POST experiments/<name>/stop``: ask the running loop to stop after its current iteration."""
+
+    @tornado.web.authenticated
+    @json_errors
+    async def post(self, name: str) -> None:
+        await self.call(self.service.stop_experiment, name, args=self.query(), body=self.body())

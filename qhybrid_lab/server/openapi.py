@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import arguments as limits
+from .operations import LATENCY_PARTS, MAX_ITERATION, MAX_NAME_CHARS, METRICS_WINDOWS
 from .service import KINDS, MAX_BUDGET_LIMIT, MAX_ID_CHARS, PERIODS, STATUSES
 
 OPENAPI_VERSION = "3.1.0"
@@ -171,6 +172,58 @@ def _schemas(max_page: int) -> dict[str, Any]:
             "num_qubits": _nullable("integer"), "description": _nullable("string"),
         }, ("name", "kind", "provider", "num_qubits")))}, ("backends",), closed=True),
         "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
+        **_operations_schemas(),
+    }
+
+
+def _operations_schemas() -> dict[str, Any]:
+    """Schemas of ``GET metrics`` and the experiments routes (``server/operations.py``)."""
+    rate = _nullable("number", minimum=0, maximum=1)
+    seconds = _nullable("number", minimum=0)
+    money = {"type": "object", "additionalProperties": NUMBER}
+    phase = _object({"median": seconds, "p95": seconds, "count": COUNT}, ("median", "p95", "count"), closed=True)
+    summary = {
+        "submissions": COUNT, "by_status": BY_STATUS, "settled": COUNT, "done": COUNT, "errors": COUNT,
+        "active": COUNT, "success_rate": rate, "error_rate": rate, "blocked_rate": rate, "fallbacks": COUNT,
+        "fallbacks_received": COUNT, "fallback_rate": rate,
+        "latency": _object({p: phase for p in ("submit", "queue", "run")}, ("submit", "queue", "run"), closed=True),
+        "spend": money, "currency": STRING, "hardware_equivalent": NUMBER, "cost_per_success": _nullable("number"),
+    }
+    required = tuple(summary)
+    series = _object({"start": NUMBER, "step": NUMBER, "submissions": _array(COUNT), "done": _array(COUNT),
+                      "errors": _array(COUNT), "fallbacks": _array(COUNT), "spend": _array(NUMBER)},
+                     ("start", "step", "submissions", "done", "errors", "fallbacks", "spend"), closed=True)
+    row = _object({"backend": STRING, "kind": _nullable("string"), **summary, "series": series},
+                  ("backend", "kind", *required, "series"), closed=True)
+    experiment = _object({
+        "name": STRING, "status": {"enum": ["running", "finished", "stopped", "failed"]}, "owner": _nullable("string"),
+        "owner_alive": _nullable("boolean"), "created": NUMBER, "updated": NUMBER, "iterations": COUNT,
+        "best": _nullable("object", properties={"n": COUNT, "value": NUMBER, "stderr": _nullable("number"),
+                                                "parameters": {}}),
+        "totals": {"type": "object", "additionalProperties": NUMBER}, "settings": {"type": "object"},
+        "message": _nullable("string"), "stop_requested": _nullable("object"), "seconds": _nullable("number"),
+    }, ("name", "status", "iterations", "owner_alive"))
+    iteration = _object({
+        "n": COUNT, "at": NUMBER, "experiment": STRING, "parameters": {}, "value": _nullable("number"),
+        "stderr": _nullable("number"), "jobs": COUNT, "job_ids": _array(STRING), "shots": COUNT,
+        "cost": NUMBER, "hardware_equivalent": NUMBER, "backends": _array(STRING), "fallbacks": COUNT,
+        "seconds": NUMBER, "latency": {"type": "object", "additionalProperties": NUMBER},
+    }, ("n", "at", "value"))
+    return {
+        "MetricsSummary": _object(summary, required, closed=True),
+        "Metrics": _object({"window": {"enum": list(METRICS_WINDOWS)}, "since": _nullable("number"), "now": NUMBER,
+                            "overall": _ref("MetricsSummary"), "backends": _array(row), "series": series},
+                           ("window", "since", "now", "overall", "backends", "series"), closed=True),
+        "Experiment": experiment,
+        "Experiments": _object({"experiments": _array(_ref("Experiment")), "total": COUNT},
+                               ("experiments", "total"), closed=True),
+        "ExperimentView": _object({
+            "experiment": _ref("Experiment"), "iterations": _array(iteration), "since": COUNT,
+            "latency": _object({p: NUMBER for p in (*LATENCY_PARTS, "wall")}, (*LATENCY_PARTS, "wall"), closed=True),
+            "fallbacks": COUNT, "jobs": _array(_ref("Record")), "jobs_total": COUNT,
+        }, ("experiment", "iterations", "since", "latency", "fallbacks", "jobs", "jobs_total"), closed=True),
+        "ExperimentStopped": _object({"requested": {"const": True}, "experiment": _ref("Experiment")},
+                                     ("requested", "experiment"), closed=True),
     }
 
 
@@ -189,8 +242,8 @@ def _path(name: str, what: str) -> dict[str, Any]:
 ERRORS = {
     400: "a query argument or the body is wrong (the message says which and why); nothing was changed",
     403: "no valid Jupyter token (Authorization: token ...) or XSRF token",
-    404: "no such job, group or budget",
-    409: "the job or group is already finished: nothing to cancel",
+    404: "no such job, group, budget or experiment",
+    409: "the job, group or experiment is already finished: nothing to cancel or stop",
     413: f"the body is larger than {limits.MAX_BODY_BYTES} bytes",
     503: "the run log cannot be read or written (damaged, read-only or full home, lock held too long); the "
          "message names the file and says what to do",
@@ -237,6 +290,34 @@ def _filters(max_page: int, *, table: bool) -> list[dict[str, Any]]:
     return out
 
 
+def _operations_paths(max_page: int) -> dict[str, Any]:
+    """Paths of ``GET metrics`` and the experiments routes."""
+    name = {"name": "name", "in": "path", "required": True, "description": "the experiment's name",
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_NAME_CHARS}}
+    text = {"type": "string", "maxLength": limits.MAX_VALUE_CHARS}
+    metrics = [_query("window", {"enum": list(METRICS_WINDOWS), "default": "all"},
+                      "jobs created in the last hour, day, or all of them"),
+               _query("backend", text, "one backend only")]
+    listing = [_query("limit", {"type": "integer", "minimum": 1, "maximum": max_page, "default": 50},
+                      "most experiments")]
+    view = [name, _query("since", {"type": "integer", "minimum": 0, "maximum": MAX_ITERATION, "default": 0},
+                         "the first iteration to return (the latency and fallbacks still cover them all)"),
+            _query("limit", {"type": "integer", "minimum": 1, "maximum": max_page, "default": 100},
+                   "most of the experiment's jobs, newest first")]
+    return {
+        "/metrics": {"get": _operation(
+            "Operations metrics per backend in a window: submissions, rates, latency quantiles, cost, spend",
+            "Metrics", (503,), metrics)},
+        "/experiments": {"get": _operation("Experiments, most recently changed first", "Experiments", (503,),
+                                           listing)},
+        "/experiments/{name}": {"get": _operation(
+            "One experiment: its trace, latency breakdown and jobs", "ExperimentView", (404, 503), view)},
+        "/experiments/{name}/stop": {"post": _operation(
+            "Ask a running experiment's loop to stop after its current iteration (takes no body)",
+            "ExperimentStopped", (404, 409, 413, 503), [name])},
+    }
+
+
 def openapi_document(*, version: str, max_page: int = 500) -> dict[str, Any]:
     """The OpenAPI 3.1 document of the API (paths relative to ``<base_url>qhybrid-lab/api``, where it is served)."""
     budgets_delete = [_query("period", {"enum": list(PERIODS)}, "the budget's period", required=True),
@@ -280,6 +361,7 @@ def openapi_document(*, version: str, max_page: int = 500) -> dict[str, Any]:
             [_query("job", ID, "the run's job id (or unique prefix)", required=True),
              _query("limit", {"type": "integer", "minimum": 1, "maximum": max_page, "default": 20}, "candidates")])},
         "/backends": {"get": _operation("Every registered backend (nothing is loaded)", "Backends", ())},
+        **_operations_paths(max_page),
     }
     return {
         "openapi": OPENAPI_VERSION,

@@ -13,6 +13,9 @@ API_PREFIX = "qhybrid-lab/api"
 
 JOB_ID = r"(?P<job_id>[^/]+)"
 GROUP_ID = r"(?P<group>[^/]+)"
+EXPERIMENT = r"(?P<name>[^/]+)"
+PROMETHEUS_PATH = "qhybrid-lab/metrics"
+"""The Prometheus text exposition, beside the API (not under it: it is not JSON, and not in the OpenAPI document)."""
 
 ROUTES: list[tuple[str, type]] = [
     (r"/?", handlers.RootHandler),
@@ -27,11 +30,16 @@ ROUTES: list[tuple[str, type]] = [
     (r"/compare/pair/?", handlers.ComparePairHandler),
     (r"/compare/candidates/?", handlers.CompareCandidatesHandler),
     (r"/backends/?", handlers.BackendsHandler),
+    (r"/metrics/?", handlers.MetricsHandler),
+    (r"/experiments/?", handlers.ExperimentsHandler),
+    (rf"/experiments/{EXPERIMENT}/?", handlers.ExperimentHandler),
+    (rf"/experiments/{EXPERIMENT}/stop/?", handlers.ExperimentStopHandler),
 ]
 """(path under the API prefix, handler class)."""
 
 
 def url_specs(base_url: str, kwargs: dict[str, Any]) -> list[tuple[str, type, dict[str, Any]]]:
-    """Tornado URL specs for :data:`ROUTES`, every handler initialised with ``kwargs``."""
+    """Tornado URL specs for :data:`ROUTES` and the Prometheus path, every handler initialised with ``kwargs``."""
     prefix = url_path_join(base_url, API_PREFIX)
-    return [(prefix + path, handler, kwargs) for path, handler in ROUTES]
+    specs = [(prefix + path, handler, kwargs) for path, handler in ROUTES]
+    return [*specs, (url_path_join(base_url, PROMETHEUS_PATH) + "/?", handlers.PrometheusHandler, kwargs)]

@@ -17,6 +17,7 @@ from ..status import ACTIVE_STATES, FINAL_STATES, BudgetPeriod, JobStatus
 from . import arguments as args_
 from .arguments import QueryArgs
 from .errors import BadRequest, Conflict, NotFound
+from .operations import OperationsService
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def _no_body(body: Any, route: str) -> None:
         raise BadRequest(f"{route} takes no body (send none, or {{}})")
 
 
-class RunLogService:
+class RunLogService(OperationsService):
     """The REST API's operations on the run log (``$QHYBRID_HOME`` at call time).
 
     Args:

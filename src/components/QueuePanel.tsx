@@ -3,6 +3,7 @@ import * as React from 'react';
 import { basename, elapsedSeconds, formatSeconds } from '../format';
 import { sweepSize } from '../sweep';
 import { ACTIVE_STATES, IJobRecord } from '../tokens';
+import { FallbackBadge } from './FallbackBadge';
 import { StatusBadge } from './StatusBadge';
 
 /**
@@ -53,6 +54,7 @@ export function QueuePanel(props: IQueuePanelProps): JSX.Element {
                       {points} pts
                     </span>
                   )}
+                  <FallbackBadge job={job} />
                   <span className="qh-QueuePanel-time">{formatSeconds(elapsedSeconds(job, now))}</span>
                 </span>
                 <span className="qh-QueuePanel-line qh-QueuePanel-meta">

@@ -13,13 +13,15 @@ import { QueuePanel } from './QueuePanel';
 /**
  * The sidebar's tabs.
  */
-export type SidebarTab = 'queue' | 'cost' | 'circuits' | 'compare';
+export type SidebarTab = 'queue' | 'cost' | 'circuits' | 'compare' | 'experiments' | 'metrics';
 
 const TABS: [SidebarTab, string][] = [
   ['queue', 'Queue'],
   ['cost', 'Cost guard'],
   ['circuits', 'Circuits'],
-  ['compare', 'Compare']
+  ['compare', 'Compare'],
+  ['experiments', 'Experiments'],
+  ['metrics', 'Metrics']
 ];
 
 /**
@@ -50,10 +52,12 @@ export interface ISidebarProps {
   onCancel: (id: string) => void;
   onSetBudget: (draft: IBudgetDraft) => void;
   onRemoveBudget: (period: string, backend: string | null) => void;
+  /** The Experiments and Metrics panels (they have a model of their own). */
+  renderOperations?: (panel: 'experiments' | 'metrics') => JSX.Element;
 }
 
 /**
- * The qhybrid-lab sidebar: tabs for Queue, Cost guard, Circuits and Compare.
+ * The qhybrid-lab sidebar: tabs for Queue, Cost guard, Circuits, Compare, Experiments and Metrics.
  */
 export function Sidebar(props: ISidebarProps): JSX.Element {
   if (props.serverMissing) {
@@ -98,6 +102,8 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
         onRemoveBudget={props.onRemoveBudget}
       />
     );
+  } else if (props.tab === 'experiments' || props.tab === 'metrics') {
+    body = props.renderOperations?.(props.tab) ?? <div />;
   } else if (props.tab === 'circuits') {
     body = <CircuitsPanel circuits={props.circuits} />;
   } else {

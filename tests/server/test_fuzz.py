@@ -29,7 +29,7 @@ from server_helpers import described_operations, make_record
 from live_server import live_server
 
 EXAMPLES = 50
-"""Examples per operation, mode and path-parameter choice (about 700 requests in all)."""
+"""Examples per operation, mode and path-parameter choice (about 1300 requests in all)."""
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
@@ -44,11 +44,18 @@ def seed(home: Path) -> dict[str, str]:
     finished = make_record(status="failed", error="boom", backend={"name": "fake_torino", "kind": "emulator"})
     log.insert_many([running, *done, finished])
     log.set_budget(limit=5.0, period="day")
+    log.open_experiment("e1", owner=me["owner"])  # running, owned by this live process
+    log.add_iteration("e1", {"parameters": [0.5], "value": 0.25, "stderr": 0.01, "jobs": 1,
+                             "job_ids": [running["id"]], "latency": {"run": 0.1, "wall": 0.2}})
+    log.open_experiment("e0", owner=me["owner"])
+    log.update_experiment("e0", {"status": "finished"})
     log.close()
-    return {"running": running["id"], "finished": finished["id"], "group": group}
+    return {"running": running["id"], "finished": finished["id"], "group": group, "experiment": "e1",
+            "finished_experiment": "e0"}
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # about 1300 requests: minutes on a loaded 2-core machine
 def test_every_operation_fuzzed_without_server_errors(tmp_path, capsys):
     # Given a real Jupyter server on a run log with jobs, groups and a budget
     home = tmp_path / "home"
@@ -89,6 +96,8 @@ def test_every_operation_fuzzed_without_server_errors(tmp_path, capsys):
                 path_choices += [{"job_id": ids["running"]}, {"job_id": ids["finished"]}]
             if "{group}" in operation.path:
                 path_choices += [{"group": ids["group"]}]
+            if "{name}" in operation.path:
+                path_choices += [{"name": ids["experiment"]}, {"name": ids["finished_experiment"]}]
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 for path_parameters in path_choices if mode is GenerationMode.POSITIVE else [None]:
                     try:  # (negative: the path parameter is one of the things made bad)

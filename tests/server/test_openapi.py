@@ -63,6 +63,11 @@ async def test_real_answers_validate_against_the_schemas(api, runlog, record):
     runlog.insert(record())
     runlog.insert(record(backend={"name": "fake_torino", "kind": "emulator"},
                          result={"counts": {"00": 480, "11": 470, "01": 50}, "shots": 1000}))
+    runlog.open_experiment("loop", owner=me["owner"], settings={"method": "COBYLA"})
+    runlog.add_iteration("loop", {"parameters": [0.1], "value": -0.5, "stderr": 0.02, "jobs": 1,
+                                  "job_ids": [group.jobs[0].id], "shots": 100, "cost": 0.0,
+                                  "latency": {"classical": 0.01, "run": 0.02, "wall": 0.05}})
+    runlog.add_iteration("loop", {"parameters": [0.2], "value": None, "stderr": None})
     _, document = await api("GET", "openapi.json")
     real = group.jobs[0].id
     # When every route answers; Then each answer is what the document says
@@ -77,6 +82,13 @@ async def test_real_answers_validate_against_the_schemas(api, runlog, record):
         ("GET", ("compare",), None, None, "Compare"), ("GET", ("backends",), None, None, "Backends"),
         ("POST", ("jobs", running, "cancel"), None, None, "Cancelled"),
         ("POST", ("groups", runlog.get(running)["group"], "cancel"), None, None, "GroupCancelled"),
+        ("GET", ("metrics",), None, None, "Metrics"), ("GET", ("metrics",), {"window": "hour"}, None, "Metrics"),
+        ("GET", ("metrics",), {"window": "day", "backend": "nothing-here"}, None, "Metrics"),
+        ("GET", ("experiments",), None, None, "Experiments"),
+        ("GET", ("experiments", "loop"), None, None, "ExperimentView"),
+        ("GET", ("experiments", "loop"), {"since": 1}, None, "ExperimentView"),
+        ("POST", ("experiments", "loop", "stop"), None, None, "ExperimentStopped"),
+        ("GET", ("experiments", "nope"), None, None, "Error"), ("GET", ("metrics",), {"window": "x"}, None, "Error"),
         ("GET", ("jobs", "ffffffffffff"), None, None, "Error"), ("POST", ("jobs", real, "cancel"), None, None, "Error"),
         ("PUT", ("budgets",), None, {"limit": 1e400}, "Error"),
     ]
@@ -90,12 +102,14 @@ async def test_real_answers_validate_against_the_schemas(api, runlog, record):
     assert compare["groups"], "the done runs of one circuit on aer and fake_torino make a comparison group"
 
 
-@pytest.mark.parametrize("schema", ["Record", "Table", "Budgets", "Error"])
+@pytest.mark.parametrize("schema", ["Record", "Table", "Budgets", "Error", "Metrics", "ExperimentView"])
 def test_the_schemas_reject_what_they_should(schema):
     # a schema that accepted anything would make the checks above vacuous
     from qhybrid_lab.server.openapi import openapi_document
 
     document = openapi_document(version="0")
     bad = {"Record": {"id": 1, "status": "finished", "created": "yesterday"}, "Table": {"page": []},
-           "Budgets": {"budgets": [{"limit": "5"}], "rehearse": "no", "blocked": []}, "Error": {"message": 3}}[schema]
+           "Budgets": {"budgets": [{"limit": "5"}], "rehearse": "no", "blocked": []}, "Error": {"message": 3},
+           "Metrics": {"window": "week", "since": None, "now": 1.0, "overall": {}, "backends": [], "series": {}},
+           "ExperimentView": {"experiment": {"name": "x"}, "iterations": [{"n": -1}]}}[schema]
     assert list(validator(document, schema).iter_errors(bad))
