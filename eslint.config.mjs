@@ -57,7 +57,10 @@ export default defineConfig([
       'jupyter/no-untranslated-string': 'off',
       // index.ts needs these at once: activate() returns the model (it provides IJobsModel), adds the sidebar widget,
       // reads the notification defaults and connects the notifier (it must see the first finished job).
-      'jupyter/prefer-lazy-imports': ['warn', { ignoreImports: ['./model', './widget', './notify', './operationsModel'] }],
+      'jupyter/prefer-lazy-imports': [
+        'warn',
+        { ignoreImports: ['./model', './widget', './notify', './operationsModel'] }
+      ],
       curly: ['error', 'all'],
       eqeqeq: 'error',
       'prefer-arrow-callback': 'error'

@@ -38,7 +38,7 @@ def seconds(value: float | None) -> str | None:
         return f"{value:.2f} s"
     if value < 60:
         return f"{value:.1f} s"
-    minutes, secs = divmod(int(round(value)), 60)
+    minutes, secs = divmod(round(value), 60)
     if minutes < 60:
         return f"{minutes} min {secs:02d} s"
     return f"{minutes // 60} h {minutes % 60:02d} min"

@@ -117,7 +117,7 @@ def _cached(key: str, resamples: int | None, seed: int | None) -> tuple[tuple[st
     items_a, items_b = json.loads(key)
     ca, cb = dict(items_a), dict(items_b)
     a, b = _counts_vectors(ca, cb)
-    na, nb = int(round(a.sum())), int(round(b.sum()))
+    na, nb = int(round(a.sum())), int(round(b.sum()))  # noqa: RUF046 - numpy scalars
     if na <= 0 or nb <= 0:
         from ..errors import InvalidJobSpec
 

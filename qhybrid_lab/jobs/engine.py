@@ -490,7 +490,7 @@ class Engine:
                 try:
                     fields["result"].update(observable_results(task.observables, reply, task.options.shots,
                                                                task.parameters is not None))
-                except Exception as exc:  # the counts stay recorded; the job fails with why no EVs
+                except Exception as exc:  # noqa: BLE001 - the counts stay recorded; the job fails with why no EVs
                     fields["error"] = f"expectation values could not be computed: {type(exc).__name__}: {exc}"
                     self._finish(task, fields, JobStatus.FAILED)
                     return

@@ -153,7 +153,7 @@ def with_mitigation(reply: ExecutionReply, request: ExecutionRequest, backend: A
 
     try:
         outcome = mitigate_readout(backend, request.circuit, reply.counts, seed=request.seed)
-    except Exception as error:  # the raw result stands; the record says why it is not mitigated
+    except Exception as error:  # noqa: BLE001 - the raw result stands; the record says why it is not mitigated
         reply.mitigation = {"method": request.mitigation, "applied": False,
                             "reason": f"{type(error).__name__}: {error}"}
         return reply
@@ -217,7 +217,7 @@ def execute(request: ExecutionRequest) -> ExecutionReply:
             reply.exact_values = _exact_values(request)
         reply.wall = time.time() - started
         return with_mitigation(reply, request, backend)
-    except Exception as error:  # the engine records it on the job; nothing is swallowed
+    except Exception as error:  # noqa: BLE001 - the engine records it on the job; nothing is swallowed
         return ExecutionReply.failure(request.job_id, error, started_at=started, wall=time.time() - started)
 
 

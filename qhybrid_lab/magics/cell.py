@@ -39,7 +39,7 @@ def cell_runnables(shell: Any, cell: str) -> Any:
     Raises:
         UsageError: The cell produced nothing runnable.
     """
-    __tracebackhide__ = True  # noqa: F841 - read by IPython's traceback formatter
+    __tracebackhide__ = True
     from ..circuits.collect import is_runnable
     from ..circuits.pennylane import is_pennylane_object
 

@@ -175,7 +175,7 @@ class QMagics(Magics):
             %%qrun -b pennylane:lightning.qubit   # one sweep of len(X) points
             bind(ansatz, X)
         """
-        __tracebackhide__ = True  # noqa: F841 - an error in the user's cell shows the user's frames, not these
+        __tracebackhide__ = True
         args = parse_argstring(self.qrun, line)
         shots = _positive_int("--shots", args.shots)
         seed = None if args.seed is None else self._int("--seed", args.seed)

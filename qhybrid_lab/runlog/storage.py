@@ -30,7 +30,6 @@ import socket
 import time
 import uuid
 import zlib
-from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
@@ -92,7 +91,7 @@ def _put_prefix(table: str, doc_id: str) -> bytes:
 class DocView(Mapping):
     """A read-only view of one table that decodes documents kept as bytes when they are looked up."""
 
-    __slots__ = ("_raw", "_read", "_name")
+    __slots__ = ("_name", "_raw", "_read")
 
     def __init__(self, raw: dict[str, Stored], read: Callable[..., bytes] | None = None, name: str = "") -> None:
         self._raw = raw

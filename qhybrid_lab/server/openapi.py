@@ -186,7 +186,7 @@ def _operations_schemas() -> dict[str, Any]:
         "submissions": COUNT, "by_status": BY_STATUS, "settled": COUNT, "done": COUNT, "errors": COUNT,
         "active": COUNT, "success_rate": rate, "error_rate": rate, "blocked_rate": rate, "fallbacks": COUNT,
         "fallbacks_received": COUNT, "fallback_rate": rate,
-        "latency": _object({p: phase for p in ("submit", "queue", "run")}, ("submit", "queue", "run"), closed=True),
+        "latency": _object(dict.fromkeys(("submit", "queue", "run"), phase), ("submit", "queue", "run"), closed=True),
         "spend": money, "currency": STRING, "hardware_equivalent": NUMBER, "cost_per_success": _nullable("number"),
     }
     required = tuple(summary)
@@ -219,7 +219,7 @@ def _operations_schemas() -> dict[str, Any]:
                                ("experiments", "total"), closed=True),
         "ExperimentView": _object({
             "experiment": _ref("Experiment"), "iterations": _array(iteration), "since": COUNT,
-            "latency": _object({p: NUMBER for p in (*LATENCY_PARTS, "wall")}, (*LATENCY_PARTS, "wall"), closed=True),
+            "latency": _object(dict.fromkeys((*LATENCY_PARTS, "wall"), NUMBER), (*LATENCY_PARTS, "wall"), closed=True),
             "fallbacks": COUNT, "jobs": _array(_ref("Record")), "jobs_total": COUNT,
         }, ("experiment", "iterations", "since", "latency", "fallbacks", "jobs", "jobs_total"), closed=True),
         "ExperimentStopped": _object({"requested": {"const": True}, "experiment": _ref("Experiment")},
