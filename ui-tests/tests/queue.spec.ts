@@ -1,8 +1,8 @@
-import { expect, test } from '@jupyterlab/galata';
+import { expect } from '@jupyterlab/galata';
 import { Locator, Page } from '@playwright/test';
 import * as path from 'path';
 
-import { jobRow, openSidebar, runCell, runNotebook, SCREENSHOTS } from './helpers';
+import { jobRow, openSidebar, runCell, runNotebook, SCREENSHOTS, test } from './helpers';
 
 // One Jupyter server and one run log for these tests: they run in order and build on each other's jobs.
 test.describe.configure({ mode: 'serial' });
