@@ -2,6 +2,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { EMPTY_QUERY, tableParams } from './queue';
 import { query, requestAPI, ServerExtensionMissing } from './request';
 import {
   ACTIVE_STATES,
@@ -12,7 +13,9 @@ import {
   IComparison,
   IJobRecord,
   IJobsModel,
-  IJobTransition
+  IJobsTable,
+  IJobTransition,
+  ITableQuery
 } from './tokens';
 
 /**
@@ -22,6 +25,9 @@ import {
  * comparisons are re-read only when the jobs changed, or every few polls. The poll backs off on errors,
  * stands by while the browser tab is hidden, and while the sidebar is hidden it either stands by
  * (notifications off) or slows down to `hiddenInterval` unless jobs are active.
+ *
+ * While the sidebar is visible each poll also reads the Queue's jobs table (`GET table` with `tableQuery`):
+ * the server filters, orders and pages it, pins every active job and counts them.
  */
 export class JobsModel implements IJobsModel, ICompareSource {
   constructor(options: JobsModel.IOptions) {
@@ -43,6 +49,47 @@ export class JobsModel implements IJobsModel, ICompareSource {
   get total(): number {
     return this._total;
   }
+  /** The Queue's jobs table for `tableQuery` (null until read). */
+  get table(): IJobsTable | null {
+    return this._table;
+  }
+  /** What the Queue shows: filters, search, "clear finished" and the page. */
+  get tableQuery(): ITableQuery {
+    return this._tableQuery;
+  }
+  /** How many jobs are active in the whole run log (the server's count, not one page's). */
+  get activeCount(): number {
+    return this._table?.overall.active ?? this._jobs.filter(j => ACTIVE_STATES.has(j.status)).length;
+  }
+  /** How many jobs the run log holds in all. */
+  get logTotal(): number {
+    return this._table?.overall.total ?? this._total;
+  }
+
+  /**
+   * Change what the Queue shows (the table is read again at once). The page goes back to the first one
+   * unless `offset` is given.
+   */
+  setTableQuery(change: Partial<ITableQuery>): void {
+    this._tableQuery = { ...this._tableQuery, offset: 0, ...change };
+    this._tableSeq += 1;
+    void this._readTable();
+  }
+
+  /** Read the table for the current query now (outside the poll); a later query's answer wins. */
+  private async _readTable(): Promise<void> {
+    const seq = this._tableSeq;
+    try {
+      const table = await requestAPI<IJobsTable>(`table${query(tableParams(this._tableQuery))}`, {}, this._settings);
+      if (seq === this._tableSeq) {
+        this._table = table;
+        this._changed.emit();
+      }
+    } catch {
+      // the poll reads it again and reports what fails
+    }
+  }
+
   get budgets(): IBudgetState | null {
     return this._budgets;
   }
@@ -146,6 +193,21 @@ export class JobsModel implements IJobsModel, ICompareSource {
     void this._poll.refresh();
   }
 
+  /**
+   * Ask the owning kernels to cancel every unfinished job of a group (`POST groups/<id>/cancel`).
+   *
+   * @returns how many cancel requests were made
+   */
+  async cancelGroup(group: string): Promise<number> {
+    const answer = await requestAPI<{ requested: number }>(
+      `groups/${encodeURIComponent(group)}/cancel`,
+      { method: 'POST' },
+      this._settings
+    );
+    void this._poll.refresh();
+    return answer.requested;
+  }
+
   async setBudget(budget: { limit: number; period: string; backend: string | null }): Promise<void> {
     this._budgets = await requestAPI<IBudgetState>(
       'budgets',
@@ -192,12 +254,24 @@ export class JobsModel implements IJobsModel, ICompareSource {
         this._serverInterval = typeof info.poll_interval === 'number' ? info.poll_interval : null;
         this._applyInterval();
       }
-      const page = await requestAPI<{ jobs: IJobRecord[]; total: number }>(
-        `jobs${query({ brief: 1, limit: this._pageSize })}`,
-        {},
-        this._settings
-      );
-      const fingerprint = `${page.total}|${page.jobs.map(j => `${j.id}:${j.status}:${j.updated}`).join(',')}`;
+      const seq = this._tableSeq;
+      const [page, table] = await Promise.all([
+        requestAPI<{ jobs: IJobRecord[]; total: number }>(
+          `jobs${query({ brief: 1, limit: this._pageSize })}`,
+          {},
+          this._settings
+        ),
+        this._visible
+          ? requestAPI<IJobsTable>(`table${query(tableParams(this._tableQuery))}`, {}, this._settings)
+          : Promise.resolve(null)
+      ]);
+      if (table !== null && seq === this._tableSeq) {
+        this._table = table; // an answer to a query changed meanwhile is dropped: the next poll asks again
+      }
+      const fingerprint = [
+        `${page.total}|${page.jobs.map(j => `${j.id}:${j.status}:${j.updated}`).join(',')}`,
+        this._table === null ? '' : tableFingerprint(this._table)
+      ].join('#');
       const jobsChanged = fingerprint !== this._fingerprint;
       this._ticks += 1;
       if (jobsChanged || this._ticks % JobsModel.SLOW_EVERY === 0 || this._budgets === null) {
@@ -216,7 +290,7 @@ export class JobsModel implements IJobsModel, ICompareSource {
       this._error = null;
       this._serverMissing = false;
       this._first = false;
-      this._hasActive = page.jobs.some(j => ACTIVE_STATES.has(j.status));
+      this._hasActive = page.jobs.some(j => ACTIVE_STATES.has(j.status)) || (this._table?.overall.active ?? 0) > 0;
       this._updateFrequency();
       // Active jobs re-render every tick so their elapsed time moves.
       if (jobsChanged || hadError || this._hasActive || this._ticks % JobsModel.SLOW_EVERY === 0) {
@@ -261,6 +335,9 @@ export class JobsModel implements IJobsModel, ICompareSource {
   private _poll: Poll;
   private _jobs: IJobRecord[] = [];
   private _total = 0;
+  private _table: IJobsTable | null = null;
+  private _tableQuery: ITableQuery = { ...EMPTY_QUERY };
+  private _tableSeq = 0;
   private _budgets: IBudgetState | null = null;
   private _compare: ICompareGroup[] = [];
   private _error: string | null = null;
@@ -275,6 +352,23 @@ export class JobsModel implements IJobsModel, ICompareSource {
   private _seen = new Map<string, string>();
   private _changed = new Signal<IJobsModel, void>(this);
   private _jobFinished = new Signal<IJobsModel, IJobTransition>(this);
+}
+
+/**
+ * What changes when the Queue must re-render: counts, and the ids, states and changes of the jobs shown.
+ */
+function tableFingerprint(table: IJobsTable): string {
+  const jobs = (list: IJobRecord[]) => list.map(j => `${j.id}:${j.status}:${j.updated}`).join(',');
+  const groups = table.groups.map(g => `${g.group}:${g.done}:${g.active}:${g.total}`).join(',');
+  return [
+    JSON.stringify(table.counts),
+    JSON.stringify(table.overall),
+    table.offset,
+    table.total,
+    jobs(table.active),
+    jobs(table.page),
+    groups
+  ].join('|');
 }
 
 /**

@@ -111,6 +111,89 @@ export interface IJobRecord {
   observables?: { label: string; terms: [string, number][] }[] | null;
   origin?: { notebook?: string | null; owner?: string; kernel_id?: string | null } | null;
   tags?: string[];
+  experiment?: string | null;
+  /** IBM job id / Braket task ARN of a provider job, else null. */
+  provider_job_id?: string | null;
+  provider_job?: { provider?: string; job_id?: string | null; local?: boolean; sdk?: string } | null;
+  /** What the provider last said about the job. */
+  provider_status?: IProviderStatus | null;
+}
+
+/**
+ * A provider's own view of a job (`ProviderStatus.as_record()`).
+ */
+export interface IProviderStatus {
+  status?: string;
+  /** The provider's own state: "QUEUED", "CREATED", "CANCELLING", ... */
+  provider_state?: string | null;
+  message?: string | null;
+  queue_position?: number | null;
+  /** The provider's text as given (">2000"). */
+  queue_position_text?: string | null;
+  /** E.g. "IBM Runtime V2 reports no queue position". */
+  queue_note?: string | null;
+  timestamps?: Record<string, number>;
+}
+
+/**
+ * One group row of the jobs table (`GET table`): one `%%qrun` / `run()` call.
+ */
+export interface ITableGroup {
+  group: string;
+  submitted: number | null;
+  updated: number;
+  total: number;
+  by_status: Record<string, number>;
+  done: number;
+  active: number;
+  finished: number;
+  backends: string[];
+  kinds: string[];
+  /** At most 20 circuit names. */
+  names: string[];
+  experiments: string[];
+  tags: string[];
+  notebooks: string[];
+  /** Where its first selected job is in the whole table (null: the group is only among the pinned jobs). */
+  offset: number | null;
+  /** How many of its jobs the filters select (null likewise). */
+  matching: number | null;
+}
+
+/**
+ * The answer of `GET table`: one page of the Queue, every active job pinned, counts from the server.
+ */
+export interface IJobsTable {
+  page: IJobRecord[];
+  active: IJobRecord[];
+  groups: ITableGroup[];
+  /** Of the jobs the filters select, whatever their status. */
+  counts: { total: number; active: number; by_status: Record<string, number> };
+  /** Of the whole run log (the header's "N active"). */
+  overall: { total: number; active: number };
+  /** How many jobs the table pages through (`status` applied). */
+  total: number;
+  limit: number;
+  offset: number;
+  next_offset: number | null;
+}
+
+/**
+ * What the Queue asks the server for (the query of `GET table`); null or '' means not filtered.
+ */
+export interface ITableQuery {
+  status: string | null;
+  backend: string | null;
+  kind: string | null;
+  notebook: string | null;
+  tag: string | null;
+  experiment: string | null;
+  /** Search: a circuit name or tag containing it, or an id starting with it. */
+  q: string | null;
+  /** Hide finished jobs last changed before this (epoch s): "clear finished". */
+  finished_after: number | null;
+  offset: number;
+  limit: number;
 }
 
 /**

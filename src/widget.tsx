@@ -9,7 +9,8 @@ import { Sidebar, SidebarTab } from './components/Sidebar';
 import { qhybridIcon } from './icon';
 import { JobsModel } from './model';
 import { OperationsModel } from './operationsModel';
-import { ACTIVE_STATES, IJobRecord } from './tokens';
+import { nextOffset } from './queue';
+import { ACTIVE_STATES, IJobRecord, ITableQuery } from './tokens';
 
 /**
  * The sidebar widget: hosts the React view, keeps which tab and job are open, forwards actions to the model.
@@ -58,7 +59,30 @@ export class SidebarWidget extends ReactWidget {
       <Sidebar
         tab={this._tab}
         jobs={model.jobs}
-        total={model.total}
+        total={model.logTotal}
+        active={model.activeCount}
+        queue={{
+          table: model.table,
+          query: model.tableQuery,
+          jobs: model.jobs,
+          toggled: this._toggled,
+          cancelling: this._cancelling,
+          older: model.table ? nextOffset(model.table, this._toggled) : null,
+          hasNewer: this._pages.length > 0,
+          onSelect: id => void this._select(id),
+          onCancel: id => void this._cancel(id),
+          onCancelGroup: group => void this._cancelGroup(group),
+          onToggleGroup: (group, collapsed) => {
+            this._toggled.set(group, collapsed);
+            this.update();
+          },
+          onQuery: this._onQuery,
+          onOlder: offset => {
+            this._pages.push(model.tableQuery.offset);
+            model.setTableQuery({ offset });
+          },
+          onNewer: () => model.setTableQuery({ offset: this._pages.pop() ?? 0 })
+        }}
         budgets={model.budgets}
         compare={model.compare}
         compareSource={model}
@@ -127,6 +151,26 @@ export class SidebarWidget extends ReactWidget {
     await this._act(() => this._model.cancel(id));
   }
 
+  private async _cancelGroup(group: string): Promise<void> {
+    const key = `group:${group}`;
+    this._cancelling.add(key);
+    this.update();
+    await this._act(async () => {
+      await this._model.cancelGroup(group);
+    });
+    setTimeout(() => {
+      this._cancelling.delete(key); // the group row's count of unfinished jobs says what is left
+      this.update();
+    }, 3000);
+  }
+
+  /** A filter changed: back to the first page. */
+  private _onQuery = (change: Partial<ITableQuery>): void => {
+    this._pages = [];
+    this._model.setTableQuery(change);
+    this.update();
+  };
+
   private async _setBudget(draft: IBudgetDraft): Promise<void> {
     if (!isFinite(draft.limit) || draft.limit < 0) {
       this._actionError = 'The limit must be a number of at least 0.';
@@ -149,8 +193,12 @@ export class SidebarWidget extends ReactWidget {
 
   /** Keep the open job's full record in step with the list, and forget cancels that took effect. */
   private _refreshDetail(): void {
+    const shown = [...(this._model.table?.active ?? []), ...(this._model.table?.page ?? []), ...this._model.jobs];
     for (const id of [...this._cancelling]) {
-      const job = this._model.jobs.find(j => j.id === id);
+      if (id.startsWith('group:')) {
+        continue;
+      }
+      const job = shown.find(j => j.id === id);
       if (!job || !ACTIVE_STATES.has(job.status)) {
         this._cancelling.delete(id);
       }
@@ -159,7 +207,7 @@ export class SidebarWidget extends ReactWidget {
     if (!detail) {
       return;
     }
-    const listed = this._model.jobs.find(j => j.id === detail.id);
+    const listed = shown.find(j => j.id === detail.id);
     if (listed && (listed.updated !== detail.updated || listed.status !== detail.status)) {
       this._model.getJob(detail.id).then(
         (job: IJobRecord) => {
@@ -180,5 +228,9 @@ export class SidebarWidget extends ReactWidget {
   /** The sweep point shown in the detail view (back to 0 when another job opens). */
   private _point = 0;
   private _cancelling = new Set<string>();
+  /** Groups the user opened (false) or closed (true). */
+  private _toggled = new Map<string, boolean>();
+  /** Offsets of the newer pages the user came from. */
+  private _pages: number[] = [];
   private _actionError: string | null = null;
 }

@@ -156,9 +156,13 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
         return self.insert_many([record])[0]
 
     def insert_many(self, records: list[dict[str, Any]]) -> list[str]:
-        """Add several records in one write (one lock, one ``os.write``)."""
+        """Add several records in one write (one lock, one ``os.write``).
+
+        Records without a ``created`` get this write's time plus one microsecond per place in ``records``, so the
+        jobs table lists a group's records in the order they were submitted (its ties would fall to random ids).
+        """
         now = time.time()
-        docs = [self._prepared(r, now) for r in records]
+        docs = [self._prepared(r, now + i * 1e-6) for i, r in enumerate(records)]
         with self._storage.locked(exclusive=True):
             live, seen = self._live(), set()
             for doc in docs:

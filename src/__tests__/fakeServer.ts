@@ -4,7 +4,7 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IBudgetState, ICompareGroup, IJobRecord, JobStatus } from '../tokens';
+import { ACTIVE_STATES, IBudgetState, ICompareGroup, IJobRecord, IJobsTable, JobStatus } from '../tokens';
 
 /** One request the model made, without the cache-busting timestamp JupyterLab appends. */
 export interface IRecordedRequest {
@@ -72,6 +72,30 @@ export class FakeServer {
     return this.requests.filter(r => r.endpoint === endpoint);
   }
 
+  /**
+   * The jobs table of `jobs` as `GET table` shapes it (status filter and page only; `jobs` in table order).
+   */
+  tableOf(query: Record<string, string>): IJobsTable {
+    const limit = Number(query.limit ?? 50);
+    const offset = Number(query.offset ?? 0);
+    const shown = query.status ? this.jobs.filter(j => j.status === query.status) : this.jobs;
+    const byStatus: Record<string, number> = {};
+    this.jobs.forEach(j => (byStatus[j.status] = (byStatus[j.status] ?? 0) + 1));
+    const active = this.jobs.filter(j => ACTIVE_STATES.has(j.status));
+    const end = Math.min(offset + limit, shown.length);
+    return {
+      page: shown.slice(offset, end),
+      active,
+      groups: [],
+      counts: { total: this.jobs.length, active: active.length, by_status: byStatus },
+      overall: { total: this.jobs.length, active: active.length },
+      total: shown.length,
+      limit,
+      offset,
+      next_offset: end < shown.length ? end : null
+    };
+  }
+
   private _answer(method: string, endpoint: string, query: Record<string, string>, body: string): Response {
     const json = (data: unknown) => new Response(JSON.stringify(data), { status: 200 });
     if (endpoint === '' && method === 'GET') {
@@ -80,6 +104,14 @@ export class FakeServer {
     if (endpoint === 'jobs' && method === 'GET') {
       const limit = Number(query.limit ?? 100);
       return json({ jobs: this.jobs.slice(0, limit), total: this.total ?? this.jobs.length });
+    }
+    if (endpoint === 'table' && method === 'GET') {
+      return json(this.tableOf(query));
+    }
+    const group = /^groups\/([^/]+)\/cancel$/.exec(endpoint);
+    if (group && method === 'POST') {
+      const ids = this.jobs.filter(j => j.group === decodeURIComponent(group[1]) && ACTIVE_STATES.has(j.status));
+      return json({ requested: ids.length, group: group[1], job_ids: ids.map(j => j.id) });
     }
     const one = /^jobs\/([^/]+)$/.exec(endpoint);
     if (one && method === 'GET') {

@@ -545,3 +545,105 @@ describe('JobsModel actions', () => {
     expect(server.requests.length).toBe(count);
   });
 });
+
+describe('JobsModel jobs table', () => {
+  /** A long running job, then `n` newer quick ones, all done: the newest first in `server.jobs`. */
+  function longThenQuick(n: number): void {
+    const quick = Array.from({ length: n }, (_, i) =>
+      makeJob({ id: `q${i}`, group: `g${i}`, status: 'done', created: START - 1 - i / 1000 })
+    );
+    server.jobs = [...quick, makeJob({ id: 'long', group: 'g-long', status: 'running', created: START - 60 })];
+  }
+
+  it('reads the table only while the sidebar is visible, with the query the Queue set', async () => {
+    createModel();
+    await poll();
+    expect(server.requestsTo('table')).toHaveLength(0);
+    expect(model.table).toBeNull();
+    model.visible = true;
+    await flush();
+    expect(server.requestsTo('table')[0].query).toEqual({ limit: '50', offset: '0' });
+    model.setTableQuery({ status: 'failed', q: ' bell ', backend: 'fake_torino', finished_after: START });
+    await flush();
+    const last = server.requestsTo('table').slice(-1)[0];
+    expect(last.query).toEqual({
+      status: 'failed',
+      q: 'bell',
+      backend: 'fake_torino',
+      finished_after: String(START),
+      limit: '50',
+      offset: '0'
+    });
+  });
+
+  it('counts the active jobs of the whole run log, not of the newest page: a long job behind 150 quick ones', async () => {
+    // Given a long job followed by 150 quick ones (the newest 100 are all done)
+    longThenQuick(150);
+    createModel();
+    model.visible = true;
+    await poll();
+    // Then the header's count and the pinned list come from the server's table
+    expect(model.jobs.some(j => j.id === 'long')).toBe(false);
+    expect(model.activeCount).toBe(1);
+    expect(model.logTotal).toBe(151);
+    expect(model.table?.active.map(j => j.id)).toEqual(['long']);
+  });
+
+  it('keeps polling at the visible interval while only a pinned job is active', async () => {
+    longThenQuick(150);
+    createModel();
+    model.visible = true;
+    await poll();
+    model.visible = false;
+    const since = Date.now();
+    await elapse(5_000);
+    expect(jobReads(since).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('drops an answer to a query the Queue changed while it was in flight', async () => {
+    longThenQuick(3);
+    createModel();
+    model.visible = true;
+    await poll();
+    // When the query changes while a table read is under way
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>(resolve => (release = resolve));
+    const fetch = server.fetch.getMockImplementation()!;
+    server.fetch.mockImplementationOnce(async (input, init) => {
+      await gate;
+      return fetch(input, init);
+    });
+    const inflight = model.refresh();
+    await flush();
+    model.setTableQuery({ status: 'running' });
+    release();
+    await settle(inflight);
+    await flush();
+    // Then the table shown is the answer to the new query
+    expect(model.tableQuery.status).toBe('running');
+    expect(model.table?.page.map(j => j.id)).toEqual(['long']);
+  });
+
+  it('setTableQuery goes back to the first page unless it moves the page', async () => {
+    createModel();
+    model.setTableQuery({ offset: 100 });
+    expect(model.tableQuery.offset).toBe(100);
+    model.setTableQuery({ tag: 'x' });
+    expect(model.tableQuery).toMatchObject({ tag: 'x', offset: 0 });
+  });
+
+  it('cancelGroup posts to the group, returns how many were asked to cancel, and polls at once', async () => {
+    server.jobs = [
+      makeJob({ id: 'a', group: 'g 1', status: 'running' }),
+      makeJob({ id: 'b', group: 'g 1', status: 'done' })
+    ];
+    createModel();
+    await poll();
+    const reads = server.requestsTo('jobs').length;
+    const requested = await settle(model.cancelGroup('g 1'));
+    await flush();
+    expect(requested).toBe(1);
+    expect(server.requests.filter(r => r.method === 'POST').map(r => r.endpoint)).toEqual(['groups/g%201/cancel']);
+    expect(server.requestsTo('jobs').length).toBe(reads + 1);
+  });
+});

@@ -82,6 +82,30 @@ function pointLabel(names: string[], row: number[] | undefined, index: number): 
   return values ? `${index}: ${values}` : String(index);
 }
 
+/**
+ * A provider job: its id at the provider, the provider's own state and message, and where it is in the queue.
+ */
+function ProviderSection(props: { job: IJobRecord }): JSX.Element {
+  const { job } = props;
+  const status = job.provider_status ?? {};
+  const position = status.queue_position_text ?? status.queue_position;
+  return (
+    <Section title="Provider">
+      <dl className="qh-JobDetail-fields">
+        <Field name="provider">{job.provider_job?.provider ?? job.backend.provider ?? '—'}</Field>
+        <Field name="provider job id">
+          <code className="qh-JobDetail-providerId">{job.provider_job_id ?? '— (not submitted yet)'}</code>
+        </Field>
+        <Field name="provider state">{status.provider_state ?? '—'}</Field>
+        <Field name="queue position">
+          {position !== undefined && position !== null ? String(position) : (status.queue_note ?? '—')}
+        </Field>
+        {status.message && <Field name="provider message">{status.message}</Field>}
+      </dl>
+    </Section>
+  );
+}
+
 const TIMING_KEYS = ['transpile', 'submit', 'queue', 'run', 'retrieve', 'total'];
 
 /**
@@ -154,6 +178,7 @@ export function JobDetail(props: IJobDetailProps): JSX.Element {
         <Field name="created">{formatClock(job.created)}</Field>
         <Field name="attempts">{job.attempts ?? 1}</Field>
       </dl>
+      {(job.provider_job_id || job.provider_status) && <ProviderSection job={job} />}
       <Section title="Transpilation">
         <p className="qh-JobDetail-none">Logical circuit → transpiled for the backend.</p>
         <dl className="qh-JobDetail-fields">

@@ -2,13 +2,13 @@ import * as React from 'react';
 
 import { ICircuitSummary } from '../circuits';
 import { SERVER_MISSING_MESSAGE } from '../request';
-import { ACTIVE_STATES, IBudgetState, ICompareGroup, ICompareSource, IJobRecord } from '../tokens';
+import { IBudgetState, ICompareGroup, ICompareSource, IJobRecord } from '../tokens';
 import { IBudgetDraft } from './BudgetForm';
 import { CircuitsPanel } from './CircuitsPanel';
 import { ComparePanel } from './ComparePanel';
 import { CostGuardPanel } from './CostGuardPanel';
 import { JobDetail } from './JobDetail';
-import { QueuePanel } from './QueuePanel';
+import { IQueuePanelProps, QueuePanel } from './QueuePanel';
 
 /**
  * The sidebar's tabs.
@@ -30,7 +30,11 @@ const TABS: [SidebarTab, string][] = [
 export interface ISidebarProps {
   tab: SidebarTab;
   jobs: IJobRecord[];
+  /** How many jobs the run log holds, and how many are active (the server's counts). */
   total: number;
+  active: number;
+  /** What the Queue shows and can ask for. */
+  queue: IQueuePanelProps;
   budgets: IBudgetState | null;
   compare: ICompareGroup[];
   /** Where the Compare panel reads picked pairs, counterparts and search results. */
@@ -69,7 +73,6 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
       </div>
     );
   }
-  const active = props.jobs.filter(j => ACTIVE_STATES.has(j.status)).length;
   let body: JSX.Element;
   if (props.tab === 'queue' && props.detail) {
     body = (
@@ -83,15 +86,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
       />
     );
   } else if (props.tab === 'queue') {
-    body = (
-      <QueuePanel
-        jobs={props.jobs}
-        total={props.total}
-        cancelling={props.cancelling}
-        onSelect={props.onSelect}
-        onCancel={props.onCancel}
-      />
-    );
+    body = <QueuePanel {...props.queue} />;
   } else if (props.tab === 'cost') {
     body = (
       <CostGuardPanel
@@ -114,7 +109,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
       <header className="qh-Sidebar-header">
         <h2 className="qh-Sidebar-title">Quantum jobs</h2>
         <span className="qh-Sidebar-summary">
-          {active} active · {props.total} in the run log
+          {props.active} active · {props.total} in the run log
         </span>
       </header>
       <div className="qh-Sidebar-tabs" role="tablist" aria-label="qhybrid-lab panels">

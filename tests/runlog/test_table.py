@@ -57,6 +57,20 @@ def test_ties_are_broken_the_same_way_every_time(log):
     assert [r["id"] for r in RunLog(log.directory).table()["page"]] == [r["id"] for r in view["page"]]
 
 
+
+def test_records_written_together_without_a_time_keep_their_submission_order(log):
+    # Given one write of 30 records of one group with no "created" (as run() of a dict of circuits writes them),
+    # their ids in random order
+    records = [make_record(group="batch", circuit={"hash": "sha256:aa", "name": f"c{i:02d}", "num_qubits": 1})
+               for i in range(30)]
+    assert [r["id"] for r in records] != sorted(r["id"] for r in records)
+    log.insert_many(records)
+    # Then the table lists them in the order they were given, in this process and in another reader
+    expected = [f"c{i:02d}" for i in range(30)]
+    assert names(log.table(limit=30)["page"]) == expected
+    assert names(RunLog(log.directory).table(limit=30)["page"]) == expected
+    assert names(log.group_jobs("batch")) == expected
+
 def test_active_jobs_are_pinned_and_counted_whatever_the_page(log):
     # Given a long job followed by a group of 150 quick ones, two of them still running
     log.insert(job("long", 10.0, "g-long", status="running", backend={"name": "fake_torino", "kind": "emulator"}))

@@ -99,11 +99,11 @@ test('a budget set in the Cost guard blocks a rehearsal run, and the panel says 
 });
 
 test('a job that finishes in a kernel shows as done in the Queue at the next poll', async ({ page }) => {
-  // Given the sidebar open on the Queue, and every poll of the jobs list counted
+  // Given the sidebar open on the Queue, and every poll of the Queue's jobs table counted
   const sidebar = await openSidebar(page);
   let polls = 0;
   page.on('request', request => {
-    if (/\/qhybrid-lab\/api\/jobs\?/.test(request.url())) {
+    if (/\/qhybrid-lab\/api\/table\?/.test(request.url())) {
       polls += 1;
     }
   });
