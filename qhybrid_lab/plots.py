@@ -79,7 +79,7 @@ def histogram(*counts: dict[str, int], labels: list[str] | tuple[str, ...] | Non
         raise ValueError(f"{len(counts)} result(s) but {len(labels)} label(s)")
     outcomes, probs = probabilities(*counts)
     shots = [sum(c.values()) for c in counts]
-    values = {"probability": probs, "counts": [[round(p * n) for p in ps] for ps, n in zip(probs, shots)]}
+    values: dict[str, list[list[float]]] = {"probability": probs, "counts": [[round(p * n) for p in ps] for ps, n in zip(probs, shots)]}
     texts = {"probability": [[f"{p:.3f}" for p in ps] for ps in probs],
              "counts": [[str(v) for v in vs] for vs in values["counts"]]}
     several = len(counts) > 1

@@ -36,8 +36,8 @@ def group_counts(records: list[dict]) -> dict[str, int]:
 
 def _span(records: list[dict], now: float) -> float | None:
     """Seconds from the first submission to the last finish (to now while jobs are active)."""
-    starts = [(r.get("timings") or {}).get("submitted_at") or r.get("created") for r in records]
-    starts = [s for s in starts if s is not None]
+    submitted = [(r.get("timings") or {}).get("submitted_at") or r.get("created") for r in records]
+    starts = [s for s in submitted if s is not None]
     if not starts:
         return None
     active = any(JobStatus(r["status"]) not in FINAL_STATES for r in records)
@@ -162,8 +162,8 @@ class GroupSummary:
             status = str(r["status"])
             timings = r.get("timings") or {}
             elapsed = timings.get("total") if JobStatus(status) in FINAL_STATES else (
-                None if not (timings.get("submitted_at") or r.get("created")) else
-                now - (timings.get("submitted_at") or r.get("created")))
+                None if not (submitted := timings.get("submitted_at") or r.get("created")) else
+                now - submitted)
             cells = [(r.get("circuit") or {}).get("name") or "?", (r.get("backend") or {}).get("name"),
                      status, t.get("depth"), t.get("two_qubit"), seconds(elapsed), _outcome(r)]
             tds = "".join(f"<td style='text-align:left'>{html.escape('–' if c is None else str(c))}</td>"

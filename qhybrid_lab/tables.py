@@ -10,7 +10,7 @@ import html
 import os
 import shutil
 import textwrap
-from typing import Any
+from typing import Any, overload
 
 __all__ = ["JOB_COLUMNS", "Table", "budgets_table", "jobs_table", "job_row", "money", "seconds", "terminal_columns"]
 
@@ -30,6 +30,12 @@ def money(amount: float | None, currency: str | None = "USD") -> str | None:
     return f"{sign}${abs(amount):,.2f}" if currency == "USD" else f"{sign}{abs(amount):,.2f} {currency}"
 
 
+@overload
+def seconds(value: float) -> str: ...
+@overload
+def seconds(value: None) -> None: ...
+@overload
+def seconds(value: float | None) -> str | None: ...
 def seconds(value: float | None) -> str | None:
     """A duration, written one way everywhere: ``0.42 s``, ``12.3 s``, ``2 min 05 s``, ``1 h 02 min``; None stays."""
     if value is None:

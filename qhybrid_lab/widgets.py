@@ -200,6 +200,8 @@ class JobView:
             from IPython.display import display
 
             # With a static fallback: what shows where the widget cannot (a saved notebook, a restarted kernel)
+            if self.widget is None:  # built in __init__ whenever the mode is "widget"
+                raise RuntimeError("this job view has no widget to show")
             bundle = dict(self.widget._repr_mimebundle_())
             bundle["text/html"] = static_html(str(getattr(self.group, "id", "?")), [j.record for j in self.jobs])
             display(bundle, raw=True)

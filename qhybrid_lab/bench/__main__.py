@@ -12,6 +12,8 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from typing import Any
 
 from .harness import Figure, render
 
@@ -28,7 +30,7 @@ def _figures(only: set[str], records: int) -> list[Figure]:
     from .sweeps import p2_sweep, p2b_naive_loop, p2f_loop_floor
     from .table_scale import p9_table
 
-    steps = [("P1", p1_single_job), ("P2", lambda: p2_sweep() + [p2b_naive_loop(), p2f_loop_floor()]), ("P3", p3_emulation),
+    steps: list[tuple[str, Callable[[], Any]]] = [("P1", p1_single_job), ("P2", lambda: p2_sweep() + [p2b_naive_loop(), p2f_loop_floor()]), ("P3", p3_emulation),
              ("P4", lambda: p4_runlog(records)), ("P5", p5_responsiveness), ("P6", pennylane_figure),
              ("P7", dask_figure), ("P8", p8_hashing), ("P9", lambda: p9_table(records)),
              ("P10", p10_cold_start)]

@@ -161,7 +161,8 @@ def _first_reads(log, repeats: int) -> dict[str, tuple[list[float], list[float]]
 
     out = {}
     for kind in ("read", "server"):
-        ours, reference = [], []
+        ours: list[float] = []
+        reference: list[float] = []
         for i in range(repeats):
             pair = ((True, ours), (False, reference)) if i % 2 == 0 else ((False, reference), (True, ours))
             for with_snapshot, sink in pair:

@@ -137,6 +137,8 @@ class Comparison:
 
 def _distribution(ra: dict, rb: dict, points: list[dict] | None) -> dict[str, Any]:
     ca, cb = ((r.get("result") or {}).get("counts") for r in (ra, rb))
+    if ca is None or cb is None:  # compare_records asks only when both runs have counts
+        raise ValueError("the distributions of two runs are compared only when both have counts")
     if points is None:
         noise = shot_noise(ca, cb)
         return {"hellinger_fidelity": noise["hellinger_fidelity"], "hellinger_fidelity_interval":

@@ -74,7 +74,7 @@ def comparison_groups(log: Any, *, limit: int = 20, circuit_hash: str | None = N
         key = (record.get("circuit") or {}).get("hash")
         if key and (record.get("result") or {}).get("counts"):
             by_hash.setdefault(key, []).append(record)
-    groups = []
+    groups: list[dict[str, Any]] = []
     for key, runs in by_hash.items():
         if len({(r.get("backend") or {}).get("name") for r in runs}) < 2:
             continue

@@ -88,10 +88,11 @@ def expectation_deltas(ra: dict, rb: dict, points: list[dict] | None) -> dict[st
         which = ra if not oa else rb
         out["notes"].append(f"job {which['id'][:8]} measured no observables: expectation values are not compared")
         return out
-    where_b = {}
-    for j, observable in enumerate(ob):
-        where_b.setdefault(_terms_key(observable), j)
-    pairs, unmatched = [], []
+    where_b: dict[tuple[tuple[str, float], ...], int] = {}
+    for k, observable in enumerate(ob):
+        where_b.setdefault(_terms_key(observable), k)
+    pairs: list[tuple[int, int, str, float]] = []
+    unmatched: list[str] = []
     for i, observable in enumerate(oa):
         j = where_b.get(_terms_key(observable))
         label = observable.get("label") or f"observable {i}"

@@ -64,9 +64,9 @@ def common_points(ra: dict, rb: dict) -> list[dict[str, Any]] | None:
         where_b.setdefault(_point_key([row[k] for k in order]), j)
     points = []
     for i, row in enumerate(pa.get("values") or []):
-        j = where_b.get(_point_key(row))
-        if j is not None:
-            points.append({"a": i, "b": j, "values": [float(v) for v in row]})
+        at = where_b.get(_point_key(row))
+        if at is not None:
+            points.append({"a": i, "b": at, "values": [float(v) for v in row]})
     if not points:
         raise NotComparable(f"the sweeps share no parameter point: {_short(ra)} has {_span(ra)}, {_short(rb)} has "
                             f"{_span(rb)}; run both over the same points")

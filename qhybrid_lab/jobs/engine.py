@@ -302,7 +302,7 @@ class Engine:
         task.basis_transpiled = [circuit for circuit, _ in basis]
         fields: dict[str, Any] = {"transpile": outcome.as_record(),
                                   "timings": {"transpile": outcome.seconds + sum(s for _, s in basis)}}
-        if basis:
+        if basis and task.observables is not None:  # basis circuits come only from observables
             fields["transpile"]["basis_circuits"] = [
                 {"basis": name, "depth": circuit.depth(), "size": circuit.size(), "seconds": seconds}
                 for name, (circuit, seconds) in zip(task.observables["bases"], basis)]

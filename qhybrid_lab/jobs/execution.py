@@ -152,6 +152,8 @@ def with_mitigation(reply: ExecutionReply, request: ExecutionRequest, backend: A
     from ..mitigation import mitigate_readout
 
     try:
+        if reply.counts is None:  # an ok reply always carries its counts
+            raise ValueError("the reply has no counts to mitigate")
         outcome = mitigate_readout(backend, request.circuit, reply.counts, seed=request.seed)
     except Exception as error:  # noqa: BLE001 - the raw result stands; the record says why it is not mitigated
         reply.mitigation = {"method": request.mitigation, "applied": False,

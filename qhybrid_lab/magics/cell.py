@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -55,7 +56,7 @@ def cell_runnables(shell: Any, cell: str) -> Any:
         expression = ast.Expression(last.value)
         value = eval(compile(expression, filename, "eval"), shell.user_global_ns, ns)  # noqa: S307
     if is_runnable(value) or is_pennylane_object(value):
-        return {last.value.id: value} if isinstance(last.value, ast.Name) else value
+        return {last.value.id: value} if last is not None and isinstance(last.value, ast.Name) else value
     if isinstance(value, (list, tuple, dict)) and value:
         return value
     assigned = {name: ns[name] for name in names if is_runnable(ns.get(name))}
@@ -112,10 +113,10 @@ def expectations(named: dict[str, Any]) -> dict[str, tuple[str, Callable[[dict],
     from ..circuits.pennylane import measurement_specs
     from ..circuits.pennylane_results import expval_from_counts
 
-    out = {}
+    out: dict[str, tuple[str, Callable[[dict], float]]] = {}
     for label, item in named.items():
         specs = [s for s in measurement_specs(getattr(item, "circuit", item)) if s["type"] == "expval"]
         if specs:
             spec = specs[0]
-            out[label] = (f"⟨{spec['observable']}⟩", lambda counts, spec=spec: expval_from_counts(counts, spec))
+            out[label] = (f"⟨{spec['observable']}⟩", partial(expval_from_counts, spec=spec))
     return out

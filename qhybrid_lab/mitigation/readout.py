@@ -128,7 +128,7 @@ def mitigate_readout(backend: Backend, circuit: QuantumCircuit, counts: dict[str
     several = isinstance(counts, list)
     quasis = [mitigator.apply_correction({k.replace(" ", ""): v for k, v in c.items()}, qubits,
                                          return_mitigation_overhead=True)
-              for c in (counts if several else [counts])]
+              for c in (counts if isinstance(counts, list) else [counts])]
     probabilities = [{key: float(value) for key, value in sorted(q.items())} for q in quasis]
     overheads = [float(q.mitigation_overhead) for q in quasis]
     record = {"method": "readout", "library": "mthree", "version": _version("mthree"), "qubits": qubits,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 import marshal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
 from operator import itemgetter
+from typing import Any
 
 from .groups import SORT_RATHER_THAN_SCAN, GroupOrder, Key
 
@@ -19,7 +20,7 @@ SUMMARY_NAMES = ("backends", "kinds", "names", "experiments", "tags", "notebooks
 SUMMARY_FIELDS = tuple(FIELDS.index(f) for f in ("backend", "kind", "name", "experiment", "tag", "notebook"))
 """A group row lists the distinct values of these fields among its records, in submission order."""
 
-_NOTHING: dict = {}
+_NOTHING: dict[str, Any] = {}
 _LAZY = ("_meta", "_updated", "_by", "_order", "_ids", "_by_updated", "groups")
 """What a packed snapshot restores lazily (see :meth:`RunIndex.restore`)."""
 
@@ -28,7 +29,7 @@ def _one(value: object) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else ()
 
 
-def index_values(doc: dict) -> tuple[tuple[str, ...], ...]:
+def index_values(doc: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
     """The values of one record under each of FIELDS (backend may be stored as a dict or a bare name)."""
     backend, origin, circuit, tags = doc.get("backend"), doc.get("origin"), doc.get("circuit"), doc.get("tags")
     origin = origin if isinstance(origin, dict) else _NOTHING
@@ -41,7 +42,7 @@ def index_values(doc: dict) -> tuple[tuple[str, ...], ...]:
             _one(doc.get("experiment")), _one(circuit.get("name")))
 
 
-def order_key(doc_id: str, doc: dict) -> Key:
+def order_key(doc_id: str, doc: dict[str, Any]) -> Key:
     """Sort key: creation time, then id (so ties between processes still have one order)."""
     created = doc.get("created")
     return (float(created) if isinstance(created, (int, float)) else 0.0, doc_id)
@@ -70,11 +71,11 @@ class RunIndex:
         """(updated, id) of every record, oldest change first."""
         self.groups = GroupOrder()
         self._bulk = False
-        self._packed: tuple | None = None
+        self._packed: tuple[int, dict[str, bytes], list[bytes]] | None = None
         """(count, blobs, per-field blobs) of a packed snapshot whose structures are not all loaded yet."""
         self._fields: dict[int, dict[str, set[str]]] = {}
 
-    def __getattr__(self, name: str):  # only called for an attribute not loaded yet (see restore)
+    def __getattr__(self, name: str) -> Any:  # only called for an attribute not loaded yet (see restore)
         packed = self.__dict__.get("_packed")
         if packed is None or name not in _LAZY:
             raise AttributeError(name)
@@ -98,22 +99,24 @@ class RunIndex:
             return lambda doc_id: meta[doc_id][0]
         keys = self._fields.get(-1)
         if keys is None:
-            keys = self._fields[-1] = marshal.loads(self._packed[1]["_keys"])  # type: ignore[assignment]
+            keys = self._fields[-1] = marshal.loads(self._packed[1]["_keys"])
         return keys.__getitem__  # type: ignore[return-value]
 
     def _field(self, i: int) -> dict[str, set[str]]:
         """The index of one filter field (loaded alone from a packed snapshot when the others are not needed)."""
-        by = self.__dict__.get("_by")
+        by: list[dict[str, set[str]]] | None = self.__dict__.get("_by")
         if by is not None:
             return by[i]
         found = self._fields.get(i)
         if found is None:
+            if self._packed is None:  # _by is only ever missing while a packed snapshot is not all loaded
+                raise RuntimeError("run index: a field index is missing and no packed snapshot is left to load it")
             found = self._fields[i] = {v: set(ids) for v, ids in marshal.loads(self._packed[2][i]).items()}
         return found
 
     def reload_started(self) -> None:
         """Forget everything; until :meth:`reload_finished`, changes skip the sorted lists."""
-        self.__init__()
+        RunIndex.__init__(self)
         self._bulk = True
 
     def reload_finished(self) -> None:
@@ -128,16 +131,16 @@ class RunIndex:
     PACKED_FORM = "qhybrid-runindex-packed/1"
     """Name the shapes of :meth:`export` and :meth:`pack`; a snapshot of another shape is not restored."""
 
-    def export(self) -> tuple:
+    def export(self) -> tuple[Any, ...]:
         """A cheap consistent copy (taken while writers wait) that :meth:`pack` turns into what a snapshot keeps."""
         return (self.EXPORT_FORM, dict(self._meta), dict(self._updated))
 
-    def pack(self, export: tuple) -> tuple:
+    def pack(self, export: tuple[Any, ...]) -> tuple[Any, ...]:
         """Every structure of the index built from an :meth:`export` (off the lock), each marshalled apart so that
         :meth:`restore` loads one only when it is first used (equal values share one object)."""
         built = RunIndex()
         _, meta, updated = export
-        shared: dict = {}
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
         meta = {doc_id: (key, tuple(shared.setdefault(v, v) for v in values)) for doc_id, (key, values) in meta.items()}
         built.restore((self.EXPORT_FORM, meta, dict(updated)))
         groups = built.groups
@@ -194,7 +197,7 @@ class RunIndex:
                     del ix[v]
         return key, values
 
-    def changed(self, doc_id: str, new: dict | None) -> None:
+    def changed(self, doc_id: str, new: dict[str, Any] | None) -> None:
         """One document was put, merged (``new`` is the whole new document) or deleted (``new`` is None)."""
         self._set_updated(doc_id, new)
         old = self._meta.get(doc_id)
@@ -222,7 +225,7 @@ class RunIndex:
             bisect.insort(self._order, after[0])
             self.groups.join(after[1], after[0])
 
-    def _set_updated(self, doc_id: str, new: dict | None) -> None:
+    def _set_updated(self, doc_id: str, new: dict[str, Any] | None) -> None:
         before = self._updated.pop(doc_id, None)
         after = None
         if new is not None:
@@ -243,7 +246,7 @@ class RunIndex:
     def with_prefix(self, prefix: str, at_most: int | None = 2) -> list[str]:
         """Ids that start with ``prefix`` (at most ``at_most`` of them; None: all)."""
         i = bisect.bisect_left(self._ids, prefix)
-        found = []
+        found: list[str] = []
         while i < len(self._ids) and self._ids[i].startswith(prefix) and (at_most is None or len(found) < at_most):
             found.append(self._ids[i])
             i += 1
@@ -255,7 +258,7 @@ class RunIndex:
         groups = [ix.get(v, set()) for v in values]
         return groups[0] if len(groups) == 1 else set().union(*groups)
 
-    def matching(self, filters: dict[str, Iterable[str]]) -> set[str] | None:
+    def matching(self, filters: Mapping[str, Iterable[str]]) -> set[str] | None:
         """Ids matching every filter (None when there is no filter: every id). Do not change the set returned."""
         if not filters:
             return None
@@ -286,7 +289,7 @@ class RunIndex:
         start = bisect.bisect_left(self._by_updated, (since, ""))
         return set(map(itemgetter(1), islice(self._by_updated, start, None)))
 
-    def select(self, filters: dict[str, Iterable[str]], since: float | None = None, *,
+    def select(self, filters: Mapping[str, Iterable[str]], since: float | None = None, *,
                search: str | None = None) -> Iterator[str]:
         """Ids of matching records, newest first. ``filters`` maps a FIELDS name to accepted values.
 
@@ -319,7 +322,7 @@ class RunIndex:
 
     # -- groups ----------------------------------------------------------------------------------------------
 
-    def group_summary(self, group: str, active: frozenset[str], final: frozenset[str]) -> dict:
+    def group_summary(self, group: str, active: frozenset[str], final: frozenset[str]) -> dict[str, Any]:
         """One group row: when it was submitted, how many of its jobs are in each status, what it ran on.
 
         ``active`` and ``final`` are the status values counted as active and finished.
@@ -336,6 +339,7 @@ class RunIndex:
             for found, field in zip(seen, SUMMARY_FIELDS):
                 for value in values[field]:
                     found[value] = None
+        row: dict[str, Any]
         row = {"group": group, "submitted": keys[0][0] if keys else None, "updated": updated, "total": len(keys),
                "by_status": by_status, "done": by_status.get("done", 0),
                "active": sum(n for s, n in by_status.items() if s in active),

@@ -59,7 +59,7 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def phase_seconds(record: dict, phase: str) -> float | None:
+def phase_seconds(record: dict[str, Any], phase: str) -> float | None:
     """Seconds a record spent in ``phase`` (``submit``, ``queue``, ``run``), None when unknown."""
     timings = record.get("timings") or {}
     if phase != "submit":
@@ -74,7 +74,7 @@ def phase_seconds(record: dict, phase: str) -> float | None:
     return max(0.0, started - created - spent)
 
 
-def spend(record: dict) -> float:
+def spend(record: dict[str, Any]) -> float:
     """Money a job cost: its actual cost, or the estimate of a done job without one (0 otherwise)."""
     cost = record.get("cost") or {}
     actual = _number(cost.get("actual"))
@@ -89,9 +89,9 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def summarize(records: Iterable[dict]) -> dict[str, Any]:
+def summarize(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """The metrics of a set of records (one backend's, or all of them), as a JSON-ready dict."""
-    by_status = dict.fromkeys(STATUSES, 0)
+    by_status: dict[str | None, int] = dict.fromkeys(STATUSES, 0)  # a record without a status counts under None
     fallbacks = received = 0
     phases: dict[str, list[float]] = {p: [] for p in PHASES}
     spent: dict[str, float] = {}
@@ -132,7 +132,7 @@ def summarize(records: Iterable[dict]) -> dict[str, Any]:
     }
 
 
-def _series(records: list[dict], start: float, now: float, buckets: int) -> dict[str, Any]:
+def _series(records: list[dict[str, Any]], start: float, now: float, buckets: int) -> dict[str, Any]:
     """Per time bucket from ``start`` to ``now``: submissions, done, errors, fallbacks, spend (first currency)."""
     step = max((now - start) / buckets, 1e-9)
     out = {name: [0] * buckets for name in ("submissions", "done", "errors", "fallbacks")}
@@ -148,7 +148,7 @@ def _series(records: list[dict], start: float, now: float, buckets: int) -> dict
     return {"start": start, "step": step, **out, "spend": money}
 
 
-def window_start(window: str, now: float, records: list[dict]) -> float:
+def window_start(window: str, now: float, records: list[dict[str, Any]]) -> float:
     """Where a window's series starts: ``now`` minus its length, or the oldest record for ``all``."""
     length = WINDOWS[window]
     if length is not None:
@@ -157,7 +157,7 @@ def window_start(window: str, now: float, records: list[dict]) -> float:
     return min(oldest, now - 60.0)
 
 
-def window_metrics(records: list[dict], *, window: str = "all", now: float | None = None) -> dict[str, Any]:
+def window_metrics(records: list[dict[str, Any]], *, window: str = "all", now: float | None = None) -> dict[str, Any]:
     """Metrics of those ``records`` created in ``window`` (hour, day, all), per backend and overall, with series.
 
     Returns ``{"window", "since", "now", "overall": summary, "backends": [{"backend", "kind", **summary,
@@ -171,7 +171,7 @@ def window_metrics(records: list[dict], *, window: str = "all", now: float | Non
     if since is not None:
         records = [r for r in records if float(r.get("created") or 0.0) >= since]
     start = window_start(window, now, records)
-    groups: dict[str, list[dict]] = defaultdict(list)
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in records:
         groups[(record.get("backend") or {}).get("name") or "?"].append(record)
     rows = []

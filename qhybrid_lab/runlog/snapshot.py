@@ -57,7 +57,7 @@ class Snapshot:
     lines: int
     crc: int
     """CRC-32 of those bytes."""
-    checkpoints: list
+    checkpoints: list[tuple[int, int, int]]
     """``(offset, line, crc)`` as :class:`~.storage.JsonLinesStorage` keeps them."""
     tables: dict[str, dict[str, int]]
     """table → document id → where the document's JSON is in the file (:func:`make_ref`)."""

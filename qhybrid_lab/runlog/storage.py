@@ -32,7 +32,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -63,12 +63,12 @@ class TableListener(Protocol):
 
     def reload_started(self) -> None: ...
 
-    def changed(self, doc_id: str, new: dict | None) -> None: ...
+    def changed(self, doc_id: str, new: dict[str, Any] | None) -> None: ...
 
     def reload_finished(self) -> None: ...
 
 
-Stored = dict | bytes | int
+Stored = dict[str, Any] | bytes | int
 """A document at rest: decoded, the raw JSON bytes of the put line it came from, or where those bytes are in the
 file (an ``int`` packing offset, length and CRC-32: a document a snapshot placed and nobody asked for yet; see
 :func:`.snapshot.make_ref`)."""
@@ -88,7 +88,7 @@ def _put_prefix(table: str, doc_id: str) -> bytes:
             + ',"doc":').encode("utf-8")  # what dumps() writes for these two strings
 
 
-class DocView(Mapping):
+class DocView(Mapping[str, dict[str, Any]]):
     """A read-only view of one table that decodes documents kept as bytes when they are looked up."""
 
     __slots__ = ("_name", "_raw", "_read")
@@ -98,12 +98,15 @@ class DocView(Mapping):
         self._read = read
         self._name = name
 
-    def __getitem__(self, key: str) -> dict:
+    def __getitem__(self, key: str) -> dict[str, Any]:
         value = self._raw[key]
-        if isinstance(value, bytes):
-            return json.loads(value)
         if isinstance(value, int):
-            return json.loads(self._read(value, self._name, key))  # type: ignore[misc]
+            if self._read is None:
+                raise RuntimeError(f"document {key!r} of table {self._name!r}: this view cannot read it from the file")
+            value = self._read(value, self._name, key)
+        if isinstance(value, bytes):
+            doc: dict[str, Any] = json.loads(value)
+            return doc
         return value
 
     def __contains__(self, key: object) -> bool:
@@ -206,12 +209,13 @@ class JsonLinesStorage(Storage):
         """The documents of one table (use while holding the lock; do not mutate what it returns)."""
         return DocView(self._state.get(name) or {}, self._read_ref, name)
 
-    def doc(self, name: str, doc_id: str) -> dict:
+    def doc(self, name: str, doc_id: str) -> dict[str, Any]:
         """A private copy of one document (KeyError if there is none); hold the lock while calling."""
         value = self._state.get(name, {})[doc_id]
         if isinstance(value, int):
             value = self._read_ref(value, name, doc_id)
-        return json.loads(value) if isinstance(value, bytes) else json_copy(value)
+        doc: dict[str, Any] = json.loads(value) if isinstance(value, bytes) else json_copy(value)
+        return doc
 
     def _read_ref(self, ref: int, name: str | None = None, doc_id: str | None = None) -> bytes:
         """The bytes of a document a snapshot placed in the file, checked against the CRC-32 the snapshot kept.
@@ -283,6 +287,8 @@ class JsonLinesStorage(Storage):
         """Check that the bytes this process already read are unchanged (damage written in place is noticed)."""
         self._verified_at = time.monotonic()
         crc, start, line = 0, 0, 1
+        if self._fd is None:  # _catch_up verifies only a file this process has open
+            raise RuntimeError(f"cannot verify the run log {self.path}: it is not open")
         for offset, last_line, expected in [*self._checkpoints, (self._offset, self._lines, self._crc)]:
             block = os.pread(self._fd, offset - start, start)
             crc = zlib.crc32(block, crc)
@@ -320,7 +326,7 @@ class JsonLinesStorage(Storage):
             tmp.unlink()
         return True
 
-    def _header(self) -> dict:
+    def _header(self) -> dict[str, Any]:
         return {"format": FORMAT, "schema": self.schema_version, "generation": uuid.uuid4().hex,
                 "created": time.time()}
 
@@ -373,7 +379,7 @@ class JsonLinesStorage(Storage):
         self._check_header(snap.header)
         self._state = {name: dict(refs) for name, refs in snap.tables.items()}
         self._offset, self._lines, self._crc = snap.size, snap.lines, snap.crc
-        self._checkpoints, self._mtime_ns = [tuple(c) for c in snap.checkpoints], st.st_mtime_ns
+        self._checkpoints, self._mtime_ns = list(snap.checkpoints), st.st_mtime_ns
         self._verified_at = time.monotonic()
         for name, listeners in self._listeners.items():
             states = snap.listeners.get(name, [])
@@ -470,7 +476,7 @@ class JsonLinesStorage(Storage):
 
     # -- writing -------------------------------------------------------------------------------------------------
 
-    def append(self, ops: list[dict]) -> None:
+    def append(self, ops: list[dict[str, Any]]) -> None:
         """Append operations as complete lines in one ``os.write``, then apply them here (exclusive lock)."""
         if not ops:
             return
@@ -511,6 +517,8 @@ class JsonLinesStorage(Storage):
         """Keep the bytes of a write cut short (by a writer killed mid-write) in a file beside the log, then cut
         them off, so the log ends with a complete line again. They were never confirmed to anyone; nothing that
         was confirmed is touched. Called by a writer holding the exclusive lock."""
+        if self._fd is None:  # append() found the torn tail on the file this process has open
+            raise RuntimeError(f"cannot move the torn tail of the run log {self.path}: it is not open")
         tail = os.pread(self._fd, self._torn, self._offset)
         aside = self.path.with_name(f"{self.path.name}.torn-{int(time.time())}-{os.getpid()}")
         try:
@@ -612,7 +620,7 @@ class JsonLinesStorage(Storage):
             self.compaction_holds.append(time.perf_counter() - start)
 
     def _rewrite(self, tmp: Path, tables: dict[str, dict[str, Stored]], source: int
-                 ) -> tuple[bytes, dict[str, dict[str, int]], int, int, int, list]:
+                 ) -> tuple[bytes, dict[str, dict[str, int]], int, int, int, list[tuple[int, int, int]]]:
         """Write ``tables`` as put lines to ``tmp`` (synced); returns what the snapshot says about it."""
         header = dumps(self._header()).encode("utf-8")
         refs: dict[str, dict[str, int]] = {}
@@ -686,7 +694,9 @@ class JsonLinesStorage(Storage):
 
     # -- the TinyDB Storage interface ---------------------------------------------------------------------------
 
-    def read(self) -> dict[str, Mapping[str, dict]] | None:
+    # TinyDB declares dict tables; it only reads them through the Mapping methods (see LogTable), and views
+    # spare decoding every document.
+    def read(self) -> dict[str, Mapping[str, dict[str, Any]]] | None:  # type: ignore[override]
         """The whole state, as read-only views (TinyDB's own tables do not mutate them, see LogTable)."""
         with self.locked():
             return {name: DocView(table) for name, table in self._state.items() if table} or None
@@ -694,7 +704,7 @@ class JsonLinesStorage(Storage):
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         """Store a whole new state by appending only the differences (used by ``drop_table(s)``)."""
         with self.locked(exclusive=True):
-            ops: list[dict] = []
+            ops: list[dict[str, Any]] = []
             for name in set(self._state) | set(data):
                 old, new = self.table(name), data.get(name, {})
                 ops += [{"t": name, "op": "delete", "id": k} for k in old if k not in new]
