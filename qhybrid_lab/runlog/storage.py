@@ -699,7 +699,7 @@ class JsonLinesStorage(Storage):
     def read(self) -> dict[str, Mapping[str, dict[str, Any]]] | None:  # type: ignore[override]
         """The whole state, as read-only views (TinyDB's own tables do not mutate them, see LogTable)."""
         with self.locked():
-            return {name: DocView(table) for name, table in self._state.items() if table} or None
+            return {name: DocView(table, self._read_ref, name) for name, table in self._state.items() if table} or None
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         """Store a whole new state by appending only the differences (used by ``drop_table(s)``)."""

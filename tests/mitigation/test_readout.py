@@ -143,7 +143,10 @@ def test_a_noisy_braket_density_matrix_simulator_is_calibrated_and_corrected(qho
     from braket.circuits.noises import BitFlip
 
     from qhybrid_lab.backends.braket import register_braket_noise
+    from qhybrid_lab.jobs import JobManager
 
+    # The model is saved in this test's QHYBRID_HOME; worker processes started by earlier tests read another one.
+    JobManager.shutdown()
     # an X that fails 10% of the time: the calibration circuits see it as qubit 0 misreading a prepared 1
     name = register_braket_noise("xflip10", NoiseModel().add_noise(BitFlip(0.1), GateCriteria(Gate.X)))
     qc = QuantumCircuit(2, 2, name="x0")

@@ -11,7 +11,7 @@ test.use({ autoGoto: true });
 
 /** The output area of the notebook's cell `index`. */
 function output(page: IJupyterLabPageFixture, index: number): Locator {
-  return page.locator('.jp-Notebook .jp-Cell').nth(index).locator('.jp-OutputArea');
+  return page.locator('.jp-Notebook .jp-Cell').nth(index).locator('.jp-Cell-outputArea');
 }
 
 /** Start recording the page's long main-thread tasks (the Long Tasks API); read them with `longestTask`. */
