@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from qhybrid_lab.runlog.log import close_runlogs
+
 _FIGURES: list[str] = []
 
 
@@ -17,7 +19,9 @@ def qhome(tmp_path, monkeypatch):
     home = tmp_path / "qhybrid-home"
     home.mkdir()
     monkeypatch.setenv("QHYBRID_HOME", str(home))
-    return home
+    yield home
+    # each open run log keeps two descriptors: a suite that opened hundreds of homes would pass select()'s 1024
+    close_runlogs(tmp_path)
 
 
 @pytest.fixture

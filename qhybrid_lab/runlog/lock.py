@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..errors import RunLogError
@@ -109,6 +109,19 @@ class ProcessLock:
                     ) from None
                 time.sleep(pause)
                 pause = min(pause * 2, 0.01)
+
+    def __del__(self) -> None:
+        # a lock dropped without close(): its descriptor is plain int, nothing else would ever close it
+        fd, self._fd = getattr(self, "_fd", None), None
+        if fd is not None and getattr(self, "_pid", None) == os.getpid():
+            with suppress(OSError):
+                os.close(fd)
+
+    @contextmanager
+    def idle(self) -> Iterator[bool]:
+        """Keep every thread of this process out of the lock; yields whether none of them holds it now."""
+        with self._thread_lock:
+            yield self._depth == 0
 
     def close(self) -> None:
         """Close the lock file descriptor (only when nothing holds the lock)."""

@@ -367,3 +367,17 @@ def open_runlog(home: str | Path | None = None) -> RunLog:
         if log is None:
             log = _cache[key] = RunLog(directory)
         return log
+
+
+def close_runlogs(under: str | Path) -> int:
+    """Close and forget this process's run logs in ``under`` or below it; how many were closed.
+
+    For a process that opens many homes in turn (a test suite): each open run log keeps two file descriptors.
+    """
+    root = Path(under).resolve()
+    with _cache_lock:
+        keys = [key for key in _cache if key[1] == os.getpid() and Path(key[0]).is_relative_to(root)]
+        logs = [_cache.pop(key) for key in keys]
+    for log in logs:
+        log.close()
+    return len(logs)

@@ -31,7 +31,7 @@ import time
 import uuid
 import zlib
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, Protocol
@@ -712,11 +712,21 @@ class JsonLinesStorage(Storage):
                         for k, doc in new.items() if doc is not old.get(str(k)) and doc != old.get(str(k))]
             self.append(ops)
 
+    def __del__(self) -> None:
+        # storage dropped without close(): its descriptor is a plain int that nothing else would ever close
+        fd, self._fd = getattr(self, "_fd", None), None
+        if fd is not None and getattr(self, "_pid", None) == os.getpid():
+            with suppress(OSError):
+                os.close(fd)
+
     def close(self) -> None:
-        """Close file descriptors (the in-memory state is rebuilt on next use)."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        self._stale = True
-        self.lock.close()
+        """Close file descriptors (the in-memory state is rebuilt on next use); a no-op while a thread holds the lock."""
+        with self.lock.idle() as idle:
+            if not idle:
+                return
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            self._stale = True
+            self.lock.close()
 

@@ -57,7 +57,13 @@ def test_watch_redraws_on_a_terminal_until_ctrl_c_and_exits_0(home):
         assert ids["aer"][:8].encode() in seen and b"engines alive" in seen
         # When Ctrl-C is pressed, Then it stops with exit status 0 and no traceback
         watcher.send_signal(signal.SIGINT)
-        status = watcher.wait(timeout=60)
+        # keep reading while it stops: a full terminal buffer would block its last writes (and it) forever
+        def exited() -> bool:
+            read_some()
+            return watcher.poll() is not None
+
+        wait_for(exited, timeout=60, step=0)
+        status = watcher.returncode
         while read_some():  # the rest of what it wrote
             pass
         assert status == 0 and b"Traceback" not in seen

@@ -11,7 +11,7 @@ from qiskit.quantum_info import Statevector, hellinger_fidelity
 
 from qhybrid_lab import run
 from qhybrid_lab.circuits import Sweep, transpile_cache_info
-from qhybrid_lab.errors import InvalidJobSpec, JobFailed
+from qhybrid_lab.errors import InvalidJobSpec, JobFailed, NotComparable
 from qhybrid_lab.runlog import open_runlog
 
 
@@ -142,14 +142,19 @@ def test_sweep_records_compare_point_by_point_across_backends():
     group.wait(120)
     comparison = compare(group[0], group[1])
     assert 0.9 < comparison.hellinger_fidelity <= 1.0 and comparison.total_variation_distance < 0.1
-    assert "sweep of 3 points" in " ".join(comparison.notes)
+    assert "compared over the 3 point(s) both runs measured (of 3 and 3)" in " ".join(comparison.notes)
     (found,) = [g for g in comparison_groups(open_runlog()) if g["circuit_name"] == "sweep_cmp"]
     assert found["pairs"][0]["hellinger_fidelity"] == pytest.approx(comparison.hellinger_fidelity)
-    assert "sweep of 3 points" in " ".join(found["pairs"][0]["notes"])  # the sidebar shows the server's notes
+    assert found["pairs"][0]["notes"] == comparison.notes  # the sidebar shows the same notes as compare()
     other = run(qc, "aer", parameter_values=values[:2], shots=100)[0]
     other.wait(60)
-    mismatch = compare(group[0], other)
-    assert mismatch.hellinger_fidelity is None and "not the same sweep points" in " ".join(mismatch.notes)
+    partial = compare(group[0], other)  # two grids are compared over the points they share
+    assert partial.hellinger_fidelity is not None
+    assert "compared over the 2 point(s) both runs measured (of 3 and 2)" in " ".join(partial.notes)
+    disjoint = run(qc, "aer", parameter_values=[[0.25] * 4, [0.5] * 4], shots=100)[0]
+    disjoint.wait(60)
+    with pytest.raises(NotComparable, match="share no parameter point"):
+        compare(group[0], disjoint)
 
 
 def test_a_template_the_transpiler_left_without_parameters_still_gives_one_result_per_point(bell):

@@ -200,3 +200,38 @@ def test_maybe_compact_bounds_a_log_grown_by_heartbeats_and_keeps_every_document
     assert sorted(r["id"] for r in other.query(limit=None)) == sorted(ids)
     assert [o["beat"] for o in other.owners()] == [299]
     assert log.maybe_compact(min_superseded=100) is False
+
+
+def _descriptors_on(path) -> int:
+    import os
+
+    fds = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            fds.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # the descriptor listdir itself used
+            pass
+    return sum(1 for target in fds if target.startswith(str(path)))
+
+
+def test_run_logs_dropped_or_closed_keep_no_file_descriptor_open(qhome, record_factory, tmp_path):
+    import gc
+
+    from qhybrid_lab.runlog.log import close_runlogs
+
+    # Given run logs that were read and written (each holds its lock file and the log open)
+    for i in range(20):
+        log = RunLog(tmp_path / f"home{i}")
+        log.insert(record_factory(i))
+        assert log.count() == 1
+    assert _descriptors_on(tmp_path) > 0
+    # When they are dropped without close(), Then their descriptors are closed with them
+    del log
+    gc.collect()
+    assert _descriptors_on(tmp_path) == 0
+    # And the process-wide instances of a directory tree are closed and forgotten by close_runlogs
+    shared = open_runlog(tmp_path / "shared")
+    shared.insert(record_factory(99))
+    assert _descriptors_on(tmp_path / "shared") == 2
+    assert close_runlogs(tmp_path) == 1 and _descriptors_on(tmp_path) == 0
+    assert open_runlog(tmp_path / "shared") is not shared and open_runlog(tmp_path / "shared").count() == 1
