@@ -97,10 +97,15 @@ def histogram(*counts: dict[str, int], labels: list[str] | tuple[str, ...] | Non
     fig.update_layout(updatemenus=[{
         "type": "buttons", "direction": "left", "buttons": buttons, "active": 0 if kind == "probability" else 1,
         "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom", "pad": {"l": 0, "r": 0, "t": 0, "b": 0},
-        "showactive": True, "font": {"size": 10},
+        # plotly.js fills the active button with a fixed light colour (#F4FAFF) that no layout attribute changes:
+        # glaring in a dark theme, so no button is shown active; the y-axis title says what is shown
+        "showactive": False, "font": {"size": 10},
     }])
     _layout(fig, title, height)
     fig.update_layout(yaxis_title=kind, margin={"t": 64 if title else 34})
+    if title:  # the title on its own line at the top, the switch (and legend) on the line under it
+        fig.update_layout(title={"text": title, "x": 0, "xref": "paper", "xanchor": "left", "y": 1,
+                                 "yref": "container", "yanchor": "top", "pad": {"t": 8}, "font": {"size": 13}})
     return fig
 
 

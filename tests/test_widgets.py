@@ -249,6 +249,10 @@ def test_histograms_label_bars_switch_counts_and_overlay_runs_in_one_legend():
     assert list(fig.data[0].text) == ["0.600", "0.000", "0.400"] and fig.data[0].textposition == "outside"
     (menu,) = fig.layout.updatemenus
     probability, counts = menu.buttons
+    # no active fill (plotly's is a fixed light colour, glaring in a dark theme); a title sits on its own top line
+    assert menu.showactive is False
+    titled = histogram({"0": 1}, title="bell on aer").layout.title
+    assert (titled.yref, titled.y, titled.yanchor) == ("container", 1, "top")
     assert counts.label == "counts" and counts.args[0]["y"][1] == [500, 100, 400]
     assert probability.args[0]["y"][0] == [0.6, 0.0, 0.4]
     one = counts_histogram({"0": 3, "1": 1}, kind="counts")

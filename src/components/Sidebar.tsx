@@ -119,7 +119,10 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
             role="tab"
             aria-selected={props.tab === id}
             className={`qh-Sidebar-tab${props.tab === id ? ' qh-mod-selected' : ''}`}
-            onClick={() => props.onTab(id)}
+            onClick={event => {
+              event.currentTarget.scrollIntoView?.({ block: 'nearest', inline: 'nearest' }); // a row scrolled sideways
+              props.onTab(id);
+            }}
           >
             {label}
           </button>
