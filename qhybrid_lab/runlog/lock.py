@@ -17,6 +17,15 @@ DEFAULT_TIMEOUT = 60.0
 """Seconds to wait for another process to release the lock (``$QHYBRID_RUNLOG_LOCK_TIMEOUT``)."""
 
 
+def close_dropped(owner: object) -> None:
+    """Close ``owner._fd`` (a plain int nothing else would close) in a ``__del__``, in the process that opened it."""
+    fd = getattr(owner, "_fd", None)
+    if fd is not None and getattr(owner, "_pid", None) == os.getpid():
+        owner._fd = None  # type: ignore[attr-defined]
+        with suppress(OSError):
+            os.close(fd)
+
+
 class ProcessLock:
     """A lock shared by every process on this machine that opens the same lock file.
 
@@ -111,11 +120,7 @@ class ProcessLock:
                 pause = min(pause * 2, 0.01)
 
     def __del__(self) -> None:
-        # a lock dropped without close(): its descriptor is plain int, nothing else would ever close it
-        fd, self._fd = getattr(self, "_fd", None), None
-        if fd is not None and getattr(self, "_pid", None) == os.getpid():
-            with suppress(OSError):
-                os.close(fd)
+        close_dropped(self)
 
     @contextmanager
     def idle(self) -> Iterator[bool]:

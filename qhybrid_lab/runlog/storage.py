@@ -31,7 +31,7 @@ import time
 import uuid
 import zlib
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,7 +39,7 @@ from typing import Any, Protocol
 from tinydb.storages import Storage
 
 from ..errors import InvalidJobSpec, RunLogCorrupt, RunLogError
-from .lock import ProcessLock
+from .lock import ProcessLock, close_dropped
 from .snapshot import Snapshot, encode, make_ref, read_snapshot, snapshot_path, split_ref
 
 logger = logging.getLogger(__name__)
@@ -713,11 +713,7 @@ class JsonLinesStorage(Storage):
             self.append(ops)
 
     def __del__(self) -> None:
-        # storage dropped without close(): its descriptor is a plain int that nothing else would ever close
-        fd, self._fd = getattr(self, "_fd", None), None
-        if fd is not None and getattr(self, "_pid", None) == os.getpid():
-            with suppress(OSError):
-                os.close(fd)
+        close_dropped(self)
 
     def close(self) -> None:
         """Close file descriptors (the in-memory state is rebuilt on next use); a no-op while a thread holds the lock."""
