@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidJobSpec, UnsupportedObject
@@ -85,7 +86,9 @@ def pennylane_circuits(obj: Any, name: str | None = None, *, default: str = "tap
 
     Each circuit measures every wire (``measure q[i] -> c[i]``, wire order of the device, else of the
     tape) after the rotations that diagonalize the observables; ``circuit.metadata["pennylane"]`` keeps
-    the measurements (see :func:`measurement_specs`). A broadcast tape gives ONE
+    the measurements (see :func:`measurement_specs`). A tape no single measurement basis answers (a sum of
+    terms, observables that do not commute qubit-wise) runs as one circuit per group of :func:`split_tape`,
+    ``name#k``; :func:`~qhybrid_lab.circuits.pennylane_results.measurement_values` recombines them. A broadcast tape gives ONE
     :class:`~qhybrid_lab.circuits.sweep.Sweep` (a parameterized template and one row of values per point, in order).
 
     Args:
@@ -94,13 +97,22 @@ def pennylane_circuits(obj: Any, name: str | None = None, *, default: str = "tap
         default: The name of a tape when ``name`` is not given.
 
     Raises:
-        UnsupportedObject: Another PennyLane object, or a measurement counts cannot answer (``qml.state()``).
-        InvalidJobSpec: A QNode called without its arguments, non-commuting observables, a failed conversion.
+        UnsupportedObject: Another PennyLane object, a measurement counts cannot answer (``qml.state()``), or a
+            tape PennyLane cannot split into measurement bases.
+        InvalidJobSpec: A QNode called without its arguments, a failed conversion.
     """
     tape, wires, own = _tape_of(obj)
     stem = name or own or default
     _check_operations(tape, stem)
     _check_measurements(tape)
+    split = split_tape(tape, stem)
+    if split is None:
+        return _tape_circuits(tape, wires, stem)
+    return [pair for k, part in enumerate(split[0]) for pair in _tape_circuits(part, wires, f"{stem}#{k}")]
+
+
+def _tape_circuits(tape: Any, wires: Any, stem: str) -> list[tuple[str, Any]]:
+    """One tape of one measurement basis → its circuit, its sweep (a broadcast), or a circuit per point."""
     if tape.batch_size is None:
         return [(stem, _convert(tape, wires, stem, None))]
     sweep = broadcast_sweep(tape, wires, stem)
@@ -210,12 +222,9 @@ def _unconvertible(tape: Any, name: str, error: BaseException) -> UnsupportedObj
 
 
 def _check_measurements(tape: Any) -> None:
-    """Refuse measurements one computational-basis circuit cannot answer."""
-    import pennylane as qml
-
+    """Refuse measurements counts cannot answer (``qml.state()``, a mid-circuit measurement value)."""
     if not tape.measurements:
         raise InvalidJobSpec("the PennyLane circuit measures nothing; return qml.expval(...), qml.probs(...) ...")
-    observables: list[Any] = []
     for mp in tape.measurements:
         kind = type(mp).__name__
         if kind not in SUPPORTED_MEASUREMENTS:
@@ -224,21 +233,58 @@ def _check_measurements(tape: Any) -> None:
                 f"{', '.join(f'qml.{v}' for v in SUPPORTED_MEASUREMENTS.values())}")
         if mp.mv is not None:
             raise UnsupportedObject(f"{mp} measures a mid-circuit measurement value; only final measurements run")
+
+
+def _one_basis_conflict(tape: Any) -> str | None:
+    """Why one computational-basis circuit cannot answer every measurement of ``tape`` (None when it can):
+    a sum of terms, or two observables on shared wires that do not commute qubit-wise."""
+    import pennylane as qml
+
+    observables: list[Any] = []
+    for mp in tape.measurements:
         if mp.obs is None:  # computational basis: the same as Z on each of its wires
             observables.extend(qml.PauliZ(w) for w in (mp.wires if len(mp.wires) else tape.wires))
             continue
         if isinstance(mp.obs, qml.ops.Sum) and not qml.pauli.is_pauli_word(mp.obs):
-            raise InvalidJobSpec(
-                f"{mp} measures a sum of terms; split it first: "
-                "tapes, fn = qml.transforms.split_non_commuting(tape), then run the tapes")
+            return f"{mp} measures a sum of terms"
         observables.append(mp.obs)
     for i, first in enumerate(observables):
         for second in observables[i + 1:]:
-            if not set(first.wires) & set(second.wires) or _qubit_wise_commuting(first, second):
-                continue
-            raise InvalidJobSpec(
-                f"observables {first} and {second} act on the same wires and do not commute qubit-wise, so one "
-                "circuit cannot measure both; split the tape with qml.transforms.split_non_commuting(tape)")
+            if set(first.wires) & set(second.wires) and not _qubit_wise_commuting(first, second):
+                return f"observables {first} and {second} act on the same wires and do not commute qubit-wise"
+    return None
+
+
+def split_tape(tape: Any, name: str) -> tuple[list[Any], Callable[[Any], Any]] | None:
+    """The tapes (one measurement basis each) and the recombining function of a tape one circuit cannot measure.
+
+    What PennyLane itself does (``qml.transforms.split_non_commuting`` with qubit-wise-commuting groups): sums
+    of terms are split into their terms, the terms grouped into qubit-wise-commuting sets, and the function
+    recombines the groups' results (with the coefficients) into what the original tape returns. ``None`` when one
+    circuit measures everything. Group ``k`` runs as the circuit ``f"{name}#{k}"``.
+
+    Raises:
+        UnsupportedObject: PennyLane cannot split it (for example ``qml.var`` of a sum of non-commuting terms).
+    """
+    import pennylane as qml
+
+    reason = _one_basis_conflict(tape)
+    if reason is None:
+        return None
+    try:
+        tapes, recombine = qml.transforms.split_non_commuting(tape, grouping_strategy="qwc")
+    except (RuntimeError, ValueError, TypeError, NotImplementedError) as error:  # RuntimeError: var of a sum
+        raise UnsupportedObject(f"PennyLane circuit '{name}': {reason}, and PennyLane cannot split it into "
+                                f"circuits of one measurement basis each: {type(error).__name__}: {error}") from error
+    for part in tapes:
+        left = _one_basis_conflict(part)
+        if left is not None:
+            raise UnsupportedObject(f"PennyLane circuit '{name}': {reason}; splitting it leaves {left}")
+    return list(tapes), recombine
+
+
+SPLIT_LABEL = re.compile(r"^(?P<stem>.*)#(?P<group>\d+)(?P<point>\[\d+\])?$")
+"""Label of group ``k`` of a split tape (``name#k``), with the point suffix ``[i]`` of a broadcast."""
 
 
 def _qubit_wise_commuting(first: Any, second: Any) -> bool:
@@ -299,5 +345,18 @@ def specs_by_label(obj: Any, name: str | None) -> dict[str, list[dict[str, Any]]
     if not is_runnable_pennylane(obj):
         return None
     tape, wires, own = _tape_of(obj)
-    specs = [_spec(mp, wires) for mp in tape.measurements]
-    return {name or own or "tape": specs}
+    stem = name or own or "tape"
+    split = split_tape(tape, stem)
+    if split is None:
+        return {stem: [_spec(mp, wires) for mp in tape.measurements]}
+    return {f"{stem}#{k}": [_spec(mp, wires) for mp in part.measurements] for k, part in enumerate(split[0])}
+
+
+def split_of(obj: Any, name: str | None) -> tuple[str, Callable[[Any], Any]] | None:
+    """``(stem, recombine)`` of a PennyLane object that runs as several circuits (see :func:`split_tape`)."""
+    if not is_runnable_pennylane(obj):
+        return None
+    tape, _, own = _tape_of(obj)
+    stem = name or own or "tape"
+    split = split_tape(tape, stem)
+    return None if split is None else (stem, split[1])

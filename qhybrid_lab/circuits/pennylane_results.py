@@ -6,7 +6,8 @@ from typing import Any
 
 from ..errors import InvalidJobSpec
 from .collect import as_circuits
-from .pennylane import measurement_specs, specs_by_label, type_name
+from .pennylane import SPLIT_LABEL, measurement_specs, specs_by_label, split_of, type_name
+
 
 def _outcome_counts(counts: dict[str, int], qubits: list[int]) -> dict[int, int]:
     """Counts of the outcome index over ``qubits`` (the first one most significant, as PennyLane orders them)."""
@@ -60,7 +61,8 @@ def values_from_counts(counts: dict[str, int], circuit_or_specs: Any) -> list[An
     """What the PennyLane circuit returns (one value per measurement), estimated from a converted circuit's counts.
 
     ``expval``/``var`` give floats, ``probs`` a list, ``counts`` a dict over the measured qubits' bitstrings
-    (PennyLane's order) and ``sample`` is not reconstructible from counts (``None``).
+    (PennyLane's order), ``sample`` the shots' values (a list of bit lists, or of eigenvalues for an observable) in
+    outcome order: counts keep every shot's outcome but not the order the shots were taken in.
     """
     specs = circuit_or_specs if isinstance(circuit_or_specs, list) else measurement_specs(circuit_or_specs)
     values: list[Any] = []
@@ -76,14 +78,71 @@ def values_from_counts(counts: dict[str, int], circuit_or_specs: Any) -> list[An
             width = len(spec["qubits"])
             values.append({format(i, f"0{width}b"): n for i, n in sorted(_outcome_counts(counts, spec["qubits"]).items())})
         else:
-            values.append(None)
+            values.append(sample_from_counts(counts, spec))
     return values
+
+
+def sample_from_counts(counts: dict[str, int], spec: dict[str, Any]) -> list[Any]:
+    """Every shot's outcome over the spec's qubits (bit lists), or its eigenvalue when the spec has an observable.
+
+    Example:
+        >>> sample_from_counts({"01": 2, "10": 1}, {"type": "sample", "qubits": [0, 1], "eigvals": None})
+        [[0, 1], [1, 0], [1, 0]]
+    """
+    width = len(spec["qubits"])
+    eigvals = spec.get("eigvals")
+    shots: list[Any] = []
+    for index, number in sorted(_outcome_counts(counts, spec["qubits"]).items()):
+        if eigvals is not None:
+            shots.extend([eigvals[index]] * number)
+        else:
+            shots.extend([int(b) for b in format(index, f"0{width}b")] for _ in range(number))
+    return shots
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar or array from PennyLane's recombination as a float or a (nested) list."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        return value
+    array = np.asarray(value)
+    if array.dtype == object:
+        return [_plain(v) for v in value]
+    return array.tolist() if array.ndim else float(array)
+
+
+def recombine(values: dict[str, dict[str, list[Any]]], stem: str, function: Any) -> dict[str, dict[str, list[Any]]]:
+    """Replace the groups ``stem#k`` (``stem#k[i]`` per point) of a split tape by what the tape returns.
+
+    ``function`` is the split's recombination (see :func:`~qhybrid_lab.circuits.pennylane.split_tape`): it takes
+    one result per group, a value for a group of one measurement, else a tuple, as a PennyLane device gives them.
+    """
+    groups: dict[str, dict[int, dict[str, list[Any]]]] = {}
+    out: dict[str, dict[str, list[Any]]] = {}
+    for label, by_backend in values.items():
+        match = SPLIT_LABEL.match(label)
+        if match is None or match["stem"] != stem:
+            out[label] = by_backend
+            continue
+        groups.setdefault(match["point"] or "", {})[int(match["group"])] = by_backend
+    for point, by_group in groups.items():
+        ordered = [by_group[k] for k in sorted(by_group)]
+        backends = set.intersection(*(set(g) for g in ordered))
+        for backend in sorted(backends):
+            parts = [g[backend][0] if len(g[backend]) == 1 else tuple(g[backend]) for g in ordered]
+            whole = function(parts)
+            whole = list(whole) if isinstance(whole, tuple) else [whole]
+            out.setdefault(f"{stem}{point}", {})[backend] = [_plain(v) for v in whole]
+    return out
 
 
 def measurement_values(group: Any, obj: Any, name: str | None = None) -> dict[str, dict[str, list[Any]]]:
     """``{circuit: {backend: values}}`` for a finished run of ``obj`` (what was run, with the same ``name``).
 
-    A sweep (a broadcast QNode or tape runs as one) gives one entry per point, ``name[i]`` in point order.
+    A sweep (a broadcast QNode or tape runs as one) gives one entry per point, ``name[i]`` in point order. A
+    tape that ran as several circuits (a Hamiltonian, observables that do not commute qubit-wise) gives its values
+    recombined, under its own name, as PennyLane's ``split_non_commuting`` does.
 
     Example:
         >>> group = run(bind(ansatz, thetas), ["aer", "pennylane:lightning.qubit"])  # doctest: +SKIP
@@ -105,4 +164,5 @@ def measurement_values(group: Any, obj: Any, name: str | None = None) -> dict[st
                 continue
             for point, point_counts in enumerate(counts):  # a sweep: one counts dict per point, in order
                 out.setdefault(f"{label}[{point}]", {})[backend] = values_from_counts(point_counts, specs[label])
-    return out
+    split = split_of(obj, name)
+    return out if split is None else recombine(out, *split)
