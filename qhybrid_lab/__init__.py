@@ -15,8 +15,16 @@ except ImportError:  # pragma: no cover - a source tree that was never built
 
 from .comparison import compare  # light (stdlib only)
 
-__all__ = ["__version__", "compare", "experiment", "load_experiment", "load_ipython_extension", "minimize", "run",
-           "runlog"]
+__all__ = [
+    "__version__",
+    "compare",
+    "experiment",
+    "load_experiment",
+    "load_ipython_extension",
+    "minimize",
+    "run",
+    "runlog",
+]
 
 
 def load_ipython_extension(ipython: Any) -> None:

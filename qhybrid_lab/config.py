@@ -22,6 +22,7 @@ def home_dir() -> Path:
     except OSError as error:
         from .errors import RunLogError
 
-        raise RunLogError(f"cannot create the qhybrid home {path}: {error}; set {HOME_ENV} to a writable "
-                          "directory") from error
+        raise RunLogError(
+            f"cannot create the qhybrid home {path}: {error}; set {HOME_ENV} to a writable directory"
+        ) from error
     return path

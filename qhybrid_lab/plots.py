@@ -53,8 +53,13 @@ def probabilities(*counts: dict[str, int], max_outcomes: int = MAX_OUTCOMES) -> 
     return outcomes, [[p.get(k, 0.0) for k in outcomes] for p in normed]
 
 
-def histogram(*counts: dict[str, int], labels: list[str] | tuple[str, ...] | None = None, title: str | None = None,
-              height: int = 260, kind: str = "probability") -> Any:
+def histogram(
+    *counts: dict[str, int],
+    labels: list[str] | tuple[str, ...] | None = None,
+    title: str | None = None,
+    height: int = 260,
+    kind: str = "probability",
+) -> Any:
     """A plotly bar chart of one or more results, like ``qiskit.visualization.plot_histogram``.
 
     Several results share one outcome axis, side by side with one legend entry each; every bar is labelled with
@@ -79,38 +84,84 @@ def histogram(*counts: dict[str, int], labels: list[str] | tuple[str, ...] | Non
         raise ValueError(f"{len(counts)} result(s) but {len(labels)} label(s)")
     outcomes, probs = probabilities(*counts)
     shots = [sum(c.values()) for c in counts]
-    values: dict[str, list[list[float]]] = {"probability": probs, "counts": [[round(p * n) for p in ps] for ps, n in zip(probs, shots)]}
-    texts = {"probability": [[f"{p:.3f}" for p in ps] for ps in probs],
-             "counts": [[str(v) for v in vs] for vs in values["counts"]]}
+    values: dict[str, list[list[float]]] = {
+        "probability": probs,
+        "counts": [[round(p * n) for p in ps] for ps, n in zip(probs, shots)],
+    }
+    texts = {
+        "probability": [[f"{p:.3f}" for p in ps] for ps in probs],
+        "counts": [[str(v) for v in vs] for vs in values["counts"]],
+    }
     several = len(counts) > 1
-    fig = go.Figure([
-        go.Bar(name=label, x=outcomes, y=values[kind][i], text=texts[kind][i], textposition="outside",
-               cliponaxis=False, textfont={"size": 10 if several or len(outcomes) > 8 else 11},
-               hovertemplate="%{x}: %{text}<extra>" + (label if several else "") + "</extra>")
-        for i, label in enumerate(labels)
-    ])
-    fig.update_layout(barmode="group", showlegend=several, legend={"orientation": "h", "y": 1.02, "x": 1,
-                                                                    "xanchor": "right", "yanchor": "bottom"})
-    buttons = [{"label": name, "method": "update",
-                "args": [{"y": values[key], "text": texts[key]}, {"yaxis.title.text": name, "yaxis.autorange": True}]}
-               for key, name in (("probability", "probability"), ("counts", "counts"))]
-    fig.update_layout(updatemenus=[{
-        "type": "buttons", "direction": "left", "buttons": buttons, "active": 0 if kind == "probability" else 1,
-        "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom", "pad": {"l": 0, "r": 0, "t": 0, "b": 0},
-        # plotly.js fills the active button with a fixed light colour (#F4FAFF) that no layout attribute changes:
-        # glaring in a dark theme, so no button is shown active; the y-axis title says what is shown
-        "showactive": False, "font": {"size": 10},
-    }])
+    fig = go.Figure(
+        [
+            go.Bar(
+                name=label,
+                x=outcomes,
+                y=values[kind][i],
+                text=texts[kind][i],
+                textposition="outside",
+                cliponaxis=False,
+                textfont={"size": 10 if several or len(outcomes) > 8 else 11},
+                hovertemplate="%{x}: %{text}<extra>" + (label if several else "") + "</extra>",
+            )
+            for i, label in enumerate(labels)
+        ]
+    )
+    fig.update_layout(
+        barmode="group",
+        showlegend=several,
+        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+    )
+    buttons = [
+        {
+            "label": name,
+            "method": "update",
+            "args": [{"y": values[key], "text": texts[key]}, {"yaxis.title.text": name, "yaxis.autorange": True}],
+        }
+        for key, name in (("probability", "probability"), ("counts", "counts"))
+    ]
+    fig.update_layout(
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "buttons": buttons,
+                "active": 0 if kind == "probability" else 1,
+                "x": 0,
+                "xanchor": "left",
+                "y": 1.02,
+                "yanchor": "bottom",
+                "pad": {"l": 0, "r": 0, "t": 0, "b": 0},
+                # plotly.js fills the active button with a fixed light colour (#F4FAFF) that no layout attribute changes:
+                # glaring in a dark theme, so no button is shown active; the y-axis title says what is shown
+                "showactive": False,
+                "font": {"size": 10},
+            }
+        ]
+    )
     _layout(fig, title, height)
     fig.update_layout(yaxis_title=kind, margin={"t": 64 if title else 34})
     if title:  # the title on its own line at the top, the switch (and legend) on the line under it
-        fig.update_layout(title={"text": title, "x": 0, "xref": "paper", "xanchor": "left", "y": 1,
-                                 "yref": "container", "yanchor": "top", "pad": {"t": 8}, "font": {"size": 13}})
+        fig.update_layout(
+            title={
+                "text": title,
+                "x": 0,
+                "xref": "paper",
+                "xanchor": "left",
+                "y": 1,
+                "yref": "container",
+                "yanchor": "top",
+                "pad": {"t": 8},
+                "font": {"size": 13},
+            }
+        )
     return fig
 
 
-def counts_histogram(counts: dict[str, int], *, title: str | None = None, height: int = 260,
-                     kind: str = "probability") -> Any:
+def counts_histogram(
+    counts: dict[str, int], *, title: str | None = None, height: int = 260, kind: str = "probability"
+) -> Any:
     """A plotly bar chart of one result (value labels; a probability/counts switch): :func:`histogram` of one.
 
     Example:
@@ -141,25 +192,48 @@ def sweep_plot(values: list[float], parameters: dict | None, *, label: str, titl
     grid = _grid(points) if len(names) == 2 else None
     if len(names) == 1:
         xs = [p[0] for p in points]
-        fig = go.Figure(go.Scatter(x=xs, y=values, mode="lines+markers", name=label,
-                                   hovertemplate=f"{names[0]} = %{{x:.4g}}<br>{label} = %{{y:.4f}}<extra></extra>"))
+        fig = go.Figure(
+            go.Scatter(
+                x=xs,
+                y=values,
+                mode="lines+markers",
+                name=label,
+                hovertemplate=f"{names[0]} = %{{x:.4g}}<br>{label} = %{{y:.4f}}<extra></extra>",
+            )
+        )
         fig.update_layout(xaxis_title=names[0], yaxis_title=label)
     elif grid is not None:
         xs, ys = grid
         z: list[list[float | None]] = [[None] * len(xs) for _ in ys]
         for (x, y), v in zip(points, values):
             z[ys.index(y)][xs.index(x)] = v
-        fig = go.Figure(go.Heatmap(
-            x=xs, y=ys, z=z, colorscale="Viridis", colorbar={"title": {"text": label, "side": "right"}},
-            hovertemplate=f"{names[0]} = %{{x:.4g}}<br>{names[1]} = %{{y:.4g}}<br>{label} = %{{z:.4f}}<extra></extra>"))
+        fig = go.Figure(
+            go.Heatmap(
+                x=xs,
+                y=ys,
+                z=z,
+                colorscale="Viridis",
+                colorbar={"title": {"text": label, "side": "right"}},
+                hovertemplate=f"{names[0]} = %{{x:.4g}}<br>{names[1]} = %{{y:.4g}}<br>{label} = %{{z:.4f}}<extra></extra>",
+            )
+        )
         fig.update_layout(xaxis_title=names[0], yaxis_title=names[1])
     else:
         text = ["<br>".join(f"{n} = {v:.4g}" for n, v in zip(names, p)) for p in points]
-        fig = go.Figure(go.Scatter(x=list(range(len(values))), y=values, mode="lines+markers", name=label, text=text,
-                                   hovertemplate=f"point %{{x}}<br>%{{text}}<br>{label} = %{{y:.4f}}<extra></extra>"))
+        fig = go.Figure(
+            go.Scatter(
+                x=list(range(len(values))),
+                y=values,
+                mode="lines+markers",
+                name=label,
+                text=text,
+                hovertemplate=f"point %{{x}}<br>%{{text}}<br>{label} = %{{y:.4f}}<extra></extra>",
+            )
+        )
         fig.update_layout(xaxis_title="point", yaxis_title=label)
-    fig.update_layout(title={"text": title, "font": {"size": 13}}, height=height,
-                      margin={"l": 50, "r": 10, "t": 40, "b": 40})
+    fig.update_layout(
+        title={"text": title, "font": {"size": 13}}, height=height, margin={"l": 50, "r": 10, "t": 40, "b": 40}
+    )
     return fig
 
 
@@ -173,8 +247,12 @@ def _grid(points: list[list[float]]) -> tuple[list[float], list[float]] | None:
 
 
 def comparison_histogram(
-    counts_a: dict[str, int], counts_b: dict[str, int], *, labels: tuple[str, str] = ("a", "b"),
-    title: str | None = None, height: int = 300,
+    counts_a: dict[str, int],
+    counts_b: dict[str, int],
+    *,
+    labels: tuple[str, str] = ("a", "b"),
+    title: str | None = None,
+    height: int = 300,
 ) -> Any:
     """A plotly grouped bar chart: two results of one circuit side by side, as probabilities."""
     import plotly.graph_objects as go
@@ -204,8 +282,12 @@ def theme_neutral(fig: Any) -> Any:
     backgrounds and dark-grey text are replaced. Returns the figure.
     """
     axis = {"gridcolor": NEUTRAL_GRID, "zerolinecolor": "rgba(128, 128, 128, 0.5)", "linecolor": NEUTRAL_GRID}
-    fig.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      font={"color": NEUTRAL_TEXT}, legend={"bgcolor": "rgba(0,0,0,0)"})
+    fig.update_layout(
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"color": NEUTRAL_TEXT},
+        legend={"bgcolor": "rgba(0,0,0,0)"},
+    )
     fig.update_xaxes(**axis)
     fig.update_yaxes(**axis)
     for menu in fig.layout.updatemenus or ():
@@ -226,14 +308,20 @@ def mimebundle(fig: Any) -> dict[str, Any]:
 
     figure = json.loads(theme_neutral(go.Figure(fig)).to_json())  # a copy: the caller's figure is left as it is
     title = ((figure.get("layout") or {}).get("title") or {}).get("text") or "counts histogram"
-    return {"application/vnd.plotly.v1+json": {**figure, "config": {"displaylogo": False}},
-            "text/plain": f"<plotly figure: {title}>"}
+    return {
+        "application/vnd.plotly.v1+json": {**figure, "config": {"displaylogo": False}},
+        "text/plain": f"<plotly figure: {title}>",
+    }
 
 
 def _layout(fig: Any, title: str | None, height: int) -> None:
     fig.update_layout(
-        title=title, height=height, margin={"l": 48, "r": 10, "t": 40 if title else 10, "b": 40},
-        yaxis_title="probability", xaxis_title="outcome", xaxis_type="category",
+        title=title,
+        height=height,
+        margin={"l": 48, "r": 10, "t": 40 if title else 10, "b": 40},
+        yaxis_title="probability",
+        xaxis_title="outcome",
+        xaxis_type="category",
     )
 
 
@@ -247,8 +335,12 @@ def counts_histogram_mpl(counts: dict[str, int], *, title: str | None = None, ax
 
 
 def comparison_histogram_mpl(
-    counts_a: dict[str, int], counts_b: dict[str, int], *, labels: tuple[str, str] = ("a", "b"),
-    title: str | None = None, ax: Any = None,
+    counts_a: dict[str, int],
+    counts_b: dict[str, int],
+    *,
+    labels: tuple[str, str] = ("a", "b"),
+    title: str | None = None,
+    ax: Any = None,
 ) -> Any:
     """A static matplotlib grouped bar chart of two results; returns the Figure."""
     outcomes, (pa, pb) = probabilities(counts_a, counts_b)

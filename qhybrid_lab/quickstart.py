@@ -37,8 +37,13 @@ def execute_notebook(source: Path, workdir: Path, *, home: Path, timeout: int = 
     package_root = str(Path(__file__).resolve().parents[1])
     pythonpath = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
     env = dict(os.environ, QHYBRID_HOME=str(home), JPY_SESSION_NAME=str(source), PYTHONPATH=pythonpath)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
-                            resources={"metadata": {"path": str(workdir)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        store_widget_state=True,
+        resources={"metadata": {"path": str(workdir)}},
+    )
     try:
         client.execute(env=env)
     except CellExecutionError:
@@ -57,10 +62,23 @@ def summarize(nb: Any, log: Any) -> dict:
     return {
         "cells": len(code),
         "cells_run": sum(1 for cell in code if cell.get("execution_count") is not None),
-        "jobs": [{"id": r["id"][:8], "circuit": r["circuit"]["name"], "backend": r["backend"]["name"],
-                  "kind": r["backend"].get("kind"), "status": r["status"], "shots": r["shots"]} for r in jobs],
-        "comparisons": [{"circuit": g["circuit_name"], **pair}
-                        for g in comparison_groups(log) for pair in g["pairs"] if pair.get("comparable", True)],
+        "jobs": [
+            {
+                "id": r["id"][:8],
+                "circuit": r["circuit"]["name"],
+                "backend": r["backend"]["name"],
+                "kind": r["backend"].get("kind"),
+                "status": r["status"],
+                "shots": r["shots"],
+            }
+            for r in jobs
+        ],
+        "comparisons": [
+            {"circuit": g["circuit_name"], **pair}
+            for g in comparison_groups(log)
+            for pair in g["pairs"]
+            if pair.get("comparable", True)
+        ],
         "widget_state": bool(nb.metadata.get("widgets")),
     }
 
@@ -69,11 +87,17 @@ def _report(summary: dict, out: Any) -> bool:
     print(f"cells run: {summary['cells_run']} of {summary['cells']} code cells", file=out)
     print(f"jobs: {len(summary['jobs'])}", file=out)
     for job in summary["jobs"]:
-        print(f"  {job['id']}  {job['circuit']:<6} {job['backend']:<12} ({job['kind']}) {job['shots']:>7} shots"
-              f"  {job['status']}", file=out)
+        print(
+            f"  {job['id']}  {job['circuit']:<6} {job['backend']:<12} ({job['kind']}) {job['shots']:>7} shots"
+            f"  {job['status']}",
+            file=out,
+        )
     for pair in summary["comparisons"]:
-        print(f"comparison {pair['circuit']}: {pair['a'][:8]} vs {pair['b'][:8]}: Hellinger fidelity "
-              f"{pair['hellinger_fidelity']:.3f}, TVD {pair['total_variation_distance']:.3f}", file=out)
+        print(
+            f"comparison {pair['circuit']}: {pair['a'][:8]} vs {pair['b'][:8]}: Hellinger fidelity "
+            f"{pair['hellinger_fidelity']:.3f}, TVD {pair['total_variation_distance']:.3f}",
+            file=out,
+        )
     bad = [j for j in summary["jobs"] if j["status"] not in ("done", "blocked")]
     ok = summary["cells_run"] == summary["cells"] and not bad and bool(summary["comparisons"])
     print("OK" if ok else f"FAILED: {len(bad)} job(s) did not finish", file=out)

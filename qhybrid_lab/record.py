@@ -192,6 +192,17 @@ def brief(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["BackendInfo", "CircuitInfo", "CostInfo", "ErrorEntry", "Observable", "ObservableResult", "Origin",
-           "Parameters", "RunRecord",
-           "StatusEntry", "Timings", "brief"]
+__all__ = [
+    "BackendInfo",
+    "CircuitInfo",
+    "CostInfo",
+    "ErrorEntry",
+    "Observable",
+    "ObservableResult",
+    "Origin",
+    "Parameters",
+    "RunRecord",
+    "StatusEntry",
+    "Timings",
+    "brief",
+]

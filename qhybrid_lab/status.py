@@ -91,5 +91,6 @@ def budget_period(value: BudgetPeriod | str) -> BudgetPeriod:
     except ValueError:
         from .errors import InvalidJobSpec
 
-        raise InvalidJobSpec(f"budget period must be one of {', '.join(p.value for p in BudgetPeriod)}, "
-                             f"not {value!r}") from None
+        raise InvalidJobSpec(
+            f"budget period must be one of {', '.join(p.value for p in BudgetPeriod)}, not {value!r}"
+        ) from None

@@ -22,9 +22,13 @@ SUMMARY_ABOVE = 8
 """Groups of more jobs than this show as one summary; smaller ones as one row per job."""
 
 _ORDER = ("done", "running", "queued", "pending", "failed", "blocked", "cancelled", "interrupted")
-_COLOURS = {"done": "var(--jp-success-color1, green)", "failed": "var(--jp-error-color1, red)",
-            "blocked": "var(--jp-error-color1, red)", "interrupted": "var(--jp-warn-color1, orange)",
-            "cancelled": "var(--jp-warn-color1, orange)"}
+_COLOURS = {
+    "done": "var(--jp-success-color1, green)",
+    "failed": "var(--jp-error-color1, red)",
+    "blocked": "var(--jp-error-color1, red)",
+    "interrupted": "var(--jp-warn-color1, orange)",
+    "cancelled": "var(--jp-warn-color1, orange)",
+}
 _FAILED = ("failed", "blocked", "interrupted")
 
 
@@ -48,8 +52,9 @@ def _span(records: list[dict], now: float) -> float | None:
 
 def _cost(records: list[dict]) -> tuple[float, float]:
     """(money counted against budgets, what the real devices would have cost) over the records."""
-    counted = sum(float((r.get("cost") or {}).get("counted") or (r.get("cost") or {}).get("actual") or 0.0)
-                  for r in records)
+    counted = sum(
+        float((r.get("cost") or {}).get("counted") or (r.get("cost") or {}).get("actual") or 0.0) for r in records
+    )
     equivalent = sum(float((r.get("cost") or {}).get("hardware_equivalent") or 0.0) for r in records)
     return counted, equivalent
 
@@ -75,9 +80,11 @@ def static_html(group_id: str, records: list[dict]) -> str:
 
     The ``data-qhybrid-group`` attribute lets the sidebar extension replace it by what became of the jobs.
     """
-    return (f"<div class='qh-JobView-static tex2jax_ignore mathjax_ignore' data-qhybrid-group='{html.escape(group_id)}'>"
-            f"<b>qhybrid-lab</b> group <code>{html.escape(group_id[:8])}</code>: {html.escape(group_line(records))}"
-            " — the live view needs its kernel; the sidebar's Queue lists these jobs.</div>")
+    return (
+        f"<div class='qh-JobView-static tex2jax_ignore mathjax_ignore' data-qhybrid-group='{html.escape(group_id)}'>"
+        f"<b>qhybrid-lab</b> group <code>{html.escape(group_id[:8])}</code>: {html.escape(group_line(records))}"
+        " — the live view needs its kernel; the sidebar's Queue lists these jobs.</div>"
+    )
 
 
 class GroupSummary:
@@ -96,25 +103,40 @@ class GroupSummary:
         gid = str(getattr(group, "id", "?"))
         backends = {(job.record.get("backend") or {}).get("name") for job in jobs}
         circuits = len(jobs) // max(1, len(backends))
-        self.caption = w.HTML(f"<b>qhybrid-lab</b> group <code>{html.escape(gid[:8])}</code>: {len(jobs)} jobs "
-                              f"({circuits} circuits × {len(backends)} backend{'s' if len(backends) > 1 else ''})")
+        self.caption = w.HTML(
+            f"<b>qhybrid-lab</b> group <code>{html.escape(gid[:8])}</code>: {len(jobs)} jobs "
+            f"({circuits} circuits × {len(backends)} backend{'s' if len(backends) > 1 else ''})"
+        )
         self.progress = w.IntProgress(value=0, min=0, max=len(jobs), layout=w.Layout(width="calc(100% - 8px)"))
         self.status = w.HTML(layout=w.Layout(width="100%"))
-        self.cancel = w.Button(description="Cancel group", button_style="warning", icon="stop",
-                               tooltip="cancel every unfinished job of this group", layout=w.Layout(width="auto"))
+        self.cancel = w.Button(
+            description="Cancel group",
+            button_style="warning",
+            icon="stop",
+            tooltip="cancel every unfinished job of this group",
+            layout=w.Layout(width="auto"),
+        )
         self.cancel.on_click(lambda _: self.group.cancel())
-        self.toggle = w.ToggleButton(description="Details", icon="list", value=False, layout=w.Layout(width="auto"),
-                                     tooltip="one line per circuit, and the histogram of a chosen one")
+        self.toggle = w.ToggleButton(
+            description="Details",
+            icon="list",
+            value=False,
+            layout=w.Layout(width="auto"),
+            tooltip="one line per circuit, and the histogram of a chosen one",
+        )
         self.toggle.observe(self._toggled, "value")
         self.table = w.HTML(layout=w.Layout(max_height="320px", overflow="auto"))
-        self.choice = w.Dropdown(description="show", layout=w.Layout(width="auto"),
-                                 style={"description_width": "initial"})
+        self.choice = w.Dropdown(
+            description="show", layout=w.Layout(width="auto"), style={"description_width": "initial"}
+        )
         self.choice.observe(self._chosen, "value")
         self.output = w.Output(layout=w.Layout(margin="0 0 0 1em"))
         self.details = w.VBox([self.table, self.choice, self.output], layout=w.Layout(display="none"))
         buttons = w.HBox([self.cancel, self.toggle])
-        self.widget = w.VBox([self.caption, self.progress, self.status, buttons, self.details],
-                             layout=w.Layout(border="1px solid var(--jp-border-color2, #ccc)", padding="4px"))
+        self.widget = w.VBox(
+            [self.caption, self.progress, self.status, buttons, self.details],
+            layout=w.Layout(border="1px solid var(--jp-border-color2, #ccc)", padding="4px"),
+        )
         self.stale = True
         self.refresh()
 
@@ -130,17 +152,20 @@ class GroupSummary:
         counts = group_counts(records)
         finished = sum(n for s, n in counts.items() if JobStatus(s) in FINAL_STATES)
         self.progress.value = finished
-        self.progress.bar_style = ("danger" if any(counts.get(s) for s in _FAILED) else
-                                   "success" if finished == len(records) else "info")
-        parts = " · ".join(f"<span style='color:{_COLOURS.get(s, 'inherit')}'><b>{n}</b> {s}</span>"
-                           for s, n in counts.items())
+        self.progress.bar_style = (
+            "danger" if any(counts.get(s) for s in _FAILED) else "success" if finished == len(records) else "info"
+        )
+        parts = " · ".join(
+            f"<span style='color:{_COLOURS.get(s, 'inherit')}'><b>{n}</b> {s}</span>" for s, n in counts.items()
+        )
         line = html.escape(_tail(records, now).lstrip(",; ").removeprefix("in "))
         failed = [r for r in records if str(r["status"]) in _FAILED]
         reasons = "".join(
-            f"<div style='color:{_COLOURS[str(r['status'])]}'>{html.escape(_name(r))}: "
-            f"{html.escape(_reason(r))}</div>" for r in failed[:3])
+            f"<div style='color:{_COLOURS[str(r['status'])]}'>{html.escape(_name(r))}: {html.escape(_reason(r))}</div>"
+            for r in failed[:3]
+        )
         more = f"<div>… and {len(failed) - 3} more (Details)</div>" if len(failed) > 3 else ""
-        self.status.value = (f"<div class='tex2jax_ignore mathjax_ignore'>{parts} — {line}{reasons}{more}</div>")
+        self.status.value = f"<div class='tex2jax_ignore mathjax_ignore'>{parts} — {line}{reasons}{more}</div>"
         self.cancel.disabled = finished == len(records)
         if self.toggle.value:
             self._fill_table(records, now)
@@ -154,23 +179,37 @@ class GroupSummary:
 
     def _fill_table(self, records: list[dict], now: float | None = None) -> None:
         now = time.time() if now is None else now
-        head = "".join(f"<th style='text-align:left'>{c}</th>" for c in ("circuit", "backend", "status", "depth",
-                                                                         "2q", "time", "outcome"))
+        head = "".join(
+            f"<th style='text-align:left'>{c}</th>"
+            for c in ("circuit", "backend", "status", "depth", "2q", "time", "outcome")
+        )
         rows = []
         for r in records:
             t = r.get("transpile") or {}
             status = str(r["status"])
             timings = r.get("timings") or {}
-            elapsed = timings.get("total") if JobStatus(status) in FINAL_STATES else (
-                None if not (submitted := timings.get("submitted_at") or r.get("created")) else
-                now - submitted)
-            cells = [(r.get("circuit") or {}).get("name") or "?", (r.get("backend") or {}).get("name"),
-                     status, t.get("depth"), t.get("two_qubit"), seconds(elapsed), _outcome(r)]
-            tds = "".join(f"<td style='text-align:left'>{html.escape('–' if c is None else str(c))}</td>"
-                          for c in cells)
+            elapsed = (
+                timings.get("total")
+                if JobStatus(status) in FINAL_STATES
+                else (None if not (submitted := timings.get("submitted_at") or r.get("created")) else now - submitted)
+            )
+            cells = [
+                (r.get("circuit") or {}).get("name") or "?",
+                (r.get("backend") or {}).get("name"),
+                status,
+                t.get("depth"),
+                t.get("two_qubit"),
+                seconds(elapsed),
+                _outcome(r),
+            ]
+            tds = "".join(
+                f"<td style='text-align:left'>{html.escape('–' if c is None else str(c))}</td>" for c in cells
+            )
             rows.append(f"<tr style='color:{_COLOURS.get(status, 'inherit')}'>{tds}</tr>")
-        self.table.value = (f"<table class='qh-Table tex2jax_ignore mathjax_ignore'><thead><tr>{head}</tr></thead>"
-                            f"<tbody>{''.join(rows)}</tbody></table>")
+        self.table.value = (
+            f"<table class='qh-Table tex2jax_ignore mathjax_ignore'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
 
     def _chosen(self, change: dict) -> None:
         self.output.clear_output()

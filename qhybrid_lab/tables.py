@@ -107,26 +107,37 @@ class Table:
         cell = "<td style='text-align:left;white-space:normal;overflow-wrap:anywhere;vertical-align:top'>"
         body = "".join("<tr>" + "".join(f"{cell}{esc(v)}</td>" for v in row) + "</tr>" for row in self.rows)
         # tex2jax_ignore/mathjax_ignore: JupyterLab typesets rendered HTML, and would read "$0.00 ... $5.00" as LaTeX
-        return (f"<div class='qh-Table-wrap tex2jax_ignore mathjax_ignore' style='max-width:100%;overflow-x:auto'>"
-                f"<table class='qh-Table' style='table-layout:auto;max-width:100%'>{cap}<thead><tr>{head}</tr>"
-                f"</thead><tbody>{body}</tbody></table></div>")
+        return (
+            f"<div class='qh-Table-wrap tex2jax_ignore mathjax_ignore' style='max-width:100%;overflow-x:auto'>"
+            f"<table class='qh-Table' style='table-layout:auto;max-width:100%'>{cap}<thead><tr>{head}</tr>"
+            f"</thead><tbody>{body}</tbody></table></div>"
+        )
 
 
 def job_row(record: dict) -> list[Any]:
     """One job as a row of :data:`JOB_COLUMNS`: short id, circuit, backend (kind), status, shots, time, notebook, error."""
     backend, timings = record.get("backend") or {}, record.get("timings") or {}
     origin = record.get("origin") or {}
-    return [record["id"][:8], (record.get("circuit") or {}).get("name"),
-            f"{backend.get('name')} ({backend.get('kind')})", record["status"], record.get("shots"),
-            seconds(timings.get("total")),
-            os.path.basename(origin.get("notebook") or "") or None,
-            record.get("error") or record.get("blocked_reason") or ""]
+    return [
+        record["id"][:8],
+        (record.get("circuit") or {}).get("name"),
+        f"{backend.get('name')} ({backend.get('kind')})",
+        record["status"],
+        record.get("shots"),
+        seconds(timings.get("total")),
+        os.path.basename(origin.get("notebook") or "") or None,
+        record.get("error") or record.get("blocked_reason") or "",
+    ]
 
 
 def jobs_table(records: list[dict], total: int) -> Table:
     """The job listing of ``%qjobs`` and ``qhybrid jobs``: ``records`` (newest first) of ``total`` matching jobs."""
-    return Table(JOB_COLUMNS, [job_row(r) for r in records],
-                 caption=f"{len(records)} of {total} job(s), newest first", data=records)
+    return Table(
+        JOB_COLUMNS,
+        [job_row(r) for r in records],
+        caption=f"{len(records)} of {total} job(s), newest first",
+        data=records,
+    )
 
 
 def budgets_table(status: list[dict], *, rehearse: bool) -> Table:
@@ -136,11 +147,21 @@ def budgets_table(status: list[dict], *, rehearse: bool) -> Table:
         status: :func:`qhybrid_lab.costs.guard.budget_status` (each budget with spent, committed, remaining).
         rehearse: whether rehearsal mode is on (emulators count what the real device would cost).
     """
+
     def amount(b: dict, key: str, default: float | None = None) -> str | None:
         return money(b.get(key, default), b.get("currency"))
 
-    rows = [[b.get("period"), b.get("backend") or "all", amount(b, "limit"), amount(b, "spent", 0.0),
-             amount(b, "committed", 0.0), amount(b, "remaining")] for b in status]
+    rows = [
+        [
+            b.get("period"),
+            b.get("backend") or "all",
+            amount(b, "limit"),
+            amount(b, "spent", 0.0),
+            amount(b, "committed", 0.0),
+            amount(b, "remaining"),
+        ]
+        for b in status
+    ]
     mode = "on (emulators count hardware-equivalent cost)" if rehearse else "off"
     caption = f"budgets: {len(rows) or 'none set'}; rehearsal mode {mode}"
     return Table(["per", "backend", "limit", "spent", "committed", "remaining"], rows, caption=caption, data=status)

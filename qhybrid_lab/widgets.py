@@ -21,8 +21,16 @@ from .status import FINAL_STATES, JobStatus
 from .summary import SUMMARY_ABOVE, GroupSummary, static_html
 from .tables import Table, seconds, terminal_columns
 
-__all__ = ["JobView", "Table", "job_line", "parity_expectation", "progress_line", "sweep_points", "terminal_columns",
-           "widgets_available"]
+__all__ = [
+    "JobView",
+    "Table",
+    "job_line",
+    "parity_expectation",
+    "progress_line",
+    "sweep_points",
+    "terminal_columns",
+    "widgets_available",
+]
 
 TICK_SECONDS = 0.5
 """How often elapsed times of unfinished jobs are refreshed in the widget view."""
@@ -36,8 +44,14 @@ _COLOURS = {
     "interrupted": "var(--jp-warn-color1, orange)",
     "cancelled": "var(--jp-warn-color1, orange)",
 }
-_COLUMNS = (("circuit", "9em"), ("backend", "15em"), ("status", "7em"), ("depth", "5em"), ("2q gates", "6em"),
-            ("elapsed", "6em"))
+_COLUMNS = (
+    ("circuit", "9em"),
+    ("backend", "15em"),
+    ("status", "7em"),
+    ("depth", "5em"),
+    ("2q gates", "6em"),
+    ("elapsed", "6em"),
+)
 
 
 def widgets_available(shell: Any = None) -> bool:
@@ -129,15 +143,19 @@ def _line_parts(record: dict, widths: tuple[int, int] = (10, 26)) -> tuple[str, 
     ``widths``: of the circuit and backend columns (a view aligns its jobs' lines with its own widths).
     """
     circuit, backend, status, depth, twoq, elapsed = _cells(record)
-    head = (f"{record['id'][:8]}  {circuit:<{widths[0]}} {backend:<{widths[1]}} {status:<11} depth {depth:<3} "
-            f"2q {twoq:<3} {elapsed}")
+    head = (
+        f"{record['id'][:8]}  {circuit:<{widths[0]}} {backend:<{widths[1]}} {status:<11} depth {depth:<3} "
+        f"2q {twoq:<3} {elapsed}"
+    )
     counts, outcome = (record.get("result") or {}).get("counts"), ""
     if isinstance(counts, list) and counts:  # a sweep: the first point's outcomes
         outcome = f"{len(counts)} points; point 0"
         counts = counts[0]
     if counts:
         top = sorted(counts.items(), key=lambda kv: -kv[1])[:4]
-        outcome += (":  " if outcome else "") + ", ".join(f"{k}: {v}" for k, v in top) + (" …" if len(counts) > 4 else "")
+        outcome += (
+            (":  " if outcome else "") + ", ".join(f"{k}: {v}" for k, v in top) + (" …" if len(counts) > 4 else "")
+        )
     elif record.get("error") or record.get("blocked_reason"):
         outcome = " ".join(str(record.get("blocked_reason") or record.get("error")).split())
     evs = expectation_lines(record)
@@ -152,8 +170,10 @@ def progress_line(records: list[dict], now: float | None = None, *, shown: int =
     parts = []
     for record in active[:shown]:
         elapsed = _elapsed(record, now)
-        parts.append(f"{(record.get('circuit') or {}).get('name') or '?'} on {(record.get('backend') or {}).get('name')}"
-                     f" {record['status']}" + ("" if elapsed is None else f" {elapsed:.0f} s"))
+        parts.append(
+            f"{(record.get('circuit') or {}).get('name') or '?'} on {(record.get('backend') or {}).get('name')}"
+            f" {record['status']}" + ("" if elapsed is None else f" {elapsed:.0f} s")
+        )
     more = f", +{len(active) - shown} more" if len(active) > shown else ""
     return f"… {len(active)} of {len(records)} job(s) still active: {', '.join(parts)}{more}"
 
@@ -169,8 +189,14 @@ class JobView:
             (default: :func:`parity_expectation`, labelled ⟨Z…Z⟩).
     """
 
-    def __init__(self, group: Any, *, mode: str | None = None, stream: TextIO | None = None,
-                 expectations: dict[str, tuple[str, Callable[[dict], float]]] | None = None) -> None:
+    def __init__(
+        self,
+        group: Any,
+        *,
+        mode: str | None = None,
+        stream: TextIO | None = None,
+        expectations: dict[str, tuple[str, Callable[[dict], float]]] | None = None,
+    ) -> None:
         self.group = group
         self.expectations = dict(expectations or {})
         self.jobs = list(group)
@@ -248,8 +274,9 @@ class JobView:
             self._print(f"  {head}  {outcome}")
         else:
             indent = " " * 12
-            wrapped = textwrap.fill(outcome, max(width, 40), initial_indent=indent, subsequent_indent=indent,
-                                    break_on_hyphens=False)
+            wrapped = textwrap.fill(
+                outcome, max(width, 40), initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+            )
             self._print(f"  {head}\n{wrapped}")
 
     def _progress(self) -> None:
@@ -344,10 +371,13 @@ class JobView:
             line = w.HBox(cells)
             self._rows[job.id] = (line, cells, detail)
             rows += [line, detail]
-        caption = w.HTML(f"<b>qhybrid-lab</b> group <code>{html.escape(str(getattr(self.group, 'id', '?'))[:8])}"
-                         f"</code>: {len(self.jobs)} job(s)")
-        return w.VBox([caption, *rows], layout=w.Layout(border="1px solid var(--jp-border-color2, #ccc)",
-                                                         padding="4px"))
+        caption = w.HTML(
+            f"<b>qhybrid-lab</b> group <code>{html.escape(str(getattr(self.group, 'id', '?'))[:8])}"
+            f"</code>: {len(self.jobs)} job(s)"
+        )
+        return w.VBox(
+            [caption, *rows], layout=w.Layout(border="1px solid var(--jp-border-color2, #ccc)", padding="4px")
+        )
 
     def _update_row(self, job_id: str, record: dict, final: bool) -> None:
         _, cells, detail = self._rows[job_id]

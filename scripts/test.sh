@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up (scripts/setup.sh) and run every test: the TypeScript checks (jlpm lint:check: eslint + prettier;
-# jlpm test: jest), the Python checks (ruff check, mypy; configured in pyproject.toml), the Galata UI tests in
+# jlpm test: jest), the Python checks (ruff check, ruff format --check, mypy; configured in pyproject.toml), the Galata UI tests in
 # Debian's Chromium (JupyterLab and Notebook 7), the release artifacts (scripts/test-wheel.sh: sdist and wheel
 # built, the wheel installed into a fresh venv without node and smoke-tested there), then pytest (last, so its
 # summary line ends the run).
@@ -31,10 +31,15 @@ else
 fi
 rm -f "$ts_log"
 
-# The Python checks (configured in pyproject.toml): ruff's lint rules, then mypy (the core packages strictly).
+# The Python checks (configured in pyproject.toml): ruff's lint rules and its formatter, then mypy (the core packages
+# strictly).
 py_lint_rc=0
 if ! .venv/bin/ruff check qhybrid_lab; then
   echo "test.sh: ruff check FAILED; .venv/bin/ruff check --fix fixes what can be fixed" >&2
+  py_lint_rc=1
+fi
+if ! .venv/bin/ruff format --check qhybrid_lab; then
+  echo "test.sh: ruff format --check FAILED; .venv/bin/ruff format qhybrid_lab formats the code" >&2
   py_lint_rc=1
 fi
 if ! .venv/bin/mypy; then

@@ -15,8 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CircuitTooWide, UnsupportedObject
 from .base import Backend, BackendKind, ExecutionResult
-from .methods import (BYTES_PER_AMPLITUDE, MPS_MAX_QUBITS, density_matrix_max_qubits, human_bytes, memory_budget,
-                      method_operations, operation_names, statevector_max_qubits)
+from .methods import (
+    BYTES_PER_AMPLITUDE,
+    MPS_MAX_QUBITS,
+    density_matrix_max_qubits,
+    human_bytes,
+    memory_budget,
+    method_operations,
+    operation_names,
+    statevector_max_qubits,
+)
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -36,8 +44,9 @@ _DESCRIPTIONS = {
     "aer:mps": "Aer ideal matrix-product-state simulator (wide, low-entanglement circuits)",
     "aer:density_matrix": "Aer ideal density-matrix simulator",
 }
-WIDE_ADVICE = ("Wide circuits with little entanglement run on aer:mps, Clifford circuits of any width on aer "
-               "(stabilizer method).")
+WIDE_ADVICE = (
+    "Wide circuits with little entanglement run on aer:mps, Clifford circuits of any width on aer (stabilizer method)."
+)
 
 
 def max_qubits(method: str) -> int:
@@ -116,16 +125,21 @@ class AerBackend(Backend):
             raise UnsupportedObject(
                 f"circuit '{circuit.name}' uses classical variables ({names}), which qiskit-aer "
                 f"{qiskit_aer.__version__} cannot simulate (it aborts on them); keep classical data in clbits and "
-                "condition on them (if_test((clbit, 1)), switch(register))")
-        if (isinstance(circuit, QuantumCircuit) and self.method in ("statevector", "density_matrix")
-                and circuit.num_qubits > self.num_qubits):
+                "condition on them (if_test((clbit, 1)), switch(register))"
+            )
+        if (
+            isinstance(circuit, QuantumCircuit)
+            and self.method in ("statevector", "density_matrix")
+            and circuit.num_qubits > self.num_qubits
+        ):
             n = circuit.num_qubits
             what = f"2^{n} amplitudes" if self.method == "statevector" else f"a 2^{n} x 2^{n} density matrix"
             entries = 2**n if self.method == "statevector" else 4**n
             raise CircuitTooWide(
                 f"circuit '{circuit.name}' needs {n} qubits; {self.name} keeps {what} "
                 f"({human_bytes(entries * BYTES_PER_AMPLITUDE)}) and may use half this machine's memory "
-                f"({human_bytes(memory_budget())}): at most {self.num_qubits} qubits. {WIDE_ADVICE}")
+                f"({human_bytes(memory_budget())}): at most {self.num_qubits} qubits. {WIDE_ADVICE}"
+            )
         super().validate(circuit, shots)
 
     def plan(self, circuit: QuantumCircuit) -> tuple[str, str]:
@@ -139,8 +153,10 @@ class AerBackend(Backend):
         beyond = sorted(operation_names(circuit) - {"barrier"} - method_operations("stabilizer"))
         if not beyond:
             return "stabilizer", f"{wide}; a Clifford circuit: stabilizer"
-        return "matrix_product_state", (f"{wide}; not a Clifford circuit ({', '.join(beyond[:4])}): "
-                                        "matrix_product_state (fast while the entanglement stays low)")
+        return "matrix_product_state", (
+            f"{wide}; not a Clifford circuit ({', '.join(beyond[:4])}): "
+            "matrix_product_state (fast while the entanglement stays low)"
+        )
 
     def execute(
         self,
@@ -163,13 +179,22 @@ class AerBackend(Backend):
             stop = start + 1
             while stop < len(circuits) and plans[stop][0] == plans[start][0]:
                 stop += 1
-            out += self._run(circuits[start:stop], plans[start:stop], options,
-                             None if parameter_binds is None else parameter_binds[start:stop])
+            out += self._run(
+                circuits[start:stop],
+                plans[start:stop],
+                options,
+                None if parameter_binds is None else parameter_binds[start:stop],
+            )
             start = stop
         return out
 
-    def _run(self, circuits: list[QuantumCircuit], plans: list[tuple[str, str]], options: dict[str, Any],
-             parameter_binds: list[dict] | None) -> list[ExecutionResult]:
+    def _run(
+        self,
+        circuits: list[QuantumCircuit],
+        plans: list[tuple[str, str]],
+        options: dict[str, Any],
+        parameter_binds: list[dict] | None,
+    ) -> list[ExecutionResult]:
         method = plans[0][0]
         if parameter_binds is not None:
             options = {**options, "parameter_binds": parameter_binds}
@@ -177,8 +202,11 @@ class AerBackend(Backend):
         result = self.simulator(method).run(list(circuits), **options).result()
         seconds = time.perf_counter() - started
         experiments = result.results
-        owners = [i for i, binds in enumerate(parameter_binds or [{}] * len(circuits))
-                  for _ in range(len(next(iter(binds.values()))) if binds else 1)]  # circuit of each experiment
+        owners = [
+            i
+            for i, binds in enumerate(parameter_binds or [{}] * len(circuits))
+            for _ in range(len(next(iter(binds.values()))) if binds else 1)
+        ]  # circuit of each experiment
         out = []
         for index, experiment in enumerate(experiments):
             metadata = experiment.metadata or {}

@@ -154,8 +154,10 @@ class Backend(ABC):
         An ideal simulator has no readout error to mitigate; a remote backend runs no calibration circuits yet.
         """
         if self.kind is BackendKind.SIMULATOR:
-            return (f"readout mitigation is not needed on {self.name}: it is an ideal simulator with no readout "
-                    f"error (run without mitigation, or on a noisy emulator such as fake_manila)")
+            return (
+                f"readout mitigation is not needed on {self.name}: it is an ideal simulator with no readout "
+                f"error (run without mitigation, or on a noisy emulator such as fake_manila)"
+            )
         if self.kind is BackendKind.CLASSICAL:
             return f"{self.name} is a classical function: it has no readout to mitigate"
         if not self.is_local:
@@ -178,9 +180,7 @@ class Backend(ABC):
         from qiskit import QuantumCircuit
 
         if not isinstance(circuit, QuantumCircuit):
-            raise UnsupportedObject(
-                f"{self.name} runs Qiskit QuantumCircuit objects, not {type(circuit).__name__}"
-            )
+            raise UnsupportedObject(f"{self.name} runs Qiskit QuantumCircuit objects, not {type(circuit).__name__}")
         check_shots(shots, self.max_shots, self.name)
         if circuit.num_qubits > self.num_qubits:
             raise CircuitTooWide(
@@ -204,8 +204,21 @@ class Backend(ABC):
         return f"<{type(self).__name__} {self.name!r} ({self.kind})>"
 
 
-CHECKED_INSTRUCTIONS = frozenset({"if_else", "while_loop", "for_loop", "switch_case", "box", "break_loop",
-                                  "continue_loop", "store", "reset", "measure", "delay"})
+CHECKED_INSTRUCTIONS = frozenset(
+    {
+        "if_else",
+        "while_loop",
+        "for_loop",
+        "switch_case",
+        "box",
+        "break_loop",
+        "continue_loop",
+        "store",
+        "reset",
+        "measure",
+        "delay",
+    }
+)
 """Instructions the transpiler cannot translate into others: the target itself must support them."""
 
 
@@ -249,7 +262,8 @@ def check_instructions(circuit: QuantumCircuit, target: Target, backend_name: st
     if inputs:
         raise UnsupportedObject(
             f"circuit '{circuit.name}' has input variables ({', '.join(inputs)}), which {backend_name} cannot be "
-            "given: declare them with circuit.add_var(name, initial_value) instead")
+            "given: declare them with circuit.add_var(name, initial_value) instead"
+        )
     available = set(target.operation_names)
     missing = sorted(instructions_needed(circuit) - available)
     if not missing:
@@ -258,7 +272,8 @@ def check_instructions(circuit: QuantumCircuit, target: Target, backend_name: st
     has = f"its control flow is {', '.join(flow)}" if flow else "it has no control flow"
     raise UnsupportedObject(
         f"circuit '{circuit.name}' uses {', '.join(missing)}, which {backend_name} cannot run ({has}); "
-        "rewrite the circuit without it, or choose a backend whose target has it")
+        "rewrite the circuit without it, or choose a backend whose target has it"
+    )
 
 
 SECONDS_PER_UNIT = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12}
@@ -289,7 +304,8 @@ def check_delays(circuit: QuantumCircuit, target: Target, backend_name: str) -> 
         raise UnsupportedObject(
             f"circuit '{circuit.name}' has delay({duration:g} {unit}), {length:.6g} dt; {backend_name} schedules "
             f"delays in steps of {alignment} dt ({alignment * dt * 1e9:.4g} ns), so Qiskit cannot transpile it: "
-            f"use a multiple, e.g. {low or alignment} or {low + alignment} dt")
+            f"use a multiple, e.g. {low or alignment} or {low + alignment} dt"
+        )
 
 
 def check_shots(shots: Any, max_shots: int, backend_name: str) -> None:

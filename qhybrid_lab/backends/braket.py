@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BRAKET_STATES", "BraketLocalBackend", "make_backend", "register_braket_noise"]
 
+
 def make_backend(name: str) -> RemoteBackend:
     """The registry factory for ``braket:...`` names.
 
@@ -53,7 +54,7 @@ def make_backend(name: str) -> RemoteBackend:
         MissingDependency: amazon-braket-sdk is not installed (the message has the install line).
         UnknownBackend: A short name the catalogue does not know (with the closest names).
     """
-    rest = name[len(PREFIX):] if name.startswith(PREFIX) else name
+    rest = name[len(PREFIX) :] if name.startswith(PREFIX) else name
     if not sdk_installed():
         raise MissingDependency(f"'{name}' needs amazon-braket-sdk, which is not installed: {INSTALL_LINE}")
     mode, _, noise = rest.partition(":")
@@ -70,15 +71,18 @@ def make_backend(name: str) -> RemoteBackend:
         known = [PREFIX + m for m in LOCAL_MODES] + [PREFIX + d for d in CATALOGUE]
         close = closest_names(name, known)
         hint = ("did you mean " + " or ".join(f"'{c}'" for c in close) + "? ") if close else ""
-        raise UnknownBackend(f"unknown Braket device '{rest}' in '{name}'; {hint}use a name from list_backends() "
-                             "or a full device ARN: 'braket:arn:aws:braket:<region>::device/...'")
+        raise UnknownBackend(
+            f"unknown Braket device '{rest}' in '{name}'; {hint}use a name from list_backends() "
+            "or a full device ARN: 'braket:arn:aws:braket:<region>::device/...'"
+        )
     from .braket_remote import BraketDeviceBackend
 
     return BraketDeviceBackend(name, entry.arn)
 
 
-def run_programs(device: Any, programs: list[BraketProgram], shots: int, seed: int | None,
-                 noise_model: Any = None) -> tuple[list[ExecutionResult], list[str]]:
+def run_programs(
+    device: Any, programs: list[BraketProgram], shots: int, seed: int | None, noise_model: Any = None
+) -> tuple[list[ExecutionResult], list[str]]:
     """Run every point of every program on a LocalSimulator, one task each; ``(results, task ids)``."""
     from braket.circuits import Circuit
     from braket.ir.openqasm import Program
@@ -162,8 +166,10 @@ class BraketLocalBackend(RemoteBackend):
                 simulation = super().initialize_simulation(**kwargs)
                 if seed is not None:
                     if not hasattr(simulation, "_rng_generator"):
-                        raise BackendError(f"this amazon-braket-default-simulator samples without a generator "
-                                           f"that can be seeded; run {self_name} with seed=None")
+                        raise BackendError(
+                            f"this amazon-braket-default-simulator samples without a generator "
+                            f"that can be seeded; run {self_name} with seed=None"
+                        )
                     simulation._rng_generator = np.random.default_rng(seed)
                 return simulation
 
@@ -173,8 +179,10 @@ class BraketLocalBackend(RemoteBackend):
         """A density-matrix simulator with a saved noise model can be calibrated; the ideal modes need nothing."""
         if self.noise_name is not None:
             return None
-        return (f"readout mitigation is not needed on {self.name}: Braket's {self.simulator_name} is noise-free "
-                f"(a noisy one is braket:local_dm:<noise>, see register_braket_noise)")
+        return (
+            f"readout mitigation is not needed on {self.name}: Braket's {self.simulator_name} is noise-free "
+            f"(a noisy one is braket:local_dm:<noise>, see register_braket_noise)"
+        )
 
     def _build_target(self) -> Target:
         from braket.devices import LocalSimulator
@@ -190,21 +198,38 @@ class BraketLocalBackend(RemoteBackend):
         super().validate(circuit, shots)
         terminal_measurements(circuit, InvalidJobSpec, "Braket devices")
 
-    def submit(self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None,
-               parameter_binds: list[dict] | None = None, idempotency_key: str, tags: list[str] | tuple = (),
-               mode: str = "job") -> ProviderJobRef:
+    def submit(
+        self,
+        circuits: list[QuantumCircuit],
+        *,
+        shots: int,
+        seed: int | None,
+        parameter_binds: list[dict] | None = None,
+        idempotency_key: str,
+        tags: list[str] | tuple = (),
+        mode: str = "job",
+    ) -> ProviderJobRef:
         """Run every circuit (and sweep point) now; the reference finds the results in this process."""
         created = time.time()
         self._reload_noise()
         programs = programs_for(circuits, parameter_binds)
         results, ids = run_programs(self._device, programs, shots, seed, self._noise[0] if self._noise else None)
-        noise = (f"Braket NoiseModel '{self.noise_name}' ({self._noise[1]})" if self._noise
-                 else "none (ideal simulator)")
+        noise = f"Braket NoiseModel '{self.noise_name}' ({self._noise[1]})" if self._noise else "none (ideal simulator)"
         for program, result in zip((p for p in programs for _ in range(p.points)), results):
-            result.metadata.update(method=f"braket LocalSimulator {self.simulator_name}",
-                                   qubits_simulated=len(program.qubits), noise=noise, braket_task_ids=ids)
-        ref = ProviderJobRef(provider="braket", job_id=ids[0] if ids else uuid.uuid4().hex, backend=self.name,
-                             sdk="amazon-braket-sdk", sdk_version=sdk_version(), local=True)
+            result.metadata.update(
+                method=f"braket LocalSimulator {self.simulator_name}",
+                qubits_simulated=len(program.qubits),
+                noise=noise,
+                braket_task_ids=ids,
+            )
+        ref = ProviderJobRef(
+            provider="braket",
+            job_id=ids[0] if ids else uuid.uuid4().hex,
+            backend=self.name,
+            sdk="amazon-braket-sdk",
+            sdk_version=sdk_version(),
+            local=True,
+        )
         with self._lock:
             self._finished[ref.job_id] = (results, {"created": created, "finished": time.time()})
         return ref
@@ -213,8 +238,10 @@ class BraketLocalBackend(RemoteBackend):
         with self._lock:
             found = self._finished.get(ref.job_id)
         if found is None:
-            raise UnknownProviderJob(f"local Braket task {ref.job_id} is not in this process: LocalSimulator tasks "
-                                     "live only in the process that ran them and cannot be looked up again")
+            raise UnknownProviderJob(
+                f"local Braket task {ref.job_id} is not in this process: LocalSimulator tasks "
+                "live only in the process that ran them and cannot be looked up again"
+            )
         return found
 
     def poll(self, ref: ProviderJobRef) -> ProviderStatus:
@@ -227,8 +254,13 @@ class BraketLocalBackend(RemoteBackend):
         results, stamps = self._finished_job(ref)
         with self._lock:
             self._finished.pop(ref.job_id, None)
-        return RemoteResult(results=results, metrics={"braket_task_ids": results[0].metadata["braket_task_ids"]},
-                            usage={"qpu_seconds": None}, timestamps=dict(stamps), actual_cost=0.0)
+        return RemoteResult(
+            results=results,
+            metrics={"braket_task_ids": results[0].metadata["braket_task_ids"]},
+            usage={"qpu_seconds": None},
+            timestamps=dict(stamps),
+            actual_cost=0.0,
+        )
 
     def cancel(self, ref: ProviderJobRef) -> bool:
         """False: a local task has finished before anyone can cancel it."""
@@ -236,8 +268,10 @@ class BraketLocalBackend(RemoteBackend):
 
     def attach(self, provider_job_id: str) -> ProviderJobRef:
         """Local tasks cannot be attached (UnknownProviderJob)."""
-        raise UnknownProviderJob(f"{self.name} cannot attach task {provider_job_id}: LocalSimulator tasks live only "
-                                 "in the process that ran them")
+        raise UnknownProviderJob(
+            f"{self.name} cannot attach task {provider_job_id}: LocalSimulator tasks live only "
+            "in the process that ran them"
+        )
 
     def find_submitted(self, idempotency_key: str, *, since: float) -> ProviderJobRef | None:
         """None: a local submission either finished in this call or never happened."""

@@ -32,10 +32,35 @@ if TYPE_CHECKING:
     from qiskit import QuantumCircuit
 
 QISKIT_TO_BRAKET: dict[str, str] = {
-    "id": "i", "x": "x", "y": "y", "z": "z", "h": "h", "s": "s", "sdg": "si", "t": "t", "tdg": "ti",
-    "sx": "v", "sxdg": "vi", "rx": "rx", "ry": "ry", "rz": "rz", "p": "phaseshift", "r": "prx", "u": "U",
-    "cx": "cnot", "cy": "cy", "cz": "cz", "swap": "swap", "iswap": "iswap", "ecr": "ecr", "cp": "cphaseshift",
-    "rxx": "xx", "ryy": "yy", "rzz": "zz", "ccx": "ccnot", "cswap": "cswap",
+    "id": "i",
+    "x": "x",
+    "y": "y",
+    "z": "z",
+    "h": "h",
+    "s": "s",
+    "sdg": "si",
+    "t": "t",
+    "tdg": "ti",
+    "sx": "v",
+    "sxdg": "vi",
+    "rx": "rx",
+    "ry": "ry",
+    "rz": "rz",
+    "p": "phaseshift",
+    "r": "prx",
+    "u": "U",
+    "cx": "cnot",
+    "cy": "cy",
+    "cz": "cz",
+    "swap": "swap",
+    "iswap": "iswap",
+    "ecr": "ecr",
+    "cp": "cphaseshift",
+    "rxx": "xx",
+    "ryy": "yy",
+    "rzz": "zz",
+    "ccx": "ccnot",
+    "cswap": "cswap",
 }
 """Qiskit gate name → the Braket OpenQASM gate with the same matrix (Braket's ``prx`` is Qiskit's ``r``)."""
 BRAKET_TO_QISKIT: dict[str, str] = {braket: qiskit for qiskit, braket in QISKIT_TO_BRAKET.items()}
@@ -67,8 +92,9 @@ class BraketProgram:
         return {name: values[index] for name, values in (self.inputs or {}).items()}
 
 
-def to_braket_program(circuit: QuantumCircuit, *, binds: dict | None = None,
-                      physical: list[int] | None = None) -> BraketProgram:
+def to_braket_program(
+    circuit: QuantumCircuit, *, binds: dict | None = None, physical: list[int] | None = None
+) -> BraketProgram:
     """The Braket program of a transpiled circuit.
 
     Args:
@@ -84,8 +110,9 @@ def to_braket_program(circuit: QuantumCircuit, *, binds: dict | None = None,
     from .measurements import terminal_measurements
 
     terminal_measurements(circuit, InvalidJobSpec, "Braket devices")
-    used = sorted({circuit.find_bit(q).index for inst in circuit.data if inst.operation.name not in SKIPPED
-                   for q in inst.qubits})
+    used = sorted(
+        {circuit.find_bit(q).index for inst in circuit.data if inst.operation.name not in SKIPPED for q in inst.qubits}
+    )
     if physical is not None:
         names = {index: f"${physical[index]}" for index in used}
         labels = tuple(physical[index] for index in used)
@@ -104,8 +131,10 @@ def to_braket_program(circuit: QuantumCircuit, *, binds: dict | None = None,
             continue
         gate = QISKIT_TO_BRAKET.get(name)
         if gate is None:
-            raise BackendError(f"gate '{name}' of circuit '{circuit.name}' has no Braket equivalent; "
-                               "transpile for the backend's target first")
+            raise BackendError(
+                f"gate '{name}' of circuit '{circuit.name}' has no Braket equivalent; "
+                "transpile for the backend's target first"
+            )
         params = [inputs.angle(param) for param in inst.operation.params]
         args = f"({', '.join(params)})" if params else ""
         body.append(f"{gate}{args} {', '.join(qubits)};")
@@ -116,17 +145,21 @@ def to_braket_program(circuit: QuantumCircuit, *, binds: dict | None = None,
         head.append(f"bit[{circuit.num_clbits}] c;")
     if physical is None and used:
         head.append(f"qubit[{len(used)}] q;")
-    return BraketProgram(source="\n".join(head + body) + "\n", inputs=inputs.values() or None,
-                         points=inputs.points, qubits=labels)
+    return BraketProgram(
+        source="\n".join(head + body) + "\n", inputs=inputs.values() or None, points=inputs.points, qubits=labels
+    )
 
 
-def programs_for(circuits: list[QuantumCircuit], parameter_binds: list[dict] | None,
-                 physical: list[int] | None = None) -> list[BraketProgram]:
+def programs_for(
+    circuits: list[QuantumCircuit], parameter_binds: list[dict] | None, physical: list[int] | None = None
+) -> list[BraketProgram]:
     """One Braket program per circuit (its sweep points as inputs)."""
     if parameter_binds is not None and len(parameter_binds) != len(circuits):
         raise InvalidJobSpec(f"{len(parameter_binds)} parameter_binds for {len(circuits)} circuits")
-    return [to_braket_program(circuit, binds=parameter_binds[i] if parameter_binds else None, physical=physical)
-            for i, circuit in enumerate(circuits)]
+    return [
+        to_braket_program(circuit, binds=parameter_binds[i] if parameter_binds else None, physical=physical)
+        for i, circuit in enumerate(circuits)
+    ]
 
 
 class _Inputs:
@@ -137,8 +170,9 @@ class _Inputs:
         self.binds = {getattr(k, "name", k): list(v) for k, v in (binds or {}).items()}
         lengths = {len(v) for v in self.binds.values()}
         if len(lengths) > 1:
-            raise InvalidJobSpec(f"parameter_binds of '{circuit.name}' give different numbers of values: "
-                                 f"{sorted(lengths)}")
+            raise InvalidJobSpec(
+                f"parameter_binds of '{circuit.name}' give different numbers of values: {sorted(lengths)}"
+            )
         self.points = lengths.pop() if lengths else 1
         self.names: list[str] = []
         self._values: dict[str, list[float]] = {}
@@ -159,7 +193,8 @@ class _Inputs:
                 self._by_expression[key] = name
                 self._values[name] = [
                     _finite(param.bind({p: self.binds[p.name][i] for p in param.parameters}).numeric(), self.circuit)
-                    for i in range(self.points)]
+                    for i in range(self.points)
+                ]
             return self._by_expression[key]
         return repr(_finite(param, self.circuit))
 
@@ -180,11 +215,10 @@ def read_measurements(source: str) -> tuple[dict[int, int], list[int]]:
     A program without the registers comment (a task submitted outside qhybrid-lab) is read as one register of its
     ``bit[n] c`` (or of its measured qubits, in measurement order, when it measures into no ``c``).
     """
-    measured = {int(clbit): int(logical or physical)
-                for clbit, logical, physical in _MEASURE.findall(source)}
+    measured = {int(clbit): int(logical or physical) for clbit, logical, physical in _MEASURE.findall(source)}
     for line in source.splitlines():
         if line.startswith(REGISTERS_COMMENT):
-            return measured, [int(size) for size in line[len(REGISTERS_COMMENT):].split()]
+            return measured, [int(size) for size in line[len(REGISTERS_COMMENT) :].split()]
     bits = _BITS.search(source)
     width = int(bits.group(1)) if bits else len(measured)
     return measured, [width]
@@ -231,8 +265,13 @@ def results_of(outcome: Any, kind: Any) -> tuple[list[Any], float | None]:
             entries.extend((m.measurements, m.measured_qubits, program.program.source) for m in program.entries)
         execution_ms = None
     seconds = (execution_ms or 0.0) / 1000.0 / max(len(entries), 1)
-    results = [ExecutionResult(counts=counts_from_braket(measurements, qubits, source), shots=len(measurements),
-                               seconds=seconds, metadata={"method": f"braket {kind}", "qubits_simulated":
-                                                          len(qubits), "noise": "the device's own"})
-               for measurements, qubits, source in entries]
+    results = [
+        ExecutionResult(
+            counts=counts_from_braket(measurements, qubits, source),
+            shots=len(measurements),
+            seconds=seconds,
+            metadata={"method": f"braket {kind}", "qubits_simulated": len(qubits), "noise": "the device's own"},
+        )
+        for measurements, qubits, source in entries
+    ]
     return results, execution_ms

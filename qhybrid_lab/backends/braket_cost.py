@@ -32,21 +32,34 @@ def device_price_model(short: str, kind: BackendKind, arn: str) -> PriceModel:
         return model
     if kind is BackendKind.HARDWARE:
         known = [m for key, m in price_table().items() if key.startswith("braket:") and m.per_shot]
-        return PriceModel(provider="braket", device=short, per_task=max((m.per_task for m in known), default=0.3),
-                          per_shot=max((m.per_shot for m in known), default=0.08),
-                          source=f"no price known for {arn}: the highest Braket QPU rates in the table are assumed; "
-                                 f"add 'braket:{short}' to $QHYBRID_HOME/prices.json", date="")
+        return PriceModel(
+            provider="braket",
+            device=short,
+            per_task=max((m.per_task for m in known), default=0.3),
+            per_shot=max((m.per_shot for m in known), default=0.08),
+            source=f"no price known for {arn}: the highest Braket QPU rates in the table are assumed; "
+            f"add 'braket:{short}' to $QHYBRID_HOME/prices.json",
+            date="",
+        )
     known = [m for key, m in price_table().items() if key.startswith("braket:") and m.per_second]
-    return PriceModel(provider="braket", device=short, per_second=max((m.per_second for m in known), default=0.0046),
-                      min_seconds=MIN_SIMULATOR_SECONDS,
-                      source=f"no price known for {arn}: the highest Braket simulator rate in the table is assumed; "
-                             f"add 'braket:{short}' to $QHYBRID_HOME/prices.json", date="")
+    return PriceModel(
+        provider="braket",
+        device=short,
+        per_second=max((m.per_second for m in known), default=0.0046),
+        min_seconds=MIN_SIMULATOR_SECONDS,
+        source=f"no price known for {arn}: the highest Braket simulator rate in the table is assumed; "
+        f"add 'braket:{short}' to $QHYBRID_HOME/prices.json",
+        date="",
+    )
 
 
-def actual_cost(model: PriceModel, kind: BackendKind, metadata: dict[str, Any], execution_ms: float | None) -> float | None:
+def actual_cost(
+    model: PriceModel, kind: BackendKind, metadata: dict[str, Any], execution_ms: float | None
+) -> float | None:
     """A finished task's cost (``None`` when a simulator result gives no execution duration)."""
     if metadata.get("status") != "COMPLETED" or any(
-            a.get("type") == "RESERVATION_TIME_WINDOW_ARN" for a in metadata.get("associations") or []):
+        a.get("type") == "RESERVATION_TIME_WINDOW_ARN" for a in metadata.get("associations") or []
+    ):
         return 0.0
     if kind is BackendKind.HARDWARE:
         return model.estimate(int(metadata.get("shots") or 0))

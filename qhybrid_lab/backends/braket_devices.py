@@ -61,35 +61,92 @@ class BraketDevice:
         return self.arn.split(":")[3] or None
 
 
-CATALOGUE: dict[str, BraketDevice] = {d.short: d for d in (
-    BraketDevice("sv1", "arn:aws:braket:::device/quantum-simulator/amazon/sv1", "simulator", 34,
-                 "Amazon Braket SV1 managed state-vector simulator"),
-    BraketDevice("dm1", "arn:aws:braket:::device/quantum-simulator/amazon/dm1", "simulator", 17,
-                 "Amazon Braket DM1 managed density-matrix simulator"),
-    BraketDevice("tn1", "arn:aws:braket:::device/quantum-simulator/amazon/tn1", "simulator", 50,
-                 "Amazon Braket TN1 managed tensor-network simulator"),
-    BraketDevice("iqm_garnet", "arn:aws:braket:eu-north-1::device/qpu/iqm/Garnet", "hardware", 20,
-                 "IQM Garnet superconducting QPU (eu-north-1)"),
-    BraketDevice("iqm_emerald", "arn:aws:braket:eu-north-1::device/qpu/iqm/Emerald", "hardware", 54,
-                 "IQM Emerald superconducting QPU (eu-north-1)"),
-    BraketDevice("ionq_forte", "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1", "hardware", 36,
-                 "IonQ Forte-1 trapped-ion QPU (us-east-1)"),
-    BraketDevice("ionq_forte_enterprise", "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-Enterprise-1",
-                 "hardware", 36, "IonQ Forte Enterprise-1 trapped-ion QPU (us-east-1)"),
-    BraketDevice("rigetti_cepheus", "arn:aws:braket:us-west-1::device/qpu/rigetti/Cepheus-1-108Q", "hardware", 108,
-                 "Rigetti Cepheus-1-108Q superconducting QPU (us-west-1)"),
-    BraketDevice("rigetti_ankaa", "arn:aws:braket:us-west-1::device/qpu/rigetti/Ankaa-3", "hardware", 84,
-                 "Rigetti Ankaa-3 superconducting QPU (us-west-1; retired in the SDK's device list)", retired=True),
-    BraketDevice("aqt_ibex", "arn:aws:braket:eu-north-1::device/qpu/aqt/Ibex-Q1", "hardware", 12,
-                 "AQT IBEX Q1 trapped-ion QPU (eu-north-1)"),
-)}
+CATALOGUE: dict[str, BraketDevice] = {
+    d.short: d
+    for d in (
+        BraketDevice(
+            "sv1",
+            "arn:aws:braket:::device/quantum-simulator/amazon/sv1",
+            "simulator",
+            34,
+            "Amazon Braket SV1 managed state-vector simulator",
+        ),
+        BraketDevice(
+            "dm1",
+            "arn:aws:braket:::device/quantum-simulator/amazon/dm1",
+            "simulator",
+            17,
+            "Amazon Braket DM1 managed density-matrix simulator",
+        ),
+        BraketDevice(
+            "tn1",
+            "arn:aws:braket:::device/quantum-simulator/amazon/tn1",
+            "simulator",
+            50,
+            "Amazon Braket TN1 managed tensor-network simulator",
+        ),
+        BraketDevice(
+            "iqm_garnet",
+            "arn:aws:braket:eu-north-1::device/qpu/iqm/Garnet",
+            "hardware",
+            20,
+            "IQM Garnet superconducting QPU (eu-north-1)",
+        ),
+        BraketDevice(
+            "iqm_emerald",
+            "arn:aws:braket:eu-north-1::device/qpu/iqm/Emerald",
+            "hardware",
+            54,
+            "IQM Emerald superconducting QPU (eu-north-1)",
+        ),
+        BraketDevice(
+            "ionq_forte",
+            "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1",
+            "hardware",
+            36,
+            "IonQ Forte-1 trapped-ion QPU (us-east-1)",
+        ),
+        BraketDevice(
+            "ionq_forte_enterprise",
+            "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-Enterprise-1",
+            "hardware",
+            36,
+            "IonQ Forte Enterprise-1 trapped-ion QPU (us-east-1)",
+        ),
+        BraketDevice(
+            "rigetti_cepheus",
+            "arn:aws:braket:us-west-1::device/qpu/rigetti/Cepheus-1-108Q",
+            "hardware",
+            108,
+            "Rigetti Cepheus-1-108Q superconducting QPU (us-west-1)",
+        ),
+        BraketDevice(
+            "rigetti_ankaa",
+            "arn:aws:braket:us-west-1::device/qpu/rigetti/Ankaa-3",
+            "hardware",
+            84,
+            "Rigetti Ankaa-3 superconducting QPU (us-west-1; retired in the SDK's device list)",
+            retired=True,
+        ),
+        BraketDevice(
+            "aqt_ibex",
+            "arn:aws:braket:eu-north-1::device/qpu/aqt/Ibex-Q1",
+            "hardware",
+            12,
+            "AQT IBEX Q1 trapped-ion QPU (eu-north-1)",
+        ),
+    )
+}
 """Gate-model devices by short name, checked on :data:`CATALOGUE_DATE` (QuEra Aquila runs analog Hamiltonian
 programs, not circuits, so it is not here). Any other device is reachable by its full ARN: ``braket:arn:aws:...``."""
 
 LOCAL_MODES: dict[str, tuple[str, str]] = {
     "local": ("braket_sv", "Braket LocalSimulator braket_sv (state vector, in the worker process)"),
-    "local_dm": ("braket_dm", "Braket LocalSimulator braket_dm (density matrix; braket:local_dm:<noise> adds a "
-                              "noise model saved with register_braket_noise)"),
+    "local_dm": (
+        "braket_dm",
+        "Braket LocalSimulator braket_dm (density matrix; braket:local_dm:<noise> adds a "
+        "noise model saved with register_braket_noise)",
+    ),
 }
 """Local modes: ``braket:<mode>`` → (LocalSimulator backend, description)."""
 
@@ -111,13 +168,36 @@ def braket_names() -> list[dict[str, Any]]:
 
     installed = sdk_installed()
     note = "" if installed else f" [unavailable: amazon-braket-sdk is not installed; {INSTALL_LINE}]"
-    rows: list[dict[str, Any]] = [{"name": PREFIX + mode, "kind": "simulator", "provider": "braket", "num_qubits": None,
-             "description": description + note} for mode, (_, description) in LOCAL_MODES.items()]
-    rows += [{"name": f"{PREFIX}local_dm:{noise}", "kind": "simulator", "provider": "braket", "num_qubits": None,
-              "description": f"Braket LocalSimulator braket_dm with the noise model '{noise}'{note}"}
-             for noise in noise_names()]
-    rows += [{"name": PREFIX + d.short, "kind": d.kind, "provider": "braket", "num_qubits": d.num_qubits,
-              "description": d.description + note} for d in CATALOGUE.values()]
+    rows: list[dict[str, Any]] = [
+        {
+            "name": PREFIX + mode,
+            "kind": "simulator",
+            "provider": "braket",
+            "num_qubits": None,
+            "description": description + note,
+        }
+        for mode, (_, description) in LOCAL_MODES.items()
+    ]
+    rows += [
+        {
+            "name": f"{PREFIX}local_dm:{noise}",
+            "kind": "simulator",
+            "provider": "braket",
+            "num_qubits": None,
+            "description": f"Braket LocalSimulator braket_dm with the noise model '{noise}'{note}",
+        }
+        for noise in noise_names()
+    ]
+    rows += [
+        {
+            "name": PREFIX + d.short,
+            "kind": d.kind,
+            "provider": "braket",
+            "num_qubits": d.num_qubits,
+            "description": d.description + note,
+        }
+        for d in CATALOGUE.values()
+    ]
     return rows
 
 
@@ -168,10 +248,13 @@ def layout_from_capabilities(capabilities: Any) -> DeviceLayout:
     if connectivity is not None and not connectivity.fullyConnected and graph:
         labels = sorted({int(a) for a in graph} | {int(b) for targets in graph.values() for b in targets})
         index = {label: i for i, label in enumerate(labels)}
-        edges = sorted({(index[int(a)], index[int(b)]) for a, targets in graph.items() for b in targets}
-                       | {(index[int(b)], index[int(a)]) for a, targets in graph.items() for b in targets})
-        target = Target.from_configuration(basis_gates=[*gates, "measure"], num_qubits=len(labels),
-                                           coupling_map=CouplingMap(edges))
+        edges = sorted(
+            {(index[int(a)], index[int(b)]) for a, targets in graph.items() for b in targets}
+            | {(index[int(b)], index[int(a)]) for a, targets in graph.items() for b in targets}
+        )
+        target = Target.from_configuration(
+            basis_gates=[*gates, "measure"], num_qubits=len(labels), coupling_map=CouplingMap(edges)
+        )
         return DeviceLayout(target=target, physical=labels, gates=gates, native=native)
     target = Target.from_configuration(basis_gates=[*gates, "measure"], num_qubits=int(paradigm.qubitCount))
     return DeviceLayout(target=target, physical=None, gates=gates, native=native)

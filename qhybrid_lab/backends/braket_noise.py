@@ -52,8 +52,9 @@ def register_braket_noise(name: str, noise_model: Any) -> str:
     if not isinstance(name, str) or not _NAME.match(name):
         raise InvalidJobSpec(f"a noise model name must be lower-case letters, digits, '_', '-' or '.', not {name!r}")
     if not isinstance(noise_model, NoiseModel):
-        raise InvalidJobSpec(f"register_braket_noise needs a braket.circuits.noise_model.NoiseModel, "
-                             f"not {type(noise_model).__name__}")
+        raise InvalidJobSpec(
+            f"register_braket_noise needs a braket.circuits.noise_model.NoiseModel, not {type(noise_model).__name__}"
+        )
     directory = _directory()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.json"
@@ -76,7 +77,9 @@ def load_noise(name: str) -> tuple[Any, str]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         known = ", ".join(noise_names()) or "none yet"
-        raise UnknownBackend(f"no Braket noise model '{name}' is saved (saved: {known}); save one with "
-                             f"qhybrid_lab.backends.braket_noise.register_braket_noise('{name}', noise_model)") from None
+        raise UnknownBackend(
+            f"no Braket noise model '{name}' is saved (saved: {known}); save one with "
+            f"qhybrid_lab.backends.braket_noise.register_braket_noise('{name}', noise_model)"
+        ) from None
     digest = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
     return NoiseModel.from_dict(json.loads(text)), digest

@@ -123,8 +123,10 @@ class BraketDeviceBackend(RemoteBackend):
             with mapped_errors(f"connecting to Amazon Braket for {self.name}"):
                 boto_session = boto3.Session(region_name=region) if region else boto3.Session()
                 if not boto_session.region_name:
-                    raise AccountNotConfigured(f"{self.name}: no AWS region is configured; set AWS_DEFAULT_REGION "
-                                               "(e.g. us-east-1) or run `aws configure set region us-east-1`")
+                    raise AccountNotConfigured(
+                        f"{self.name}: no AWS region is configured; set AWS_DEFAULT_REGION "
+                        "(e.g. us-east-1) or run `aws configure set region us-east-1`"
+                    )
                 if boto_session.get_credentials() is None:
                     raise AccountNotConfigured(f"{self.name}: no AWS credentials were found; {CONFIGURE}")
                 session = AwsSession(boto_session=boto_session)
@@ -135,8 +137,8 @@ class BraketDeviceBackend(RemoteBackend):
     @staticmethod
     def _watch_client(session: Any) -> None:
         session.braket_client.meta.events.register(
-            "provide-client-params.braket.CreateQuantumTask", _inject_client_token,
-            unique_id="qhybrid-lab-client-token")
+            "provide-client-params.braket.CreateQuantumTask", _inject_client_token, unique_id="qhybrid-lab-client-token"
+        )
 
     def device(self) -> Any:
         """The SDK's ``AwsDevice`` (GetDevice on first use; DeviceUnavailable if the service has no such device)."""
@@ -204,9 +206,17 @@ class BraketDeviceBackend(RemoteBackend):
         super().validate(circuit, shots)
         terminal_measurements(circuit, InvalidJobSpec, "Braket devices")
 
-    def submit(self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None,
-               parameter_binds: list[dict] | None = None, idempotency_key: str, tags: list[str] | tuple = (),
-               mode: str = "job") -> ProviderJobRef:
+    def submit(
+        self,
+        circuits: list[QuantumCircuit],
+        *,
+        shots: int,
+        seed: int | None,
+        parameter_binds: list[dict] | None = None,
+        idempotency_key: str,
+        tags: list[str] | tuple = (),
+        mode: str = "job",
+    ) -> ProviderJobRef:
         """One quantum task: an OpenQASM program, or a program set for several circuits or sweep points.
 
         ``seed`` is not sent (Braket devices take none). The task carries the idempotency key as client token and
@@ -223,13 +233,17 @@ class BraketDeviceBackend(RemoteBackend):
         else:
             limits = device.properties.action.get(PROGRAM_SET_ACTION)
             if limits is None:
-                raise InvalidJobSpec(f"{self.name} runs one program per task (no program sets), and this job has "
-                                     f"{executables} executions; submit each circuit or point as its own job")
+                raise InvalidJobSpec(
+                    f"{self.name} runs one program per task (no program sets), and this job has "
+                    f"{executables} executions; submit each circuit or point as its own job"
+                )
             total = shots * executables
             if executables > limits.maximumExecutables or total > limits.maximumTotalShots:
-                raise InvalidJobSpec(f"{self.name} runs at most {limits.maximumExecutables} executions and "
-                                     f"{limits.maximumTotalShots} shots in one task; this job needs {executables} "
-                                     f"× {shots} = {total}: split it")
+                raise InvalidJobSpec(
+                    f"{self.name} runs at most {limits.maximumExecutables} executions and "
+                    f"{limits.maximumTotalShots} shots in one task; this job needs {executables} "
+                    f"× {shots} = {total}: split it"
+                )
             spec = ProgramSet(programs=[Program(source=p.source, inputs=p.inputs) for p in programs])
         task_tags = {IDEMPOTENCY_TAG: idempotency_key}
         if tags:
@@ -243,8 +257,14 @@ class BraketDeviceBackend(RemoteBackend):
         return self._ref(task.id)
 
     def _ref(self, task_arn: str) -> ProviderJobRef:
-        return ProviderJobRef(provider="braket", job_id=task_arn, backend=self.name, region=task_arn.split(":")[3],
-                              sdk="amazon-braket-sdk", sdk_version=sdk_version())
+        return ProviderJobRef(
+            provider="braket",
+            job_id=task_arn,
+            backend=self.name,
+            region=task_arn.split(":")[3],
+            sdk="amazon-braket-sdk",
+            sdk_version=sdk_version(),
+        )
 
     def _task(self, ref: ProviderJobRef) -> Any:
         from braket.aws import AwsQuantumTask
@@ -261,13 +281,20 @@ class BraketDeviceBackend(RemoteBackend):
         state = str(metadata.get("status"))
         queue = metadata.get("queueInfo") or {}
         text = queue.get("position")
-        stamps = {k: v for k, v in (("created", _epoch(metadata.get("createdAt"))),
-                                     ("finished", _epoch(metadata.get("endedAt")))) if v is not None}
+        stamps = {
+            k: v
+            for k, v in (("created", _epoch(metadata.get("createdAt"))), ("finished", _epoch(metadata.get("endedAt"))))
+            if v is not None
+        }
         return ProviderStatus(
-            status=map_state(self.STATE_TABLE, state, "Amazon Braket"), provider_state=state,
-            message=metadata.get("failureReason"), queue_position=_queue_position(text),
+            status=map_state(self.STATE_TABLE, state, "Amazon Braket"),
+            provider_state=state,
+            message=metadata.get("failureReason"),
+            queue_position=_queue_position(text),
             queue_position_text=None if text in (None, "None") else str(text),
-            queue_note=queue.get("message"), timestamps=stamps)
+            queue_note=queue.get("message"),
+            timestamps=stamps,
+        )
 
     def result(self, ref: ProviderJobRef) -> RemoteResult:
         """The task's results from S3, as counts per circuit (and sweep point), and what it cost."""
@@ -275,17 +302,26 @@ class BraketDeviceBackend(RemoteBackend):
         with mapped_errors(f"fetching the result of {self.name} task", ref.job_id):
             metadata = task.metadata()
             if metadata.get("status") != "COMPLETED":
-                raise ProviderError(f"{self.name} task {ref.job_id} is {metadata.get('status')}, not COMPLETED: "
-                                    "it has no result" + (f" ({metadata['failureReason']})"
-                                                          if metadata.get("failureReason") else ""))
+                raise ProviderError(
+                    f"{self.name} task {ref.job_id} is {metadata.get('status')}, not COMPLETED: "
+                    "it has no result" + (f" ({metadata['failureReason']})" if metadata.get("failureReason") else "")
+                )
             outcome = task.result()
         results, execution_ms = results_of(outcome, self.kind)
         status = self._status(metadata)
-        usage = {"qpu_seconds": None, "shots": metadata.get("shots"), "execution_ms": execution_ms,
-                 "billed_seconds": None if execution_ms is None else max(execution_ms, 3000) / 1000}
-        return RemoteResult(results=results, metrics=_json_safe(metadata), usage=usage,
-                            timestamps=status.timestamps,
-                            actual_cost=actual_cost(self.price_model(), self.kind, metadata, execution_ms))
+        usage = {
+            "qpu_seconds": None,
+            "shots": metadata.get("shots"),
+            "execution_ms": execution_ms,
+            "billed_seconds": None if execution_ms is None else max(execution_ms, 3000) / 1000,
+        }
+        return RemoteResult(
+            results=results,
+            metrics=_json_safe(metadata),
+            usage=usage,
+            timestamps=status.timestamps,
+            actual_cost=actual_cost(self.price_model(), self.kind, metadata, execution_ms),
+        )
 
     def cancel(self, ref: ProviderJobRef) -> bool:
         """CancelQuantumTask; False if Braket already finished it."""
@@ -306,16 +342,20 @@ class BraketDeviceBackend(RemoteBackend):
         """A task created elsewhere (the console, a script) on this device, by its ARN."""
         parts = str(provider_job_id).split(":")
         if len(parts) != 6 or parts[:3] != ["arn", "aws", "braket"] or not parts[5].startswith("quantum-task/"):
-            raise UnknownProviderJob(f"'{provider_job_id}' is not a Braket quantum-task ARN "
-                                     "(arn:aws:braket:<region>:<account>:quantum-task/<id>)")
+            raise UnknownProviderJob(
+                f"'{provider_job_id}' is not a Braket quantum-task ARN "
+                "(arn:aws:braket:<region>:<account>:quantum-task/<id>)"
+            )
         ref = self._ref(provider_job_id)
         with mapped_errors(f"attaching {self.name} task", provider_job_id):
             metadata = self._task(ref).metadata()
         if str(metadata.get("deviceArn", "")).lower() != self.arn.lower():
             entry = catalogue_entry(str(metadata.get("deviceArn", "")))
             other = PREFIX + (entry.short if entry else f"{metadata.get('deviceArn')}")
-            raise ProviderError(f"task {provider_job_id} ran on {metadata.get('deviceArn')}, not on {self.name}; "
-                                f"attach it with backend '{other}'")
+            raise ProviderError(
+                f"task {provider_job_id} ran on {metadata.get('deviceArn')}, not on {self.name}; "
+                f"attach it with backend '{other}'"
+            )
         return ref
 
     def find_submitted(self, idempotency_key: str, *, since: float) -> ProviderJobRef | None:
@@ -327,8 +367,11 @@ class BraketDeviceBackend(RemoteBackend):
         device = [{"name": "deviceArn", "operator": "EQUAL", "values": [self._resolved_arn(self._session())]}]
         with mapped_errors(f"looking for a submitted {self.name} task", self.arn):
             try:
-                pages = list(client.get_paginator("search_quantum_tasks").paginate(
-                    filters=[*device, {"name": "createdAt", "operator": "GTE", "values": [after]}]))
+                pages = list(
+                    client.get_paginator("search_quantum_tasks").paginate(
+                        filters=[*device, {"name": "createdAt", "operator": "GTE", "values": [after]}]
+                    )
+                )
             except botocore.exceptions.ClientError as exc:  # a createdAt format the service refuses: filter here
                 if exc.response.get("Error", {}).get("Code") != "ValidationException":
                     raise

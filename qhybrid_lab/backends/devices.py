@@ -118,6 +118,7 @@ class FakeDeviceFacts:
     """
 
     if TYPE_CHECKING:
+
         def target(self) -> Target: ...  # the host backend's (Backend.target)
 
     device: FakeDevice

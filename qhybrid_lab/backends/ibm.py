@@ -36,7 +36,7 @@ __all__ = ["IBMBackend", "PREFIX", "ibm_names", "make_backend", "refresh_devices
 
 def make_backend(name: str):
     """The registry factory for ``ibm:<device>`` and ``ibm:fake_<device>`` (nothing contacts IBM here)."""
-    device = name[len(PREFIX):]
+    device = name[len(PREFIX) :]
     if device.startswith("fake_"):
         from .devices import fake_device_catalog
         from .ibm_local import IBMLocalBackend
@@ -47,12 +47,16 @@ def make_backend(name: str):
 
             close = closest_names(name, [PREFIX + d for d in catalog])
             hint = f"did you mean '{close[0]}'? " if close else ""
-            raise UnknownBackend(f"unknown IBM fake device '{device}' in '{name}'; {hint}"
-                                 f"list_backends() shows the {len(catalog)} ibm:fake_<device> names")
+            raise UnknownBackend(
+                f"unknown IBM fake device '{device}' in '{name}'; {hint}"
+                f"list_backends() shows the {len(catalog)} ibm:fake_<device> names"
+            )
         return IBMLocalBackend(catalog[device])
-    if not device or device == PLACEHOLDER[len(PREFIX):]:
-        raise UnknownBackend(f"'{name}' needs a device name: ibm:<device>, e.g. ibm:ibm_torino "
-                             f"(refresh_devices() in qhybrid_lab.backends.ibm lists your account's devices)")
+    if not device or device == PLACEHOLDER[len(PREFIX) :]:
+        raise UnknownBackend(
+            f"'{name}' needs a device name: ibm:<device>, e.g. ibm:ibm_torino "
+            f"(refresh_devices() in qhybrid_lab.backends.ibm lists your account's devices)"
+        )
     return IBMBackend(device)
 
 
@@ -118,13 +122,17 @@ class IBMBackend(IBMRuntimeBackend):
         close = closest_names(self.device, available)
         if self.device in known_ibm_device_names():
             alternatives = f"; similar: {', '.join(PREFIX + c for c in close)}" if close else ""
-            return DeviceUnavailable(f"IBM Quantum device '{self.device}' is not available to {account_label()} "
-                                     f"(retired, or not in its instances); available: {listed}{alternatives}")
+            return DeviceUnavailable(
+                f"IBM Quantum device '{self.device}' is not available to {account_label()} "
+                f"(retired, or not in its instances); available: {listed}{alternatives}"
+            )
         if close:
-            return UnknownBackend(f"unknown IBM Quantum device '{self.device}' for {account_label()}; did you mean "
-                                  + " or ".join(f"'{PREFIX}{c}'" for c in close) + "?")
-        return UnknownBackend(f"unknown IBM Quantum device '{self.device}' for {account_label()}; "
-                              f"available: {listed}")
+            return UnknownBackend(
+                f"unknown IBM Quantum device '{self.device}' for {account_label()}; did you mean "
+                + " or ".join(f"'{PREFIX}{c}'" for c in close)
+                + "?"
+            )
+        return UnknownBackend(f"unknown IBM Quantum device '{self.device}' for {account_label()}; available: {listed}")
 
     def _configuration(self) -> Any:
         return self.qiskit_backend().configuration()
@@ -154,8 +162,9 @@ class IBMBackend(IBMRuntimeBackend):
     def price_model(self) -> PriceModel:
         from ..costs.prices import PriceModel, lookup_price
 
-        return lookup_price("ibm", self.device) or PriceModel(provider="ibm", device=self.device,
-                                                               source="no IBM price in prices.json")
+        return lookup_price("ibm", self.device) or PriceModel(
+            provider="ibm", device=self.device, source="no IBM price in prices.json"
+        )
 
     def hardware_price_model(self) -> PriceModel | None:
         """The device itself (so the record's ``hardware_equivalent`` equals its estimate)."""
@@ -183,22 +192,41 @@ class IBMBackend(IBMRuntimeBackend):
 
     def mitigation_refusal(self, method: str) -> str | None:
         """Cloud Sampler jobs are not mitigated yet (IBM's SamplerV2 has no readout mitigation of its own)."""
-        return (f"{self.name} cannot apply readout mitigation yet: IBM's SamplerV2 has no measurement mitigation "
-                f"(its twirling.enable_measure only randomizes readout; resilience.measure_mitigation is an "
-                f"EstimatorV2 option for expectation values), and qhybrid-lab does not yet add mthree's calibration "
-                f"circuits to cloud jobs; ibm:fake_<device> (the local mode) is mitigated")
+        return (
+            f"{self.name} cannot apply readout mitigation yet: IBM's SamplerV2 has no measurement mitigation "
+            f"(its twirling.enable_measure only randomizes readout; resilience.measure_mitigation is an "
+            f"EstimatorV2 option for expectation values), and qhybrid-lab does not yet add mthree's calibration "
+            f"circuits to cloud jobs; ibm:fake_<device> (the local mode) is mitigated"
+        )
 
-    def submit(self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None,
-               parameter_binds: list[dict] | None = None, idempotency_key: str, tags: list[str] | tuple = (),
-               mode: str = "job") -> ProviderJobRef:
+    def submit(
+        self,
+        circuits: list[QuantumCircuit],
+        *,
+        shots: int,
+        seed: int | None,
+        parameter_binds: list[dict] | None = None,
+        idempotency_key: str,
+        tags: list[str] | tuple = (),
+        mode: str = "job",
+    ) -> ProviderJobRef:
         """Refuse a device that is not operational, then submit (see :meth:`IBMRuntimeBackend.submit`)."""
         with self.provider_errors("reading the device status"):
             status = self.qiskit_backend().status()
         if not status.operational:
-            raise DeviceUnavailable(f"IBM Quantum device '{self.device}' is not operational now "
-                                    f"({status.status_msg or 'no reason given'}); nothing was submitted")
-        return super().submit(circuits, shots=shots, seed=seed, parameter_binds=parameter_binds,
-                              idempotency_key=idempotency_key, tags=tags, mode=mode)
+            raise DeviceUnavailable(
+                f"IBM Quantum device '{self.device}' is not operational now "
+                f"({status.status_msg or 'no reason given'}); nothing was submitted"
+            )
+        return super().submit(
+            circuits,
+            shots=shots,
+            seed=seed,
+            parameter_binds=parameter_binds,
+            idempotency_key=idempotency_key,
+            tags=tags,
+            mode=mode,
+        )
 
     def reference(self, job: Any) -> ProviderJobRef:
         instance = getattr(job, "instance", None) or runtime_service().active_instance()

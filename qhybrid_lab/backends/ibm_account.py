@@ -30,8 +30,19 @@ from .remote import redact
 
 ACCOUNT_ENV = "QHYBRID_IBM_ACCOUNT"
 INSTANCE_ENV = "QHYBRID_IBM_INSTANCE"
-VENDOR_ENV = ("QISKIT_IBM_TOKEN", "QISKIT_IBM_URL", "QISKIT_IBM_INSTANCE", "QISKIT_IBM_CHANNEL", "IAM_URL",
-              "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy")
+VENDOR_ENV = (
+    "QISKIT_IBM_TOKEN",
+    "QISKIT_IBM_URL",
+    "QISKIT_IBM_INSTANCE",
+    "QISKIT_IBM_CHANNEL",
+    "IAM_URL",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "NO_PROXY",
+    "no_proxy",
+)
 """Variables that change which service a ``QiskitRuntimeService()`` talks to (part of the cache key)."""
 INSTALL_HINT = 'pip install "qhybrid-lab[ibm]"'
 HOW_TO_CONFIGURE = (
@@ -100,8 +111,9 @@ def _saved_accounts() -> dict[str, dict]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise AccountNotConfigured(f"the IBM Quantum account file {path} cannot be read ({exc}); fix it or "
-                                   f"{HOW_TO_CONFIGURE}") from None
+        raise AccountNotConfigured(
+            f"the IBM Quantum account file {path} cannot be read ({exc}); fix it or {HOW_TO_CONFIGURE}"
+        ) from None
     return data if isinstance(data, dict) else {}
 
 
@@ -120,7 +132,8 @@ def _require_account() -> None:
         if name not in saved:
             raise AccountNotConfigured(
                 f"{ACCOUNT_ENV}={name!r} names no saved IBM Quantum account in {account_file()}; save it with "
-                f"QiskitRuntimeService.save_account(name={name!r}, token=..., instance=...) or unset {ACCOUNT_ENV}")
+                f"QiskitRuntimeService.save_account(name={name!r}, token=..., instance=...) or unset {ACCOUNT_ENV}"
+            )
         return
     if not os.environ.get("QISKIT_IBM_TOKEN") and not saved:
         raise AccountNotConfigured(f"no IBM Quantum account is configured: {HOW_TO_CONFIGURE}")
@@ -181,8 +194,9 @@ def _is_unreachable(error: BaseException) -> bool:
 
     if _status_code(error) in UNAVAILABLE_STATUS:
         return True
-    return isinstance(error, (requests.ConnectionError, requests.Timeout, socket.gaierror, ConnectionError,
-                              TimeoutError))
+    return isinstance(
+        error, (requests.ConnectionError, requests.Timeout, socket.gaierror, ConnectionError, TimeoutError)
+    )
 
 
 def _status_code(error: BaseException) -> int | None:
@@ -221,20 +235,30 @@ def provider_error(exc: BaseException, action: str) -> ProviderError:
     names = {type(e).__name__ for e in chain}
     root = chain[-1] if chain else exc
     if "AccountNotFoundError" in names:
-        return AccountNotConfigured(redact(f"no IBM Quantum account found ({_summary(exc)}): {HOW_TO_CONFIGURE}",
-                                           secrets))
+        return AccountNotConfigured(
+            redact(f"no IBM Quantum account found ({_summary(exc)}): {HOW_TO_CONFIGURE}", secrets)
+        )
     if "RuntimeJobNotFound" in names:
-        return UnknownProviderJob(redact(f"IBM Quantum has no job for that id visible to {account_label()} "
-                                         f"({_summary(exc)})", secrets))
+        return UnknownProviderJob(
+            redact(f"IBM Quantum has no job for that id visible to {account_label()} ({_summary(exc)})", secrets)
+        )
     rejected = next((e for e in chain if _is_rejection(e)), None)
     if rejected is not None:
-        return CredentialsRejected(redact(
-            f"IBM Quantum refused the credentials of {account_label()} while {action} ({_summary(rejected)}); "
-            f"check the API key (it may be revoked or expired) and the instance", secrets))
+        return CredentialsRejected(
+            redact(
+                f"IBM Quantum refused the credentials of {account_label()} while {action} ({_summary(rejected)}); "
+                f"check the API key (it may be revoked or expired) and the instance",
+                secrets,
+            )
+        )
     unreachable = next((e for e in chain if _is_unreachable(e)), None)
     if unreachable is not None:
-        return ProviderUnreachable(redact(
-            f"IBM Quantum could not be reached while {action} ({_summary(unreachable)}); check the network, "
-            f"any proxy settings and QISKIT_IBM_URL", secrets))
+        return ProviderUnreachable(
+            redact(
+                f"IBM Quantum could not be reached while {action} ({_summary(unreachable)}); check the network, "
+                f"any proxy settings and QISKIT_IBM_URL",
+                secrets,
+            )
+        )
     detail = _summary(exc) if root is exc else f"{_summary(exc)}; cause: {_summary(root)}"
     return ProviderError(redact(f"IBM Quantum failed while {action}: {detail}", secrets))

@@ -26,10 +26,17 @@ def fake_entries() -> list[dict[str, Any]]:
     """``ibm:fake_<device>``: IBM's local testing mode on each fake backend qiskit-ibm-runtime ships."""
     from .devices import fake_device_catalog
 
-    return [{"name": PREFIX + d.name, "kind": "emulator", "provider": "ibm", "num_qubits": d.num_qubits,
-             "description": f"IBM local testing mode on {d.class_name} (SamplerV2, Aer with the noise of "
-                            f"{d.device_name}); not the project's own emulator {d.name}"}
-            for d in fake_device_catalog().values()]
+    return [
+        {
+            "name": PREFIX + d.name,
+            "kind": "emulator",
+            "provider": "ibm",
+            "num_qubits": d.num_qubits,
+            "description": f"IBM local testing mode on {d.class_name} (SamplerV2, Aer with the noise of "
+            f"{d.device_name}); not the project's own emulator {d.name}",
+        }
+        for d in fake_device_catalog().values()
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -51,15 +58,22 @@ def _read_cache() -> dict[str, Any]:
 def record_devices(rows: list[dict[str, Any]], *, account: str, replace: bool = False) -> None:
     """Remember devices seen for ``account`` (``{"name", "num_qubits"}`` rows); never a credential."""
     data = _read_cache()
-    devices = {} if replace or data.get("account") != account else {
-        row["name"]: row for row in data.get("devices", []) if isinstance(row, dict) and "name" in row}
+    devices = (
+        {}
+        if replace or data.get("account") != account
+        else {row["name"]: row for row in data.get("devices", []) if isinstance(row, dict) and "name" in row}
+    )
     for row in rows:
         devices[row["name"]] = {"name": row["name"], "num_qubits": row.get("num_qubits")}
     path = home_dir() / CACHE_FILENAME
     aside = path.with_name(f".{CACHE_FILENAME}.{os.getpid()}.tmp")
-    aside.write_text(json.dumps({"account": account, "updated": time.time(),
-                                 "devices": sorted(devices.values(), key=lambda r: r["name"])}, indent=1),
-                     encoding="utf-8")
+    aside.write_text(
+        json.dumps(
+            {"account": account, "updated": time.time(), "devices": sorted(devices.values(), key=lambda r: r["name"])},
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     os.replace(aside, path)
 
 
@@ -68,14 +82,27 @@ def device_entries() -> list[dict[str, Any]]:
     data = _read_cache()
     rows = [row for row in data.get("devices", []) if isinstance(row, dict) and row.get("name")]
     if not rows:
-        return [{"name": PLACEHOLDER, "kind": "hardware", "provider": "ibm", "num_qubits": None,
-                 "description": "IBM Quantum devices of your account: run on ibm:<device name> (e.g. "
-                                "ibm:ibm_torino); they are listed here once the account was used"}]
+        return [
+            {
+                "name": PLACEHOLDER,
+                "kind": "hardware",
+                "provider": "ibm",
+                "num_qubits": None,
+                "description": "IBM Quantum devices of your account: run on ibm:<device name> (e.g. "
+                "ibm:ibm_torino); they are listed here once the account was used",
+            }
+        ]
     seen = time.strftime("%Y-%m-%d", time.localtime(data.get("updated", 0)))
-    return [{"name": PREFIX + row["name"], "kind": "hardware", "provider": "ibm",
-             "num_qubits": row.get("num_qubits"),
-             "description": f"IBM Quantum {row['name']} (real device; seen for {data.get('account')} on {seen})"}
-            for row in rows]
+    return [
+        {
+            "name": PREFIX + row["name"],
+            "kind": "hardware",
+            "provider": "ibm",
+            "num_qubits": row.get("num_qubits"),
+            "description": f"IBM Quantum {row['name']} (real device; seen for {data.get('account')} on {seen})",
+        }
+        for row in rows
+    ]
 
 
 def ibm_names() -> list[dict[str, Any]]:

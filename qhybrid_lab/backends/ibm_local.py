@@ -43,8 +43,9 @@ class IBMLocalBackend(FakeDeviceFacts, IBMRuntimeBackend):
         IBMRuntimeBackend.__init__(self)
         self._use_device(device)
         self.name = PREFIX + device.name
-        self.description = (f"IBM local testing mode: SamplerV2 on {device.class_name} "
-                            f"(Aer with the noise of {device.device_name})")
+        self.description = (
+            f"IBM local testing mode: SamplerV2 on {device.class_name} (Aer with the noise of {device.device_name})"
+        )
 
     def qiskit_backend(self) -> Any:
         """The qiskit-ibm-runtime fake backend (built once per instance; it keeps its Aer simulator)."""
@@ -62,12 +63,27 @@ class IBMLocalBackend(FakeDeviceFacts, IBMRuntimeBackend):
             options["simulator"] = {"seed_simulator": int(seed)}
         return options
 
-    def submit(self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None,
-               parameter_binds: list[dict] | None = None, idempotency_key: str, tags: list[str] | tuple = (),
-               mode: str = "job") -> ProviderJobRef:
+    def submit(
+        self,
+        circuits: list[QuantumCircuit],
+        *,
+        shots: int,
+        seed: int | None,
+        parameter_binds: list[dict] | None = None,
+        idempotency_key: str,
+        tags: list[str] | tuple = (),
+        mode: str = "job",
+    ) -> ProviderJobRef:
         """Submit to the local service and wait for the job to end (a failure is reported by :meth:`poll`)."""
-        ref = super().submit(circuits, shots=shots, seed=seed, parameter_binds=parameter_binds,
-                             idempotency_key=idempotency_key, tags=tags, mode=mode)
+        ref = super().submit(
+            circuits,
+            shots=shots,
+            seed=seed,
+            parameter_binds=parameter_binds,
+            idempotency_key=idempotency_key,
+            tags=tags,
+            mode=mode,
+        )
         submitted = self._jobs[ref.job_id]
         submitted.error = self._wait(submitted.job)
         submitted.waited = time.perf_counter()
@@ -90,12 +106,14 @@ class IBMLocalBackend(FakeDeviceFacts, IBMRuntimeBackend):
         if submitted is None:
             raise UnknownProviderJob(
                 f"local testing-mode job {ref.job_id} of {self.name} is not in this process: such jobs live only "
-                f"in the process that ran them and cannot be looked up again")
+                f"in the process that ran them and cannot be looked up again"
+            )
         return submitted.job
 
     def attach(self, provider_job_id: str) -> ProviderJobRef:
-        return self.reference(self.lookup(ProviderJobRef(provider="ibm", job_id=provider_job_id,
-                                                         backend=self.name, local=True)))
+        return self.reference(
+            self.lookup(ProviderJobRef(provider="ibm", job_id=provider_job_id, backend=self.name, local=True))
+        )
 
     def find_submitted(self, idempotency_key: str, *, since: float) -> ProviderJobRef | None:
         """This process's job with that key, if any (local jobs exist nowhere else)."""
@@ -119,8 +137,12 @@ class IBMLocalBackend(FakeDeviceFacts, IBMRuntimeBackend):
         submitted = self._jobs[ref.job_id]
         noise = f"{self.device.class_name} noise model (all {self.num_qubits} qubits; Aer keeps the active ones)"
         for result in outcome.results:
-            result.metadata.update(method="automatic", qubits_simulated=submitted.qubits[result.metadata["pub"]],
-                                   noise=noise, mode="qiskit-ibm-runtime local testing mode")
+            result.metadata.update(
+                method="automatic",
+                qubits_simulated=submitted.qubits[result.metadata["pub"]],
+                noise=noise,
+                mode="qiskit-ibm-runtime local testing mode",
+            )
         outcome.usage = {"qpu_seconds": 0.0, "note": "local testing mode uses no QPU time"}
         outcome.timestamps = {}  # a local job's metrics give its creation time for all three
         outcome.actual_cost = 0.0

@@ -42,12 +42,16 @@ def check_registers(circuit: QuantumCircuit, backend_name: str) -> None:
     in_registers = {bit for register in circuit.cregs for bit in register}
     loose = [bit for bit in circuit.clbits if bit not in in_registers]
     if loose:
-        raise InvalidJobSpec(f"circuit '{circuit.name}' has {len(loose)} classical bit(s) outside any register; "
-                             f"{backend_name} returns results per ClassicalRegister: add the bits to a register")
+        raise InvalidJobSpec(
+            f"circuit '{circuit.name}' has {len(loose)} classical bit(s) outside any register; "
+            f"{backend_name} returns results per ClassicalRegister: add the bits to a register"
+        )
     for register in circuit.cregs:
         if register.size == 0 or not register.name.isidentifier():
-            raise InvalidJobSpec(f"circuit '{circuit.name}': {backend_name} needs non-empty classical registers "
-                                 f"named like Python identifiers, not {register.name!r} (size {register.size})")
+            raise InvalidJobSpec(
+                f"circuit '{circuit.name}': {backend_name} needs non-empty classical registers "
+                f"named like Python identifiers, not {register.name!r} (size {register.size})"
+            )
 
 
 def build_pubs(circuits: list[QuantumCircuit], shots: int, parameter_binds: list[dict] | None) -> list[tuple]:
@@ -63,8 +67,10 @@ def build_pubs(circuits: list[QuantumCircuit], shots: int, parameter_binds: list
             pubs.append((circuit, None, shots))
             continue
         if not binds:
-            raise InvalidJobSpec(f"circuit '{circuit.name}' has free parameters "
-                                 f"{sorted(p.name for p in circuit.parameters)} and no values for them")
+            raise InvalidJobSpec(
+                f"circuit '{circuit.name}' has free parameters "
+                f"{sorted(p.name for p in circuit.parameters)} and no values for them"
+            )
         by_name = {getattr(key, "name", key): values for key, values in binds.items()}
         missing = [p.name for p in circuit.parameters if p.name not in by_name]
         if missing:

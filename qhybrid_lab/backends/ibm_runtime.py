@@ -22,7 +22,16 @@ from ..errors import InvalidJobSpec, ProviderError, QHybridError
 from ..status import JobStatus
 from .base import ExecutionResult
 from .ibm_account import provider_error, sdk, sdk_version, secrets_in_use
-from .ibm_pubs import QUEUE_NOTE, STATE_TABLE, build_pubs, check_registers, counts_of, jsonable, points_of, timestamps_of
+from .ibm_pubs import (
+    QUEUE_NOTE,
+    STATE_TABLE,
+    build_pubs,
+    check_registers,
+    counts_of,
+    jsonable,
+    points_of,
+    timestamps_of,
+)
 from .remote import ProviderJobRef, ProviderStatus, RemoteBackend, RemoteResult, map_state, redact
 
 if TYPE_CHECKING:
@@ -102,9 +111,17 @@ class IBMRuntimeBackend(RemoteBackend):
         super().validate(circuit, shots)
         check_registers(circuit, self.name)
 
-    def submit(self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None,
-               parameter_binds: list[dict] | None = None, idempotency_key: str, tags: list[str] | tuple = (),
-               mode: str = "job") -> ProviderJobRef:
+    def submit(
+        self,
+        circuits: list[QuantumCircuit],
+        *,
+        shots: int,
+        seed: int | None,
+        parameter_binds: list[dict] | None = None,
+        idempotency_key: str,
+        tags: list[str] | tuple = (),
+        mode: str = "job",
+    ) -> ProviderJobRef:
         """All ``circuits`` as ONE Sampler job (one PUB each; a sweep's points in its PUB), tagged with the key."""
         if mode not in MODES:
             raise InvalidJobSpec(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -118,9 +135,15 @@ class IBMRuntimeBackend(RemoteBackend):
             except Exception:
                 self._modes.pop(mode, None)  # a closed or expired Batch/Session: the next submission opens anew
                 raise
-        self._remember(job.job_id(), Submitted(
-            job, idempotency_key, registers=[[r.name for r in c.cregs] for c in circuits],
-            qubits=[len(active_qubits(c)) for c in circuits]))
+        self._remember(
+            job.job_id(),
+            Submitted(
+                job,
+                idempotency_key,
+                registers=[[r.name for r in c.cregs] for c in circuits],
+                qubits=[len(active_qubits(c)) for c in circuits],
+            ),
+        )
         return self.reference(job)
 
     def poll(self, ref: ProviderJobRef) -> ProviderStatus:
@@ -130,11 +153,16 @@ class IBMRuntimeBackend(RemoteBackend):
             state = str(getattr(raw, "name", raw)).upper()
             status = map_state(self.STATE_TABLE, state, "IBM Quantum")
             message = job.error_message() if status is JobStatus.FAILED else None
-            timestamps = self.final_timestamps(job) if status in (JobStatus.DONE, JobStatus.FAILED,
-                                                                   JobStatus.CANCELLED) else {}
-        return ProviderStatus(status=status, provider_state=state,
-                              message=redact(message, secrets_in_use()) if message else None,
-                              queue_note=QUEUE_NOTE if status is JobStatus.QUEUED else None, timestamps=timestamps)
+            timestamps = (
+                self.final_timestamps(job) if status in (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED) else {}
+            )
+        return ProviderStatus(
+            status=status,
+            provider_state=state,
+            message=redact(message, secrets_in_use()) if message else None,
+            queue_note=QUEUE_NOTE if status is JobStatus.QUEUED else None,
+            timestamps=timestamps,
+        )
 
     def final_timestamps(self, job: Any) -> dict[str, float]:
         return timestamps_of(job.metrics())
@@ -149,8 +177,13 @@ class IBMRuntimeBackend(RemoteBackend):
         timestamps = timestamps_of(metrics)
         results = self._execution_results(primitive, submitted, timestamps)
         shots = sum(r.shots for r in results)
-        return RemoteResult(results=results, metrics=metrics, usage=usage, timestamps=timestamps,
-                            actual_cost=self.actual_cost(usage, shots))
+        return RemoteResult(
+            results=results,
+            metrics=metrics,
+            usage=usage,
+            timestamps=timestamps,
+            actual_cost=self.actual_cost(usage, shots),
+        )
 
     def cancel(self, ref: ProviderJobRef) -> bool:
         job = self.lookup(ref)
@@ -204,10 +237,12 @@ class IBMRuntimeBackend(RemoteBackend):
             return None
         return self.price_model().estimate(shots, float(seconds))
 
-    def _execution_results(self, primitive: Any, submitted: Submitted | None,
-                           timestamps: dict[str, float]) -> list[ExecutionResult]:
-        points = [(index, pub_result, loc) for index, pub_result in enumerate(primitive)
-                  for loc in points_of(pub_result)]
+    def _execution_results(
+        self, primitive: Any, submitted: Submitted | None, timestamps: dict[str, float]
+    ) -> list[ExecutionResult]:
+        points = [
+            (index, pub_result, loc) for index, pub_result in enumerate(primitive) for loc in points_of(pub_result)
+        ]
         if not points:
             raise ProviderError(f"IBM Quantum returned no results for a job on {self.name}")
         if "running" in timestamps and "finished" in timestamps and timestamps["finished"] > timestamps["running"]:
@@ -223,10 +258,19 @@ class IBMRuntimeBackend(RemoteBackend):
             metadata: dict[str, Any] = {"pub": index, "sdk": f"qiskit-ibm-runtime {sdk_version()}"}
             if loc:
                 metadata["point"] = [int(i) for i in loc]
-            out.append(ExecutionResult(counts=counts, shots=sum(counts.values()), seconds=seconds / len(points),
-                                       metadata=metadata))
+            out.append(
+                ExecutionResult(
+                    counts=counts, shots=sum(counts.values()), seconds=seconds / len(points), metadata=metadata
+                )
+            )
         return out
 
     def base_reference(self, job_id: str, **extra: Any) -> ProviderJobRef:
-        return ProviderJobRef(provider="ibm", job_id=job_id, backend=self.name, sdk="qiskit-ibm-runtime",
-                              sdk_version=sdk_version(), **extra)
+        return ProviderJobRef(
+            provider="ibm",
+            job_id=job_id,
+            backend=self.name,
+            sdk="qiskit-ibm-runtime",
+            sdk_version=sdk_version(),
+            **extra,
+        )

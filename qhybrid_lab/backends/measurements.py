@@ -11,8 +11,9 @@ SKIPPED = frozenset({"barrier", "delay"})
 """Instructions with no effect on counts."""
 
 
-def terminal_measurements(circuit: QuantumCircuit, error: type[Exception],
-                          who: str = "PennyLane backends") -> dict[int, int]:
+def terminal_measurements(
+    circuit: QuantumCircuit, error: type[Exception], who: str = "PennyLane backends"
+) -> dict[int, int]:
     """``{clbit index: qubit index}`` of the final measurements.
 
     Args:
@@ -29,8 +30,10 @@ def terminal_measurements(circuit: QuantumCircuit, error: type[Exception],
         if name in SKIPPED:
             continue
         if getattr(operation, "blocks", ()) or getattr(operation, "condition", None) is not None or name == "reset":
-            raise error(f"'{name}' in circuit '{circuit.name}': {who} run gates and final "
-                        "measurements only (no resets, conditions or control flow)")
+            raise error(
+                f"'{name}' in circuit '{circuit.name}': {who} run gates and final "
+                "measurements only (no resets, conditions or control flow)"
+            )
         if name == "measure":
             measured[circuit.find_bit(instruction.clbits[0]).index] = qubits[0]
             done.add(qubits[0])
@@ -65,7 +68,7 @@ def counts_from_samples(samples: Any, wires: list[int], measured: dict[int, int]
         bits = format(int(value), f"0{width}b") if width else ""
         parts, end = [], width
         for size in sizes:
-            parts.append(bits[end - size:end])
+            parts.append(bits[end - size : end])
             end -= size
         out[" ".join(reversed(parts)) if len(sizes) > 1 else bits] = int(number)
     return out

@@ -50,8 +50,30 @@ MEMORY_FRACTION = 0.5
 """Share of the machine's physical memory a statevector or density matrix may take."""
 BYTES_PER_AMPLITUDE = 16
 """One complex double."""
-CX_LIKE = frozenset({"cx", "cy", "cz", "ch", "ecr", "cp", "crx", "cry", "crz", "cu", "cu1", "cu3", "csx", "cs",
-                     "csdg", "rzz", "rxx", "ryy", "rzx", "cr"})
+CX_LIKE = frozenset(
+    {
+        "cx",
+        "cy",
+        "cz",
+        "ch",
+        "ecr",
+        "cp",
+        "crx",
+        "cry",
+        "crz",
+        "cu",
+        "cu1",
+        "cu3",
+        "csx",
+        "cs",
+        "csdg",
+        "rzz",
+        "rxx",
+        "ryy",
+        "rzx",
+        "cr",
+    }
+)
 """Two-qubit gates of operator Schmidt rank 2: at most one ebit across a cut (others, e.g. swap: two)."""
 IGNORED = frozenset({"barrier", "delay", "measure", "reset"})
 
@@ -148,12 +170,15 @@ def choose_method(circuit: QuantumCircuit, *, noisy: bool, shots: int) -> Method
     """
     k = circuit.num_qubits
     gates = sum(1 for instruction in circuit.data if instruction.name != "barrier") or 1
-    two_qubit = sum(1 for instruction in circuit.data
-                    if len(instruction.qubits) == 2 and instruction.name not in IGNORED)
+    two_qubit = sum(
+        1 for instruction in circuit.data if len(instruction.qubits) == 2 and instruction.name not in IGNORED
+    )
     bound = entanglement_bound(circuit)
-    chi = 2 ** bound
-    described = (f"{k} qubits, {gates} instructions, {two_qubit} two-qubit gates, entanglement bound {bound} "
-                 f"ebit{'' if bound == 1 else 's'} (bond dimension <= {chi})")
+    chi = 2**bound
+    described = (
+        f"{k} qubits, {gates} instructions, {two_qubit} two-qubit gates, entanglement bound {bound} "
+        f"ebit{'' if bound == 1 else 's'} (bond dimension <= {chi})"
+    )
     if k <= SMALL_QUBITS:
         return MethodChoice("automatic", f"{described}: small enough for any method, Aer chooses", {})
     trajectories = shots if noisy else 1
@@ -174,5 +199,15 @@ def choose_method(circuit: QuantumCircuit, *, noisy: bool, shots: int) -> Method
     return MethodChoice(method, reason + notes, {m: round(c, 1) for m, c in estimates.items()})
 
 
-__all__ = ["MPS_MAX_QUBITS", "MethodChoice", "choose_method", "density_matrix_max_qubits", "entanglement_bound",
-           "human_bytes", "memory_budget", "method_operations", "operation_names", "statevector_max_qubits"]
+__all__ = [
+    "MPS_MAX_QUBITS",
+    "MethodChoice",
+    "choose_method",
+    "density_matrix_max_qubits",
+    "entanglement_bound",
+    "human_bytes",
+    "memory_budget",
+    "method_operations",
+    "operation_names",
+    "statevector_max_qubits",
+]

@@ -22,18 +22,45 @@ DEVICES: dict[str, str] = {
     "lightning.qubit": "PennyLane Lightning state vector (C++)",
 }
 """PennyLane devices served as ``pennylane:<device>``, with their descriptions."""
-MODULES: dict[str, tuple[str, ...]] = {"default.qubit": ("pennylane",),
-                                        "lightning.qubit": ("pennylane", "pennylane_lightning")}
+MODULES: dict[str, tuple[str, ...]] = {
+    "default.qubit": ("pennylane",),
+    "lightning.qubit": ("pennylane", "pennylane_lightning"),
+}
 """The modules each device needs; both come with the ``pennylane`` extra."""
 
 GATES: dict[str, tuple[str, int]] = {
-    "id": ("Identity", 0), "x": ("PauliX", 0), "y": ("PauliY", 0), "z": ("PauliZ", 0), "h": ("Hadamard", 0),
-    "s": ("S", 0), "sdg": ("S", -1), "t": ("T", 0), "tdg": ("T", -1), "sx": ("SX", 0), "sxdg": ("SX", -1),
-    "rx": ("RX", 0), "ry": ("RY", 0), "rz": ("RZ", 0), "p": ("PhaseShift", 0), "u": ("U3", 0),
-    "cx": ("CNOT", 0), "cy": ("CY", 0), "cz": ("CZ", 0), "ch": ("CH", 0), "swap": ("SWAP", 0),
-    "iswap": ("ISWAP", 0), "ecr": ("ECR", 0), "crx": ("CRX", 0), "cry": ("CRY", 0), "crz": ("CRZ", 0),
-    "cp": ("ControlledPhaseShift", 0), "rxx": ("IsingXX", 0), "ryy": ("IsingYY", 0), "rzz": ("IsingZZ", 0),
-    "ccx": ("Toffoli", 0), "cswap": ("CSWAP", 0),
+    "id": ("Identity", 0),
+    "x": ("PauliX", 0),
+    "y": ("PauliY", 0),
+    "z": ("PauliZ", 0),
+    "h": ("Hadamard", 0),
+    "s": ("S", 0),
+    "sdg": ("S", -1),
+    "t": ("T", 0),
+    "tdg": ("T", -1),
+    "sx": ("SX", 0),
+    "sxdg": ("SX", -1),
+    "rx": ("RX", 0),
+    "ry": ("RY", 0),
+    "rz": ("RZ", 0),
+    "p": ("PhaseShift", 0),
+    "u": ("U3", 0),
+    "cx": ("CNOT", 0),
+    "cy": ("CY", 0),
+    "cz": ("CZ", 0),
+    "ch": ("CH", 0),
+    "swap": ("SWAP", 0),
+    "iswap": ("ISWAP", 0),
+    "ecr": ("ECR", 0),
+    "crx": ("CRX", 0),
+    "cry": ("CRY", 0),
+    "crz": ("CRZ", 0),
+    "cp": ("ControlledPhaseShift", 0),
+    "rxx": ("IsingXX", 0),
+    "ryy": ("IsingYY", 0),
+    "rzz": ("IsingZZ", 0),
+    "ccx": ("Toffoli", 0),
+    "cswap": ("CSWAP", 0),
 }
 """Qiskit gate name → (PennyLane operation, -1 for its adjoint): the target's basis, each exactly that gate."""
 
@@ -46,8 +73,16 @@ def pennylane_names() -> list[dict[str, Any]]:
         missing = missing_modules(*MODULES[device])
         return DEVICES[device] + (f"; not installed: {install_line('pennylane')}" if missing else "")
 
-    return [{"name": PREFIX + device, "kind": "simulator", "provider": "pennylane", "num_qubits": None,
-             "description": describe(device)} for device in DEVICES]
+    return [
+        {
+            "name": PREFIX + device,
+            "kind": "simulator",
+            "provider": "pennylane",
+            "num_qubits": None,
+            "description": describe(device),
+        }
+        for device in DEVICES
+    ]
 
 
 def make_backend(name: str) -> PennyLaneBackend:
@@ -57,7 +92,7 @@ def make_backend(name: str) -> PennyLaneBackend:
         UnknownBackend: not one of :data:`DEVICES`.
         MissingDependency: PennyLane (or Lightning) is not installed; the message has the install line.
     """
-    device = name[len(PREFIX):] if name.startswith(PREFIX) else name
+    device = name[len(PREFIX) :] if name.startswith(PREFIX) else name
     if device not in DEVICES:
         from .names import closest_names
 
@@ -115,8 +150,9 @@ class PennyLaneBackend(Backend):
         super().validate(circuit, shots)
         terminal_measurements(circuit, InvalidJobSpec)
 
-    def execute(self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None,
-                parameter_binds: list[dict] | None = None) -> list[ExecutionResult]:
+    def execute(
+        self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None, parameter_binds: list[dict] | None = None
+    ) -> list[ExecutionResult]:
         """Run each circuit (each parameter set of it, as one broadcast) on a fresh seeded device."""
         if parameter_binds is not None and len(parameter_binds) != len(circuits):
             raise InvalidJobSpec(f"{len(parameter_binds)} parameter_binds for {len(circuits)} circuits")
@@ -126,8 +162,9 @@ class PennyLaneBackend(Backend):
             out.extend(self._execute_one(circuit, shots, seed, binds))
         return out
 
-    def _execute_one(self, circuit: QuantumCircuit, shots: int, seed: int | None,
-                     binds: dict | None) -> list[ExecutionResult]:
+    def _execute_one(
+        self, circuit: QuantumCircuit, shots: int, seed: int | None, binds: dict | None
+    ) -> list[ExecutionResult]:
         import numpy as np
         import pennylane as qml
 
@@ -146,10 +183,18 @@ class PennyLaneBackend(Backend):
             samples = np.zeros((count, shots, 0), dtype=int)
         seconds = (time.perf_counter() - started) / count
         for point_samples in samples:
-            results.append(ExecutionResult(
-                counts=counts_from_samples(point_samples, wires, measured, register_sizes(circuit)), shots=shots, seconds=seconds,
-                metadata={"method": f"pennylane {self.device_name}", "qubits_simulated": circuit.num_qubits,
-                          "noise": "none (ideal simulator)"}))
+            results.append(
+                ExecutionResult(
+                    counts=counts_from_samples(point_samples, wires, measured, register_sizes(circuit)),
+                    shots=shots,
+                    seconds=seconds,
+                    metadata={
+                        "method": f"pennylane {self.device_name}",
+                        "qubits_simulated": circuit.num_qubits,
+                        "noise": "none (ideal simulator)",
+                    },
+                )
+            )
         return results
 
 
@@ -157,7 +202,9 @@ def _point_count(circuit: QuantumCircuit, binds: dict | None) -> int:
     """How many parameter sets ``binds`` gives (1 for an unparameterized circuit)."""
     if not binds:
         if circuit.parameters:
-            raise BackendError(f"circuit '{circuit.name}' has unbound parameters {sorted(p.name for p in circuit.parameters)}")
+            raise BackendError(
+                f"circuit '{circuit.name}' has unbound parameters {sorted(p.name for p in circuit.parameters)}"
+            )
         return 1
     lengths = {len(values) for values in binds.values()}
     if len(lengths) != 1:

@@ -91,7 +91,9 @@ def _ensure_builtins() -> None:
         from .ibm import make_backend as make_ibm_backend
         from .pennylane import PREFIX, make_backend, pennylane_names
 
-        _registrations.append(_Registration("fake_", lambda n: FakeDeviceBackend(fake_device_catalog()[n]), fake_device_names))
+        _registrations.append(
+            _Registration("fake_", lambda n: FakeDeviceBackend(fake_device_catalog()[n]), fake_device_names)
+        )
         _registrations.append(_Registration("aer", AerBackend, aer_names))
         _registrations.append(_Registration(PREFIX, make_backend, pennylane_names))  # listed devices
         _registrations.append(_Registration(PREFIX, make_backend, None))  # any other: UnknownBackend listing them

@@ -25,8 +25,10 @@ POLL_START = 0.5
 POLL_MAX = 10.0
 
 _SECRET_PATTERNS = (
-    re.compile(r"(?i)(token|apikey|api_key|secret|password|authorization|x-amz-security-token)"
-               r"(['\"]?\s*[:=]\s*['\"]?)([^\s'\",}]+)"),
+    re.compile(
+        r"(?i)(token|apikey|api_key|secret|password|authorization|x-amz-security-token)"
+        r"(['\"]?\s*[:=]\s*['\"]?)([^\s'\",}]+)"
+    ),
     re.compile(r"(?i)(bearer\s+)([A-Za-z0-9._~+/=-]+)"),
     re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{12,}\b"),
 )
@@ -44,8 +46,7 @@ def redact(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
         if secret and len(secret) >= 4:
             out = out.replace(secret, "***")
     out = _SECRET_PATTERNS[1].sub(lambda m: f"{m.group(1)}***", out)
-    out = _SECRET_PATTERNS[0].sub(lambda m: m.group(0) if m.group(3) == "***" else f"{m.group(1)}{m.group(2)}***",
-                                  out)
+    out = _SECRET_PATTERNS[0].sub(lambda m: m.group(0) if m.group(3) == "***" else f"{m.group(1)}{m.group(2)}***", out)
     return _SECRET_PATTERNS[2].sub("***", out)
 
 
@@ -129,8 +130,9 @@ def map_state(table: dict[str, JobStatus], provider_state: str, provider: str) -
     """
     key = str(provider_state).upper()
     if key not in table:
-        raise ProviderError(f"{provider} reported an unknown job state {provider_state!r}; "
-                            f"known: {', '.join(sorted(table))}")
+        raise ProviderError(
+            f"{provider} reported an unknown job state {provider_state!r}; known: {', '.join(sorted(table))}"
+        )
     return table[key]
 
 
@@ -149,9 +151,17 @@ class RemoteBackend(Backend):
     STATE_TABLE: ClassVar[dict[str, JobStatus]] = {}
 
     @abstractmethod
-    def submit(self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None,
-               parameter_binds: list[dict] | None = None, idempotency_key: str, tags: list[str] | tuple = (),
-               mode: str = "job") -> ProviderJobRef:
+    def submit(
+        self,
+        circuits: list[QuantumCircuit],
+        *,
+        shots: int,
+        seed: int | None,
+        parameter_binds: list[dict] | None = None,
+        idempotency_key: str,
+        tags: list[str] | tuple = (),
+        mode: str = "job",
+    ) -> ProviderJobRef:
         """Hand transpiled circuits to the provider as one job; returns once the provider accepted it."""
 
     @abstractmethod
@@ -174,13 +184,15 @@ class RemoteBackend(Backend):
     def find_submitted(self, idempotency_key: str, *, since: float) -> ProviderJobRef | None:
         """The job a submission with this key created at the provider since ``since`` (epoch s), if any."""
 
-    def execute(self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None,
-                parameter_binds: list[dict] | None = None) -> list[ExecutionResult]:
+    def execute(
+        self, circuits: list[QuantumCircuit], *, shots: int, seed: int | None, parameter_binds: list[dict] | None = None
+    ) -> list[ExecutionResult]:
         """Submit, poll with backoff until final, and return the results (ProviderError if it did not finish DONE)."""
         import uuid
 
-        ref = self.submit(circuits, shots=shots, seed=seed, parameter_binds=parameter_binds,
-                          idempotency_key=uuid.uuid4().hex)
+        ref = self.submit(
+            circuits, shots=shots, seed=seed, parameter_binds=parameter_binds, idempotency_key=uuid.uuid4().hex
+        )
         pause = POLL_START
         while True:
             status = self.poll(ref)
@@ -189,8 +201,10 @@ class RemoteBackend(Backend):
             time.sleep(pause)
             pause = min(pause * 2, POLL_MAX)
         if status.status is not JobStatus.DONE:
-            raise ProviderError(f"{self.provider} job {ref.job_id} ended {status.provider_state}"
-                                + (f": {status.message}" if status.message else ""))
+            raise ProviderError(
+                f"{self.provider} job {ref.job_id} ended {status.provider_state}"
+                + (f": {status.message}" if status.message else "")
+            )
         outcome = self.result(ref)
         for result in outcome.results:
             result.metadata.setdefault("provider_job", ref.as_record())

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 IGNORED_FOR_ACTIVITY = frozenset({"barrier", "delay"})
 """Instructions that do not make a qubit worth simulating on their own."""
 
+
 def active_qubits(circuit: QuantumCircuit) -> list[int]:
     """Indices of the qubits an instruction other than a barrier or delay acts on, sorted."""
     used: set[int] = set()

@@ -30,10 +30,18 @@ def _figures(only: set[str], records: int) -> list[Figure]:
     from .sweeps import p2_sweep, p2b_naive_loop, p2f_loop_floor
     from .table_scale import p9_table
 
-    steps: list[tuple[str, Callable[[], Any]]] = [("P1", p1_single_job), ("P2", lambda: p2_sweep() + [p2b_naive_loop(), p2f_loop_floor()]), ("P3", p3_emulation),
-             ("P4", lambda: p4_runlog(records)), ("P5", p5_responsiveness), ("P6", pennylane_figure),
-             ("P7", dask_figure), ("P8", p8_hashing), ("P9", lambda: p9_table(records)),
-             ("P10", p10_cold_start)]
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        ("P1", p1_single_job),
+        ("P2", lambda: p2_sweep() + [p2b_naive_loop(), p2f_loop_floor()]),
+        ("P3", p3_emulation),
+        ("P4", lambda: p4_runlog(records)),
+        ("P5", p5_responsiveness),
+        ("P6", pennylane_figure),
+        ("P7", dask_figure),
+        ("P8", p8_hashing),
+        ("P9", lambda: p9_table(records)),
+        ("P10", p10_cold_start),
+    ]
     out: list[Figure] = []
     for key, step in steps:
         if only and key not in only:
@@ -58,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     figures = _figures(only, args.records)
     print(render(figures))
     missed = [f.key for f in figures if not f.met]
-    print(f"\nbars met: {len(figures) - len(missed)} of {len(figures)}" + (f"; not met: {', '.join(missed)}" if missed else ""))
+    print(
+        f"\nbars met: {len(figures) - len(missed)} of {len(figures)}"
+        + (f"; not met: {', '.join(missed)}" if missed else "")
+    )
     return 0
 
 

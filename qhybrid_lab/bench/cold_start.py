@@ -9,8 +9,7 @@ import sys
 
 from .harness import Figure
 
-BELL = ("from qiskit import QuantumCircuit\n"
-        "bell = QuantumCircuit(2)\nbell.h(0)\nbell.cx(0, 1)\nbell.measure_all()\n")
+BELL = "from qiskit import QuantumCircuit\nbell = QuantumCircuit(2)\nbell.h(0)\nbell.cx(0, 1)\nbell.measure_all()\n"
 
 OURS = """
 import json, os, sys, time
@@ -48,8 +47,9 @@ def _run(script: str, home: str) -> dict:
     import os
 
     env = {**os.environ, "QHYBRID_HOME": home}
-    out = subprocess.run([sys.executable, "-c", f"BELL = {BELL!r}\n{script}"], capture_output=True, text=True,
-                         env=env, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-c", f"BELL = {BELL!r}\n{script}"], capture_output=True, text=True, env=env, timeout=600
+    )
     if out.returncode != 0:
         raise RuntimeError(f"cold-start run failed: {out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -71,11 +71,31 @@ def p10_cold_start(repeats: int = 5) -> list[Figure]:
             ours.append(_run(OURS, home))
     statuses = sorted({s for o in ours for s in o["statuses"]})
     return [
-        Figure("P10", "a new kernel's first result: %load_ext + %%qrun --wait Bell on aer vs plain Qiskit (import, "
-                      "transpile for AerSimulator, run), fresh interpreters", [o["first"] for o in ours], plain,
-               "<= 1.0", note=f"{repeats} alternating pairs; job statuses seen: {', '.join(statuses)}"),
-        Figure("P10e", "then the first fake_torino result (after the aer one)", [o["emulator"] for o in ours], plain,
-               "p50 <= 800 ms", limit=0.8, limit_stat="p50"),
-        Figure("P10l", "%load_ext qhybrid_lab in a fresh kernel", [o["load"] for o in ours], plain,
-               "p50 <= 50 ms", limit=0.05, limit_stat="p50"),
+        Figure(
+            "P10",
+            "a new kernel's first result: %load_ext + %%qrun --wait Bell on aer vs plain Qiskit (import, "
+            "transpile for AerSimulator, run), fresh interpreters",
+            [o["first"] for o in ours],
+            plain,
+            "<= 1.0",
+            note=f"{repeats} alternating pairs; job statuses seen: {', '.join(statuses)}",
+        ),
+        Figure(
+            "P10e",
+            "then the first fake_torino result (after the aer one)",
+            [o["emulator"] for o in ours],
+            plain,
+            "p50 <= 800 ms",
+            limit=0.8,
+            limit_stat="p50",
+        ),
+        Figure(
+            "P10l",
+            "%load_ext qhybrid_lab in a fresh kernel",
+            [o["load"] for o in ours],
+            plain,
+            "p50 <= 50 ms",
+            limit=0.05,
+            limit_stat="p50",
+        ),
     ]

@@ -35,8 +35,15 @@ def _batch_work(count: int, backend) -> list:
 
     rng = np.random.default_rng(11)
     circuit = ansatz()
-    return [transpile_for(circuit.assign_parameters(rng.uniform(0, np.pi, circuit.num_parameters)), backend,
-                          optimization_level=1, seed=3).circuit for _ in range(count)]
+    return [
+        transpile_for(
+            circuit.assign_parameters(rng.uniform(0, np.pi, circuit.num_parameters)),
+            backend,
+            optimization_level=1,
+            seed=3,
+        ).circuit
+        for _ in range(count)
+    ]
 
 
 def dask_figure(points: int = 200, batch: int = 64, shots: int = 1024, repeats: int = 5) -> list[Figure]:
@@ -61,17 +68,31 @@ def dask_figure(points: int = 200, batch: int = 64, shots: int = 1024, repeats: 
             return execute_on_dask(client, name, circuits, shots=shots, seed=5, parameter_binds=parameter_binds)
 
         def reference():  # the local path: what one engine worker runs (each circuit alone; a sweep as one run)
-            return [r for i, c in enumerate(circuits) for r in backend.execute(
-                [c], shots=shots, seed=5, parameter_binds=[parameter_binds[i]] if parameter_binds else None)]
+            return [
+                r
+                for i, c in enumerate(circuits)
+                for r in backend.execute(
+                    [c], shots=shots, seed=5, parameter_binds=[parameter_binds[i]] if parameter_binds else None
+                )
+            ]
 
         a, b = interleave(ours, reference, repeats)
         wall, cpu = time.perf_counter(), time.process_time()
         local = reference()
         cores = (time.process_time() - cpu) / (time.perf_counter() - wall)
         same = [r.counts for r in ours()] == [r.counts for r in local]
-        figures.append(Figure(
-            key, f"{size} on {name}: Dask LocalCluster ({workers} workers) vs local", a, b, "<= 3",
-            note=(f"the bar bounds the overhead, it asks no speed-up: the local run kept {cores:.1f} of "
-                  f"{os.cpu_count()} cores busy and the {workers} workers share the same cores, so real gains need "
-                  f"more machines; counts identical to local: {same}; cluster started in {startup:.2f} s")))
+        figures.append(
+            Figure(
+                key,
+                f"{size} on {name}: Dask LocalCluster ({workers} workers) vs local",
+                a,
+                b,
+                "<= 3",
+                note=(
+                    f"the bar bounds the overhead, it asks no speed-up: the local run kept {cores:.1f} of "
+                    f"{os.cpu_count()} cores busy and the {workers} workers share the same cores, so real gains need "
+                    f"more machines; counts identical to local: {same}; cluster started in {startup:.2f} s"
+                ),
+            )
+        )
     return figures

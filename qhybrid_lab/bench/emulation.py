@@ -40,5 +40,11 @@ def p3_emulation(device: str = "fake_sherbrooke", repeats: int = 5) -> Figure:
     fast = backend.execute([transpiled], shots=shots, seed=5)[0].counts
     slow = full.run(transpiled, shots=shots, seed_simulator=7).result().get_counts()
     fidelity = hellinger_fidelity(fast, slow)
-    return Figure("P3", f"GHZ-5 on {device} ({backend.num_qubits} q): trimmed vs from_backend", a, b, ">= 20",
-                  note=f"Hellinger fidelity trimmed vs full noise at {shots} shots: {fidelity:.4f} (bar >= 0.99)")
+    return Figure(
+        "P3",
+        f"GHZ-5 on {device} ({backend.num_qubits} q): trimmed vs from_backend",
+        a,
+        b,
+        ">= 20",
+        note=f"Hellinger fidelity trimmed vs full noise at {shots} shots: {fidelity:.4f} (bar >= 0.99)",
+    )

@@ -51,8 +51,9 @@ class Figure:
         return self.ratio >= float(value) if op == ">=" else self.ratio <= float(value)
 
 
-def interleave(ours: Callable[[], object], reference: Callable[[], object], repeats: int, warmup: int = 1
-               ) -> tuple[list[float], list[float]]:
+def interleave(
+    ours: Callable[[], object], reference: Callable[[], object], repeats: int, warmup: int = 1
+) -> tuple[list[float], list[float]]:
     """Time two callables alternately, ``repeats`` times each, after ``warmup`` untimed calls of each."""
     for _ in range(warmup):
         ours()
@@ -81,10 +82,17 @@ def render(figures: list[Figure]) -> str:
     """A plain-text table: figure, our median, reference median, ratio, bar, met."""
     rows = [("", "figure", "qhybrid (median)", "reference (median)", "ratio", "bar", "met")]
     for f in figures:
-        rows.append((
-            f.key, f.title, fmt_seconds(statistics.median(f.ours)), fmt_seconds(statistics.median(f.reference)),
-            f"{f.ratio:.2f}x" if f.limit is None else f"{f.limit_stat} {fmt_seconds(f.stat)}", f.bar, "yes" if f.met else "NO",
-        ))
+        rows.append(
+            (
+                f.key,
+                f.title,
+                fmt_seconds(statistics.median(f.ours)),
+                fmt_seconds(statistics.median(f.reference)),
+                f"{f.ratio:.2f}x" if f.limit is None else f"{f.limit_stat} {fmt_seconds(f.stat)}",
+                f.bar,
+                "yes" if f.met else "NO",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -43,7 +43,12 @@ def p8_hashing(repeats: int = 7) -> Figure:
         portable_qpy(circuit)
     qpy_ms = (time.perf_counter() - started) / CIRCUITS * 1e3
     per = statistics.median(a) / CIRCUITS * 1e3, statistics.median(b) / CIRCUITS * 1e3
-    return Figure("P8", f"hash of a freshly bound 6-qubit ansatz ({CIRCUITS} circuits): canonical form vs "
-                        "OpenQASM 3 text + sha256", a, b, "<= 1",
-                  note=f"per circuit: canonical {per[0]:.3f} ms, OpenQASM 3 {per[1]:.3f} ms (the record still "
-                       f"writes that text), QPY {qpy_ms:.3f} ms plus one blob write")
+    return Figure(
+        "P8",
+        f"hash of a freshly bound 6-qubit ansatz ({CIRCUITS} circuits): canonical form vs OpenQASM 3 text + sha256",
+        a,
+        b,
+        "<= 1",
+        note=f"per circuit: canonical {per[0]:.3f} ms, OpenQASM 3 {per[1]:.3f} ms (the record still "
+        f"writes that text), QPY {qpy_ms:.3f} ms plus one blob write",
+    )

@@ -59,9 +59,15 @@ def pennylane_figure(repeats: int = 5) -> Figure:
         return reference_qnode(thetas(calls["reference"]))
 
     a, b = interleave(ours, reference, repeats, warmup=1)
-    return Figure("P6", f"{QUBITS}-qubit ansatz, {POINTS} points, {SHOTS} shots via %%qrun path on lightning.qubit "
-                        "vs PennyLane broadcast", a, b, "<= 1.3",
-                  note="the broadcast runs as ONE recorded sweep job (template decomposed once, one broadcast tape)")
+    return Figure(
+        "P6",
+        f"{QUBITS}-qubit ansatz, {POINTS} points, {SHOTS} shots via %%qrun path on lightning.qubit "
+        "vs PennyLane broadcast",
+        a,
+        b,
+        "<= 1.3",
+        note="the broadcast runs as ONE recorded sweep job (template decomposed once, one broadcast tape)",
+    )
 
 
 def pennylane_profile() -> dict[str, float]:

@@ -45,6 +45,12 @@ def p5_responsiveness(device: str = "fake_sherbrooke", samples: int = 40) -> Fig
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
-    return Figure("P5", f"trivial cell in a kernel while 4 {device} jobs run (vs idle kernel)", busy, idle,
-                  "p95 <= 100 ms", limit=0.1,
-                  note=f"{samples} samples, all taken while the jobs were still running: {still_running}")
+    return Figure(
+        "P5",
+        f"trivial cell in a kernel while 4 {device} jobs run (vs idle kernel)",
+        busy,
+        idle,
+        "p95 <= 100 ms",
+        limit=0.1,
+        note=f"{samples} samples, all taken while the jobs were still running: {still_running}",
+    )

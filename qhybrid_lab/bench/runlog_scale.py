@@ -10,30 +10,63 @@ from pathlib import Path
 
 from .harness import Figure
 
-QASM = "OPENQASM 3.0;\ninclude \"stdgates.inc\";\nbit[5] c;\nqubit[5] q;\nh q[0];\n" + "cx q[0], q[1];\n" * 40
+QASM = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nbit[5] c;\nqubit[5] q;\nh q[0];\n' + "cx q[0], q[1];\n" * 40
 
 
 def sample_record(i: int, status: str = "done") -> dict:
     """A realistic run record of about 1.9 KB."""
     now = time.time() - 1e5 + i
     return {
-        "schema": 1, "id": uuid.uuid4().hex, "group": uuid.uuid4().hex, "idempotency_key": "sha256:" + "ab" * 32,
-        "created": now, "updated": now, "status": status,
+        "schema": 1,
+        "id": uuid.uuid4().hex,
+        "group": uuid.uuid4().hex,
+        "idempotency_key": "sha256:" + "ab" * 32,
+        "created": now,
+        "updated": now,
+        "status": status,
         "status_history": [{"status": "pending", "at": now, "note": None}, {"status": status, "at": now, "note": None}],
-        "backend": {"name": ("aer", "fake_torino", "fake_sherbrooke")[i % 3], "provider": "aer", "kind": "simulator",
-                    "version": "0.18.2", "num_qubits": 30},
+        "backend": {
+            "name": ("aer", "fake_torino", "fake_sherbrooke")[i % 3],
+            "provider": "aer",
+            "kind": "simulator",
+            "version": "0.18.2",
+            "num_qubits": 30,
+        },
         "provider_job_id": None,
-        "circuit": {"hash": f"sha256:{i % 97:064x}", "name": f"ghz{i % 7}", "num_qubits": 5, "qasm": QASM,
-                    "measure_added": False, "depth": 6, "size": 10, "two_qubit": 4, "ops": {"h": 1, "cx": 4}},
-        "parameters": None, "shots": 1024, "seed": None,
-        "transpile": {"optimization_level": 2, "seed": 1234, "qiskit_version": "2.6.2", "cached": False,
-                      "seconds": 0.01, "depth": 7, "size": 12, "two_qubit": 4, "physical_qubits": [0, 1, 2, 3, 4]},
+        "circuit": {
+            "hash": f"sha256:{i % 97:064x}",
+            "name": f"ghz{i % 7}",
+            "num_qubits": 5,
+            "qasm": QASM,
+            "measure_added": False,
+            "depth": 6,
+            "size": 10,
+            "two_qubit": 4,
+            "ops": {"h": 1, "cx": 4},
+        },
+        "parameters": None,
+        "shots": 1024,
+        "seed": None,
+        "transpile": {
+            "optimization_level": 2,
+            "seed": 1234,
+            "qiskit_version": "2.6.2",
+            "cached": False,
+            "seconds": 0.01,
+            "depth": 7,
+            "size": 12,
+            "two_qubit": 4,
+            "physical_qubits": [0, 1, 2, 3, 4],
+        },
         "cost": {"currency": "USD", "estimate": 0.0, "actual": None, "hardware_equivalent": 1.6, "counted": 0.0},
         "timings": {"transpile": 0.01, "queue": 0.2, "run": 0.05, "total": 0.3},
-        "attempts": 1, "errors": [], "error": None, "result": {"counts": {"00000": 510, "11111": 514}, "shots": 1024},
-        "origin": {"owner": "4242@host", "pid": 4242, "host": "host", "notebook": f"nb{i % 5}.ipynb"}, "tags": [],
+        "attempts": 1,
+        "errors": [],
+        "error": None,
+        "result": {"counts": {"00000": 510, "11111": 514}, "shots": 1024},
+        "origin": {"owner": "4242@host", "pid": 4242, "host": "host", "notebook": f"nb{i % 5}.ipynb"},
+        "tags": [],
     }
-
 
 
 def _times(fn, repeats: int) -> list[float]:
@@ -64,11 +97,13 @@ def _jsonstorage(n: int, repeats: int) -> tuple[list[float], list[float]]:
 def p4_runlog(n: int = 100_000, repeats: int = 200) -> list[Figure]:
     """Record write and active-jobs query at ``n`` records; TinyDB default at 1k and 10k beside them."""
     from ..runlog import RunLog
+
     log = RunLog(Path(tempfile.mkdtemp(prefix="qhybrid-bench-")))
     t0 = time.perf_counter()
     for start in range(0, n, 5000):
-        log.insert_many([sample_record(i, "running" if i % 5000 == 0 else "done")
-                         for i in range(start, min(n, start + 5000))])
+        log.insert_many(
+            [sample_record(i, "running" if i % 5000 == 0 else "done") for i in range(start, min(n, start + 5000))]
+        )
     fill = time.perf_counter() - t0
     extra = iter(range(n, n + repeats))
     writes = _times(lambda: log.insert(sample_record(next(extra), "pending")), repeats)
@@ -91,31 +126,79 @@ def p4_runlog(n: int = 100_000, repeats: int = 200) -> list[Figure]:
     first_reads = _first_reads(log, repeats=3)
     ins1k, act1k = _jsonstorage(1_000, 15)
     ins10k, act10k = _jsonstorage(10_000, 7)
-    note = (f"{n} records, {size:.0f} MB, filled in {fill:.1f} s; a first read before any compaction {cold:.1f} s, "
-            f"compaction {compaction:.1f} s; TinyDB default: insert p50 "
-            f"{1e3 * sorted(ins1k)[len(ins1k) // 2]:.1f} ms at 1k, {1e3 * sorted(ins10k)[len(ins10k) // 2]:.1f} ms "
-            f"at 10k; active query {1e3 * sorted(act1k)[len(act1k) // 2]:.1f} ms at 1k, "
-            f"{1e3 * sorted(act10k)[len(act10k) // 2]:.1f} ms at 10k")
+    note = (
+        f"{n} records, {size:.0f} MB, filled in {fill:.1f} s; a first read before any compaction {cold:.1f} s, "
+        f"compaction {compaction:.1f} s; TinyDB default: insert p50 "
+        f"{1e3 * sorted(ins1k)[len(ins1k) // 2]:.1f} ms at 1k, {1e3 * sorted(ins10k)[len(ins10k) // 2]:.1f} ms "
+        f"at 10k; active query {1e3 * sorted(act1k)[len(act1k) // 2]:.1f} ms at 1k, "
+        f"{1e3 * sorted(act10k)[len(act10k) // 2]:.1f} ms at 10k"
+    )
     return [
-        Figure("P4w", f"record write at {n // 1000}k (vs TinyDB default insert at 10k)", writes, ins10k,
-               "p50 <= 10 ms", limit=0.010, limit_stat="p50", note=note),
-        Figure("P4u", f"record update at {n // 1000}k (vs TinyDB default insert at 10k)", updates, ins10k,
-               "p50 <= 10 ms", limit=0.010, limit_stat="p50"),
-        Figure("P4q", f"active-jobs query at {n // 1000}k (vs TinyDB default at 10k)", queries, act10k,
-               "p50 <= 50 ms", limit=0.050, limit_stat="p50"),
-        Figure("P4p", f"latest 50 of history at {n // 1000}k (vs TinyDB default active query at 10k)", page, act10k,
-               "p50 <= 50 ms", limit=0.050, limit_stat="p50"),
-        Figure("P4r", f"a second process's first read at {n // 1000}k, after a compaction (snapshot) vs parsing the "
-                      "whole file (snapshot moved aside)", *first_reads["read"], "<= 0.107",
-               note="0.107 = the 0.3 s goal over the 2.8 s full parse measured on main; each side a fresh process, "
-                    "in alternating pairs, timed after its imports"),
-        Figure("P4s", f"the Jupyter server's first GET jobs at {n // 1000}k after a restart (snapshot) vs parsing the "
-                      "whole file", *first_reads["server"], "<= 0.107",
-               note="RunLogService().jobs({}) (housekeeping, newest 50, total) in a fresh process"),
-        Figure("P4c", f"longest a writer waits for a compaction at {n // 1000}k (exclusive holds of 5 compactions "
-                      "vs the whole compaction)", holds, [compaction], "max <= 100 ms", limit=0.100,
-               limit_stat="max", note="the rewrite itself runs without the lock; the reference column is the "
-                                      "first compaction's duration (all of which a writer waited for on main)"),
+        Figure(
+            "P4w",
+            f"record write at {n // 1000}k (vs TinyDB default insert at 10k)",
+            writes,
+            ins10k,
+            "p50 <= 10 ms",
+            limit=0.010,
+            limit_stat="p50",
+            note=note,
+        ),
+        Figure(
+            "P4u",
+            f"record update at {n // 1000}k (vs TinyDB default insert at 10k)",
+            updates,
+            ins10k,
+            "p50 <= 10 ms",
+            limit=0.010,
+            limit_stat="p50",
+        ),
+        Figure(
+            "P4q",
+            f"active-jobs query at {n // 1000}k (vs TinyDB default at 10k)",
+            queries,
+            act10k,
+            "p50 <= 50 ms",
+            limit=0.050,
+            limit_stat="p50",
+        ),
+        Figure(
+            "P4p",
+            f"latest 50 of history at {n // 1000}k (vs TinyDB default active query at 10k)",
+            page,
+            act10k,
+            "p50 <= 50 ms",
+            limit=0.050,
+            limit_stat="p50",
+        ),
+        Figure(
+            "P4r",
+            f"a second process's first read at {n // 1000}k, after a compaction (snapshot) vs parsing the "
+            "whole file (snapshot moved aside)",
+            *first_reads["read"],
+            "<= 0.107",
+            note="0.107 = the 0.3 s goal over the 2.8 s full parse measured on main; each side a fresh process, "
+            "in alternating pairs, timed after its imports",
+        ),
+        Figure(
+            "P4s",
+            f"the Jupyter server's first GET jobs at {n // 1000}k after a restart (snapshot) vs parsing the whole file",
+            *first_reads["server"],
+            "<= 0.107",
+            note="RunLogService().jobs({}) (housekeeping, newest 50, total) in a fresh process",
+        ),
+        Figure(
+            "P4c",
+            f"longest a writer waits for a compaction at {n // 1000}k (exclusive holds of 5 compactions "
+            "vs the whole compaction)",
+            holds,
+            [compaction],
+            "max <= 100 ms",
+            limit=0.100,
+            limit_stat="max",
+            note="the rewrite itself runs without the lock; the reference column is the "
+            "first compaction's duration (all of which a writer waited for on main)",
+        ),
     ]
 
 
@@ -152,8 +235,12 @@ def _first_reads(log, repeats: int) -> dict[str, tuple[list[float], list[float]]
         if not with_snapshot:
             snap.rename(aside)
         try:
-            out = subprocess.run([sys.executable, "-c", _FIRST_READ, str(log.directory), kind], check=True,
-                                 capture_output=True, text=True)
+            out = subprocess.run(
+                [sys.executable, "-c", _FIRST_READ, str(log.directory), kind],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
         finally:
             if not with_snapshot:
                 aside.rename(snap)

@@ -74,12 +74,24 @@ def p2_sweep(repeats: int = 9, naive_repeats: int = 5) -> list[Figure]:
     # sample during the naive loop cannot decide the ratio.
     both = a + c
     return [
-        Figure("P2", f"{POINTS}-point sweep, {QUBITS}-qubit RY+CX, {SHOTS} shots: run(parameter_values) vs "
-                     "hand-batched parameter_binds (target reused)", a, b, "<= 1.2",
-               note=f"per point: qhybrid {_ms(a) / POINTS:.2f} ms, hand-batched {_ms(b) / POINTS:.2f} ms"),
-        Figure("P2n", "same sweep vs the naive loop (bind, transpile(AerSimulator()), run per point)", both, d,
-               ">= 50", note=f"naive loop {_ms(d) / POINTS:.1f} ms per point; qhybrid side: median of "
-                             f"{len(both)} sweeps (P2's and those interleaved with the naive loop)"),
+        Figure(
+            "P2",
+            f"{POINTS}-point sweep, {QUBITS}-qubit RY+CX, {SHOTS} shots: run(parameter_values) vs "
+            "hand-batched parameter_binds (target reused)",
+            a,
+            b,
+            "<= 1.2",
+            note=f"per point: qhybrid {_ms(a) / POINTS:.2f} ms, hand-batched {_ms(b) / POINTS:.2f} ms",
+        ),
+        Figure(
+            "P2n",
+            "same sweep vs the naive loop (bind, transpile(AerSimulator()), run per point)",
+            both,
+            d,
+            ">= 50",
+            note=f"naive loop {_ms(d) / POINTS:.1f} ms per point; qhybrid side: median of "
+            f"{len(both)} sweeps (P2's and those interleaved with the naive loop)",
+        ),
     ]
 
 
@@ -110,10 +122,16 @@ def p2b_naive_loop(iterations: int = POINTS, repeats: int = 5) -> Figure:
     before = transpile_cache_info()
     a, b = interleave(ours, plain, repeats, warmup=0)
     after = transpile_cache_info()
-    return Figure("P2b", f"naive loop of {iterations} iterations through qhybrid (bind, run(bound).result()) vs "
-                         "plain Qiskit (bind, transpile for a new AerSimulator(), run)", a, b, ">= 10",
-                  note=f"per iteration: qhybrid {_ms(a) / iterations:.2f} ms, plain {_ms(b) / iterations:.1f} ms; "
-                       f"transpilations during the timed loops: {after['misses'] - before['misses']}")
+    return Figure(
+        "P2b",
+        f"naive loop of {iterations} iterations through qhybrid (bind, run(bound).result()) vs "
+        "plain Qiskit (bind, transpile for a new AerSimulator(), run)",
+        a,
+        b,
+        ">= 10",
+        note=f"per iteration: qhybrid {_ms(a) / iterations:.2f} ms, plain {_ms(b) / iterations:.1f} ms; "
+        f"transpilations during the timed loops: {after['misses'] - before['misses']}",
+    )
 
 
 def p2f_loop_floor(iterations: int = POINTS, repeats: int = 7) -> Figure:
@@ -138,9 +156,15 @@ def p2f_loop_floor(iterations: int = POINTS, repeats: int = 7) -> Figure:
             simulator.run(template.assign_parameters(row), shots=SHOTS).result().get_counts()
 
     a, b = interleave(ours, floor, repeats, warmup=1)
-    return Figure("P2f", f"naive loop of {iterations} iterations through qhybrid vs its floor (transpile once by "
-                         "hand, bind + run per iteration)", a, b, "<= 1.4",
-                  note=f"per iteration: qhybrid {_ms(a) / iterations:.2f} ms, floor {_ms(b) / iterations:.2f} ms")
+    return Figure(
+        "P2f",
+        f"naive loop of {iterations} iterations through qhybrid vs its floor (transpile once by "
+        "hand, bind + run per iteration)",
+        a,
+        b,
+        "<= 1.4",
+        note=f"per iteration: qhybrid {_ms(a) / iterations:.2f} ms, floor {_ms(b) / iterations:.2f} ms",
+    )
 
 
 def _ms(samples: list[float]) -> float:

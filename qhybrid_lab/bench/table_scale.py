@@ -38,6 +38,7 @@ def p9_table(n: int = 100_000, repeats: int = 40) -> list[Figure]:
     home = Path(tempfile.mkdtemp(prefix="qhybrid-bench-table-"))
     log = open_runlog(home)
     fill = _fill(log, n)
+
     class ThrowAwayLogService(RunLogService):
         """The REST API's service on the throw-away log, whatever ``QHYBRID_HOME`` says."""
 
@@ -57,11 +58,23 @@ def p9_table(n: int = 100_000, repeats: int = 40) -> list[Figure]:
     for key, (title, args) in zip(("P9a", "P9f", "P9d", "P9c"), views.items()):
         ours, plain = interleave(functools.partial(service.table, args), lambda: service.jobs(reference), repeats)
         answer = service.table(args)
-        note = (f"{title}: {len(answer['page'])} rows, {len(answer['active'])} pinned of {answer['counts']['active']} "
-                f"active, {len(answer['groups'])} group rows, total {answer['total']}; p95 "
-                f"{1e3 * sorted(ours)[int(0.95 * len(ours))]:.1f} ms")
+        note = (
+            f"{title}: {len(answer['page'])} rows, {len(answer['active'])} pinned of {answer['counts']['active']} "
+            f"active, {len(answer['groups'])} group rows, total {answer['total']}; p95 "
+            f"{1e3 * sorted(ours)[int(0.95 * len(ours))]:.1f} ms"
+        )
         if key == "P9a":
             note += f"; {n} records in groups of {GROUP_SIZE} filled in {fill:.0f} s"
-        figures.append(Figure(key, f"GET table, {title}, at {n // 1000}k (vs GET jobs newest 50)", ours, plain,
-                              "p50 <= 50 ms", note=note, limit=0.050, limit_stat="p50"))
+        figures.append(
+            Figure(
+                key,
+                f"GET table, {title}, at {n // 1000}k (vs GET jobs newest 50)",
+                ours,
+                plain,
+                "p50 <= 50 ms",
+                note=note,
+                limit=0.050,
+                limit_stat="p50",
+            )
+        )
     return figures

@@ -37,8 +37,13 @@ CANONICAL_FORM = "qhybrid-canonical/1"
 NOT_GATES = frozenset({"barrier", "delay", "measure", "reset", "store"})
 """Instructions that are not counted as 2-qubit gates even when they span two qubits."""
 BY_CONTENT: dict[str, tuple[str, ...]] = {
-    "UnitaryGate": (), "DiagonalGate": (), "PermutationGate": (), "QFTGate": (), "PauliGate": (),
-    "Initialize": (), "StatePreparation": ("_inverse", "_from_label", "_from_int"),
+    "UnitaryGate": (),
+    "DiagonalGate": (),
+    "PermutationGate": (),
+    "QFTGate": (),
+    "PauliGate": (),
+    "Initialize": (),
+    "StatePreparation": ("_inverse", "_from_label", "_from_int"),
     "Isometry": ("num_ancillas_zero", "num_ancillas_dirty", "_epsilon"),  # its _inverse is a cache, not content
     "UCPauliRotGate": ("rot_axes",),
 }
@@ -76,16 +81,37 @@ def _standard() -> dict[str, type]:
 
 @lru_cache(maxsize=1)
 def _classes() -> dict[str, Any]:
-    from qiskit.circuit import (Barrier, ClassicalRegister, Clbit, ControlFlowOp, ControlledGate, Delay, Measure,
-                                ParameterExpression, QuantumCircuit, Reset, Store)
+    from qiskit.circuit import (
+        Barrier,
+        ClassicalRegister,
+        Clbit,
+        ControlFlowOp,
+        ControlledGate,
+        Delay,
+        Measure,
+        ParameterExpression,
+        QuantumCircuit,
+        Reset,
+        Store,
+    )
     from qiskit.circuit.annotated_operation import AnnotatedOperation
     from qiskit.circuit.classical import expr
     from qiskit.circuit.library import PauliEvolutionGate
 
-    return {"plain": (Measure, Reset, Barrier), "Delay": Delay, "Store": Store, "ControlFlowOp": ControlFlowOp,
-            "ControlledGate": ControlledGate, "AnnotatedOperation": AnnotatedOperation,
-            "PauliEvolutionGate": PauliEvolutionGate, "ParameterExpression": ParameterExpression,
-            "QuantumCircuit": QuantumCircuit, "Clbit": Clbit, "ClassicalRegister": ClassicalRegister, "expr": expr}
+    return {
+        "plain": (Measure, Reset, Barrier),
+        "Delay": Delay,
+        "Store": Store,
+        "ControlFlowOp": ControlFlowOp,
+        "ControlledGate": ControlledGate,
+        "AnnotatedOperation": AnnotatedOperation,
+        "PauliEvolutionGate": PauliEvolutionGate,
+        "ParameterExpression": ParameterExpression,
+        "QuantumCircuit": QuantumCircuit,
+        "Clbit": Clbit,
+        "ClassicalRegister": ClassicalRegister,
+        "expr": expr,
+    }
 
 
 def _digest(form: Any) -> str:
@@ -118,8 +144,11 @@ class _Canonicalizer:
             c = tuple(map(clbit_of, instruction.clbits)) if instruction.clbits else ()
             if instruction.is_standard_gate():
                 params = instruction.params
-                form: tuple = ((instruction.name, *[p + 0.0 if type(p) is float else value(p) for p in params])
-                               if params else (instruction.name,))
+                form: tuple = (
+                    (instruction.name, *[p + 0.0 if type(p) is float else value(p) for p in params])
+                    if params
+                    else (instruction.name,)
+                )
                 wires = q
             else:
                 form, variables = self.operation(instruction.operation, clbits)
@@ -136,8 +165,10 @@ class _Canonicalizer:
         body = tuple((form, q, c) for _, _, form, q, c in rows)
         head: tuple = (nq, nc, self.value(circuit.global_phase), self.variables(circuit))
         if header:
-            head += (tuple((r.name, tuple(qubits[b] for b in r)) for r in circuit.qregs),
-                     tuple((r.name, tuple(clbits[b] for b in r)) for r in circuit.cregs))
+            head += (
+                tuple((r.name, tuple(qubits[b] for b in r)) for r in circuit.qregs),
+                tuple((r.name, tuple(clbits[b] for b in r)) for r in circuit.cregs),
+            )
         return head, body
 
     def variables(self, circuit: QuantumCircuit) -> tuple:
@@ -161,8 +192,10 @@ class _Canonicalizer:
         if isinstance(op, cls["Delay"]):
             return ("Delay", self.value(op.params[0]), op.unit), self.names(op.params[0])
         if isinstance(op, cls["Store"]):
-            return (("Store", self.expr(op.lvalue, clbits), self.expr(op.rvalue, clbits)),
-                    self.names(op.lvalue) + self.names(op.rvalue))
+            return (
+                ("Store", self.expr(op.lvalue, clbits), self.expr(op.rvalue, clbits)),
+                self.names(op.lvalue) + self.names(op.rvalue),
+            )
         if isinstance(op, cls["ControlFlowOp"]):
             return self.control_flow(op, clbits)
         if isinstance(op, cls["ControlledGate"]):
@@ -178,8 +211,13 @@ class _Canonicalizer:
         kind = type(op)
         attributes = BY_CONTENT.get(kind.__name__)
         if attributes is not None and kind.__module__.startswith("qiskit."):
-            return (kind.__name__, op.num_qubits, op.num_clbits, tuple(map(self.value, op.params)),
-                    tuple(self.value(getattr(op, a, None)) for a in attributes))
+            return (
+                kind.__name__,
+                op.num_qubits,
+                op.num_clbits,
+                tuple(map(self.value, op.params)),
+                tuple(self.value(getattr(op, a, None)) for a in attributes),
+            )
         if isinstance(op, self.cls["PauliEvolutionGate"]):
             return self.pauli_evolution(op)
         known = self._definitions.get(id(op))
@@ -191,8 +229,11 @@ class _Canonicalizer:
             form: tuple = ("definition", num_qubits, num_clbits, _digest(self.circuit(definition, header=False)))
         else:
             matrix = getattr(op, "__array__", None)
-            form = (("matrix", num_qubits, self.value(matrix(dtype=complex))) if matrix is not None
-                    else ("opaque", op.name, num_qubits, num_clbits, tuple(map(self.value, getattr(op, "params", ())))))
+            form = (
+                ("matrix", num_qubits, self.value(matrix(dtype=complex)))
+                if matrix is not None
+                else ("opaque", op.name, num_qubits, num_clbits, tuple(map(self.value, getattr(op, "params", ()))))
+            )
         self._definitions[id(op)] = form
         self._alive.append(op)
         return form
@@ -204,12 +245,22 @@ class _Canonicalizer:
             if hasattr(operator, "paulis"):  # SparsePauliOp
                 terms.append(("paulis", tuple(operator.paulis.to_labels()), self.value(operator.coeffs)))
             else:  # SparseObservable
-                terms.append(("observable", operator.num_qubits,
-                              tuple((t, tuple(i), self.value(complex(c))) for t, i, c in operator.to_sparse_list())))
+                terms.append(
+                    (
+                        "observable",
+                        operator.num_qubits,
+                        tuple((t, tuple(i), self.value(complex(c))) for t, i, c in operator.to_sparse_list()),
+                    )
+                )
         synthesis = op.synthesis
         settings = getattr(synthesis, "settings", {})
-        return ("PauliEvolutionGate", tuple(terms), self.value(op.params[0]), type(synthesis).__qualname__,
-                tuple(sorted((k, self.value(v)) for k, v in settings.items())))
+        return (
+            "PauliEvolutionGate",
+            tuple(terms),
+            self.value(op.params[0]),
+            type(synthesis).__qualname__,
+            tuple(sorted((k, self.value(v)) for k, v in settings.items())),
+        )
 
     def control_flow(self, op: Any, clbits: dict) -> tuple[tuple, tuple[str, ...]]:
         """If/else, while, for, switch, box, break and continue, with their blocks in canonical form."""
@@ -225,18 +276,27 @@ class _Canonicalizer:
             form: tuple = (name, self.condition(condition, clbits), blocks)
         elif name == "for_loop":
             indexset, parameter, _ = op.params
-            indices = (("range", indexset.start, indexset.stop, indexset.step) if isinstance(indexset, range)
-                       else tuple(int(i) for i in indexset))
+            indices = (
+                ("range", indexset.start, indexset.stop, indexset.step)
+                if isinstance(indexset, range)
+                else tuple(int(i) for i in indexset)
+            )
             form = (name, indices, None if parameter is None else parameter.name, blocks)
         elif name == "switch_case":
             target = op.target
             variables += self.names(target)
-            cases = tuple(tuple("default" if not isinstance(v, int) else v for v in values)
-                          for values, _ in op.cases_specifier())
+            cases = tuple(
+                tuple("default" if not isinstance(v, int) else v for v in values) for values, _ in op.cases_specifier()
+            )
             form = (name, self.condition(target, clbits), cases, blocks)
         elif name == "box":
-            form = (name, self.value(getattr(op, "duration", None)), getattr(op, "unit", None),
-                    tuple(repr(a) for a in getattr(op, "annotations", ())), blocks)
+            form = (
+                name,
+                self.value(getattr(op, "duration", None)),
+                getattr(op, "unit", None),
+                tuple(repr(a) for a in getattr(op, "annotations", ())),
+                blocks,
+            )
         else:  # break_loop, continue_loop
             form = (name, blocks)
         return form, tuple(variables)
@@ -303,8 +363,7 @@ class _Canonicalizer:
                 return ("var", node.name, kind)
             return ("bit", self.condition(node.var, clbits), kind)
         if isinstance(node, expr.Value):
-            return ("value", self.value(node.value) if isinstance(node.value, (int, float)) else repr(node.value),
-                    kind)
+            return ("value", self.value(node.value) if isinstance(node.value, (int, float)) else repr(node.value), kind)
         if isinstance(node, expr.Unary):
             return ("unary", node.op.name, self.expr(node.operand, clbits), kind)
         if isinstance(node, expr.Binary):
@@ -321,14 +380,16 @@ class _Canonicalizer:
         """Names of the standalone variables and stretches an expression (or condition) uses."""
         if not isinstance(value, self.cls["expr"].Expr):
             return ()
-        return tuple(sorted({v.name for v in self.cls["expr"].iter_identifiers(value)
-                             if getattr(v, "standalone", True)}))
+        return tuple(
+            sorted({v.name for v in self.cls["expr"].iter_identifiers(value) if getattr(v, "standalone", True)})
+        )
 
 
 def circuit_metrics(circuit: QuantumCircuit) -> dict[str, Any]:
     """``num_qubits``, ``depth``, ``size``, ``two_qubit`` (2-qubit gates, barriers excluded) and ``ops``."""
     two_qubit = sum(
-        1 for instruction in circuit.data
+        1
+        for instruction in circuit.data
         if len(instruction.qubits) == 2 and instruction.operation.name not in NOT_GATES
     )
     return {

@@ -152,8 +152,9 @@ def ensure_measured(circuit: QuantumCircuit) -> tuple[QuantumCircuit, bool]:
     return measured, True
 
 
-def runnables(obj: Any, name: str | None = None,
-              parameter_values: Any = None) -> list[tuple[str, QuantumCircuit, Sweep | None]]:
+def runnables(
+    obj: Any, name: str | None = None, parameter_values: Any = None
+) -> list[tuple[str, QuantumCircuit, Sweep | None]]:
     """What a ``run()`` call runs: ``(name, circuit, sweep or None)`` per job, Sweeps next to plain circuits.
 
     Args:
@@ -173,8 +174,10 @@ def runnables(obj: Any, name: str | None = None,
         from qiskit import QuantumCircuit
 
         if not isinstance(obj, QuantumCircuit):
-            raise InvalidJobSpec("parameter_values needs a single parameterized QuantumCircuit; to sweep several "
-                                 "circuits, give Sweep(circuit, values) objects instead")
+            raise InvalidJobSpec(
+                "parameter_values needs a single parameterized QuantumCircuit; to sweep several "
+                "circuits, give Sweep(circuit, values) objects instead"
+            )
         obj = Sweep(obj, parameter_values)
     sweeps: dict[int, Sweep] = {}
 
@@ -202,7 +205,8 @@ def runnables(obj: Any, name: str | None = None,
         if sweep is None and circuit.parameters:
             raise InvalidJobSpec(
                 f"circuit '{label}' has unbound parameters ({', '.join(sorted(p.name for p in circuit.parameters))});"
-                " assign them, or sweep them with run(circuit, parameter_values=...) or Sweep(circuit, values)")
+                " assign them, or sweep them with run(circuit, parameter_values=...) or Sweep(circuit, values)"
+            )
         out.append((label, named(sweep.circuit if sweep is not None else circuit, label), sweep))
     return out
 

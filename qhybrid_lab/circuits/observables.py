@@ -30,8 +30,10 @@ def _one(obj: Any, num_qubits: int, index: int) -> dict:
         text = obj.strip()
         bad = sorted(set(text.upper()) - set("IXYZ"))
         if not text or bad:
-            raise InvalidObservable(f"observable {index} {obj!r} is not a Pauli label: use the letters I, X, Y, Z "
-                                    f"(qubit 0 rightmost){'; found ' + ', '.join(map(repr, bad)) if bad else ''}")
+            raise InvalidObservable(
+                f"observable {index} {obj!r} is not a Pauli label: use the letters I, X, Y, Z "
+                f"(qubit 0 rightmost){'; found ' + ', '.join(map(repr, bad)) if bad else ''}"
+            )
         label, op = text.upper(), SparsePauliOp(text.upper())
     elif isinstance(obj, Pauli):
         op = SparsePauliOp(obj)
@@ -46,16 +48,22 @@ def _one(obj: Any, num_qubits: int, index: int) -> dict:
             else:
                 raise TypeError
         except (ImportError, TypeError):
-            raise InvalidObservable(f"observable {index} is a {type(obj).__name__}; give a Pauli label ('ZZ'), a "
-                                    f"qiskit Pauli or a SparsePauliOp") from None
+            raise InvalidObservable(
+                f"observable {index} is a {type(obj).__name__}; give a Pauli label ('ZZ'), a "
+                f"qiskit Pauli or a SparsePauliOp"
+            ) from None
     if op.num_qubits > num_qubits:
-        raise InvalidObservable(f"observable {index} ({label or 'SparsePauliOp'}) acts on {op.num_qubits} qubits; "
-                                f"the circuit has {num_qubits}")
+        raise InvalidObservable(
+            f"observable {index} ({label or 'SparsePauliOp'}) acts on {op.num_qubits} qubits; "
+            f"the circuit has {num_qubits}"
+        )
     op = op.simplify(atol=1e-12)
     imaginary = max((abs(c.imag) for c in op.coeffs), default=0.0)
     if imaginary > 1e-9 * max(1.0, max(abs(c) for c in op.coeffs)):
-        raise InvalidObservable(f"observable {index} ({label or 'SparsePauliOp'}) is not Hermitian (a coefficient "
-                                f"has imaginary part {imaginary:g}); its expectation value is not real")
+        raise InvalidObservable(
+            f"observable {index} ({label or 'SparsePauliOp'}) is not Hermitian (a coefficient "
+            f"has imaginary part {imaginary:g}); its expectation value is not real"
+        )
     pad = "I" * (num_qubits - op.num_qubits)
     terms = [[pad + p.to_label().lstrip("-i"), float(c.real) * _phase(p)] for p, c in zip(op.paulis, op.coeffs)]
     return {"label": label or _describe(terms), "terms": terms}
@@ -202,8 +210,9 @@ def _parity_masks(pauli: str, basis: str) -> list[int]:
     return [bit for bit, q in enumerate(qubits) if pauli[len(pauli) - 1 - q] != "I"]
 
 
-def _group_estimate(terms: list[tuple[str, float]], basis: str, counts: Mapping[str, float],
-                    shots: int | None) -> tuple[float, float]:
+def _group_estimate(
+    terms: list[tuple[str, float]], basis: str, counts: Mapping[str, float], shots: int | None
+) -> tuple[float, float]:
     """(mean, variance of the mean) of ``sum_j c_j P_j`` measured in ``basis`` from counts or quasi-probabilities."""
     if not terms:
         return 0.0, 0.0
@@ -222,9 +231,13 @@ def _group_estimate(terms: list[tuple[str, float]], basis: str, counts: Mapping[
     return mean, max(second - mean * mean, 0.0) / n
 
 
-def expectation_values(observables: Sequence[Mapping], bases: Sequence[str],
-                       group_counts: Sequence[Mapping[str, float]], *,
-                       shots: int | None = None) -> tuple[list[float], list[float]]:
+def expectation_values(
+    observables: Sequence[Mapping],
+    bases: Sequence[str],
+    group_counts: Sequence[Mapping[str, float]],
+    *,
+    shots: int | None = None,
+) -> tuple[list[float], list[float]]:
     """Expectation values and standard errors of ``observables`` from the counts of each basis group.
 
     Args:
@@ -287,8 +300,15 @@ def split_pubs(obj: Any) -> list[tuple[Any, Any, Any]] | None:
     return [(pub[0], pub[1], pub[2] if len(pub) == 3 else None) for pub in items]
 
 
-def result_fields(observables: Sequence[Mapping], bases: Sequence[str], basis_counts: Sequence | None, *,
-                  shots: int, sweep: bool, exact_values: list | None = None) -> dict:
+def result_fields(
+    observables: Sequence[Mapping],
+    bases: Sequence[str],
+    basis_counts: Sequence | None,
+    *,
+    shots: int,
+    sweep: bool,
+    exact_values: list | None = None,
+) -> dict:
     """The record's ``result`` fields for observables: ``expectation_values``, ``standard_errors``, ``ev_method``
     and ``basis_counts`` (``{basis: counts}``, a list of counts per point for a sweep).
 
@@ -300,8 +320,7 @@ def result_fields(observables: Sequence[Mapping], bases: Sequence[str], basis_co
     counts = list(basis_counts or [])
     out: dict[str, Any] = {"basis_counts": dict(zip(bases, counts)), "ev_method": "shots"}
     if not sweep:
-        out["expectation_values"], out["standard_errors"] = expectation_values(observables, bases, counts,
-                                                                               shots=shots)
+        out["expectation_values"], out["standard_errors"] = expectation_values(observables, bases, counts, shots=shots)
         return out
     points = len(counts[0]) if counts else 0
     if not counts:
@@ -311,5 +330,16 @@ def result_fields(observables: Sequence[Mapping], bases: Sequence[str], basis_co
     return out
 
 
-__all__ = ["InvalidObservable", "as_observables", "basis_circuit", "basis_variant", "final_qubits", "exact_expectation_values", "expectation_values",
-           "measurement_groups", "result_fields", "sparse_pauli_op", "split_pubs"]
+__all__ = [
+    "InvalidObservable",
+    "as_observables",
+    "basis_circuit",
+    "basis_variant",
+    "final_qubits",
+    "exact_expectation_values",
+    "expectation_values",
+    "measurement_groups",
+    "result_fields",
+    "sparse_pauli_op",
+    "split_pubs",
+]

@@ -17,8 +17,13 @@ if TYPE_CHECKING:
 
 METADATA_KEY = "pennylane"
 """Key of ``circuit.metadata`` holding what PennyLane asked for: ``wires``, ``measurements``, ``point``."""
-SUPPORTED_MEASUREMENTS = {"ExpectationMP": "expval", "VarianceMP": "var", "ProbabilityMP": "probs",
-                          "CountsMP": "counts", "SampleMP": "sample"}
+SUPPORTED_MEASUREMENTS = {
+    "ExpectationMP": "expval",
+    "VarianceMP": "var",
+    "ProbabilityMP": "probs",
+    "CountsMP": "counts",
+    "SampleMP": "sample",
+}
 """PennyLane measurement classes that counts can answer, and their short names."""
 _GPHASE = re.compile(r"^gphase\(([^)]*)\)\s*;\s*$", re.MULTILINE)
 MID_CIRCUIT = {"MidMeasure": "qml.measure", "Conditional": "qml.cond", "PauliMeasure": "qml.pauli_measure"}
@@ -80,8 +85,7 @@ def is_runnable_pennylane(obj: Any) -> bool:
     return isinstance(obj, qml.tape.QuantumScript)
 
 
-def pennylane_circuits(obj: Any, name: str | None = None, *, default: str = "tape"
-                       ) -> list[tuple[str, QuantumCircuit]]:
+def pennylane_circuits(obj: Any, name: str | None = None, *, default: str = "tape") -> list[tuple[str, QuantumCircuit]]:
     """Convert a QNode (without required arguments), a :func:`bind` result or a tape to named circuits.
 
     Each circuit measures every wire (``measure q[i] -> c[i]``, wire order of the device, else of the
@@ -136,9 +140,14 @@ def broadcast_sweep(tape: Any, wires: Any, name: str) -> Sweep | None:
     template, values = broadcast_template(tape, wires, name)
     if not values:
         return None
-    template.metadata = {METADATA_KEY: {"wires": [_label(w) for w in wires], "point": None,
-                                        "points": tape.batch_size,
-                                        "measurements": [_spec(mp, wires) for mp in tape.measurements]}}
+    template.metadata = {
+        METADATA_KEY: {
+            "wires": [_label(w) for w in wires],
+            "point": None,
+            "points": tape.batch_size,
+            "measurements": [_spec(mp, wires) for mp in tape.measurements],
+        }
+    }
     return Sweep(template, values, name=name)
 
 
@@ -170,10 +179,12 @@ def _tape_of(obj: Any) -> tuple[Any, Any, str | None]:
             raise InvalidJobSpec(
                 f"QNode '{fname}' needs its argument(s) {', '.join(missing)}; give them with "
                 f"qhybrid_lab.circuits.pennylane.bind({fname}, ...) or run the tape "
-                f"qml.workflow.construct_tape({fname})(...)")
+                f"qml.workflow.construct_tape({fname})(...)"
+            )
     else:
         raise UnsupportedObject(
-            f"cannot run a PennyLane {type_name(obj)}: give a QNode, bind(qnode, *args) or a tape (QuantumScript)")
+            f"cannot run a PennyLane {type_name(obj)}: give a QNode, bind(qnode, *args) or a tape (QuantumScript)"
+        )
     try:
         tape = qml.workflow.construct_tape(qnode)(*args, **kwargs)
     except TypeError as error:
@@ -188,8 +199,11 @@ def _required_arguments(qnode: Any) -> list[str]:
         signature = inspect.signature(qnode.func)
     except (TypeError, ValueError):
         return []
-    return [p.name for p in signature.parameters.values()
-            if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    return [
+        p.name
+        for p in signature.parameters.values()
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
 
 
 def _check_operations(tape: Any, name: str) -> None:
@@ -208,7 +222,8 @@ def _check_operations(tape: Any, name: str) -> None:
             f"PennyLane circuit '{name}' uses {'; '.join(dict.fromkeys(found))}: mid-circuit measurement and "
             "classical control cannot be converted to a Qiskit circuit (PennyLane's OpenQASM 2 export has no "
             "such operations). Write it as a Qiskit circuit (measure, if_test), which runs on aer and the device "
-            "emulators, or run it on a PennyLane device directly")
+            "emulators, or run it on a PennyLane device directly"
+        )
 
 
 def _unconvertible(tape: Any, name: str, error: BaseException) -> UnsupportedObject:
@@ -217,8 +232,10 @@ def _unconvertible(tape: Any, name: str, error: BaseException) -> UnsupportedObj
 
     unusual = sorted({op.name for op in tape.operations if op.name not in QISKIT_GATES})
     suspects = f" (its operations beyond the basic gates: {', '.join(unusual)})" if unusual else ""
-    return UnsupportedObject(f"PennyLane circuit '{name}' could not be converted to a Qiskit circuit{suspects}: "
-                             f"{type(error).__name__}: {error}")
+    return UnsupportedObject(
+        f"PennyLane circuit '{name}' could not be converted to a Qiskit circuit{suspects}: "
+        f"{type(error).__name__}: {error}"
+    )
 
 
 def _check_measurements(tape: Any) -> None:
@@ -230,7 +247,8 @@ def _check_measurements(tape: Any) -> None:
         if kind not in SUPPORTED_MEASUREMENTS:
             raise UnsupportedObject(
                 f"{mp} cannot be estimated from measurement counts; qhybrid-lab runs "
-                f"{', '.join(f'qml.{v}' for v in SUPPORTED_MEASUREMENTS.values())}")
+                f"{', '.join(f'qml.{v}' for v in SUPPORTED_MEASUREMENTS.values())}"
+            )
         if mp.mv is not None:
             raise UnsupportedObject(f"{mp} measures a mid-circuit measurement value; only final measurements run")
 
@@ -249,7 +267,7 @@ def _one_basis_conflict(tape: Any) -> str | None:
             return f"{mp} measures a sum of terms"
         observables.append(mp.obs)
     for i, first in enumerate(observables):
-        for second in observables[i + 1:]:
+        for second in observables[i + 1 :]:
             if set(first.wires) & set(second.wires) and not _qubit_wise_commuting(first, second):
                 return f"observables {first} and {second} act on the same wires and do not commute qubit-wise"
     return None
@@ -274,8 +292,10 @@ def split_tape(tape: Any, name: str) -> tuple[list[Any], Callable[[Any], Any]] |
     try:
         tapes, recombine = qml.transforms.split_non_commuting(tape, grouping_strategy="qwc")
     except (RuntimeError, ValueError, TypeError, NotImplementedError) as error:  # RuntimeError: var of a sum
-        raise UnsupportedObject(f"PennyLane circuit '{name}': {reason}, and PennyLane cannot split it into "
-                                f"circuits of one measurement basis each: {type(error).__name__}: {error}") from error
+        raise UnsupportedObject(
+            f"PennyLane circuit '{name}': {reason}, and PennyLane cannot split it into "
+            f"circuits of one measurement basis each: {type(error).__name__}: {error}"
+        ) from error
     for part in tapes:
         left = _one_basis_conflict(part)
         if left is not None:
@@ -313,8 +333,13 @@ def _convert(tape: Any, wires: Any, name: str, point: int | None) -> QuantumCirc
         raise _unconvertible(tape, name, error) from error
     circuit.global_phase -= phase
     circuit.name = name
-    circuit.metadata = {METADATA_KEY: {"wires": [_label(w) for w in wires], "point": point,
-                                       "measurements": [_spec(mp, wires) for mp in tape.measurements]}}
+    circuit.metadata = {
+        METADATA_KEY: {
+            "wires": [_label(w) for w in wires],
+            "point": point,
+            "measurements": [_spec(mp, wires) for mp in tape.measurements],
+        }
+    }
     return circuit
 
 
@@ -328,8 +353,12 @@ def _spec(mp: Any, wires: Any) -> dict[str, Any]:
 
     kind = SUPPORTED_MEASUREMENTS[type(mp).__name__]
     measured = mp.obs.wires if mp.obs is not None else (mp.wires if len(mp.wires) else wires)
-    spec: dict[str, Any] = {"type": kind, "observable": None if mp.obs is None else str(mp.obs),
-                            "qubits": [wires.index(w) for w in measured], "eigvals": None}
+    spec: dict[str, Any] = {
+        "type": kind,
+        "observable": None if mp.obs is None else str(mp.obs),
+        "qubits": [wires.index(w) for w in measured],
+        "eigvals": None,
+    }
     if kind in ("expval", "var") or (mp.obs is not None and kind in ("sample", "counts")):
         spec["eigvals"] = [float(v) for v in np.real(np.asarray(mp.obs.eigvals()))]
     return spec

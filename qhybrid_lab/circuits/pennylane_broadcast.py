@@ -11,11 +11,38 @@ if TYPE_CHECKING:
     from qiskit.circuit import Parameter
 
 QISKIT_GATES: dict[str, str] = {
-    "Identity": "id", "PauliX": "x", "PauliY": "y", "PauliZ": "z", "Hadamard": "h", "S": "s", "Adjoint(S)": "sdg",
-    "T": "t", "Adjoint(T)": "tdg", "SX": "sx", "Adjoint(SX)": "sxdg", "RX": "rx", "RY": "ry", "RZ": "rz",
-    "PhaseShift": "p", "U3": "u", "CNOT": "cx", "CY": "cy", "CZ": "cz", "CH": "ch", "SWAP": "swap",
-    "ISWAP": "iswap", "ECR": "ecr", "CRX": "crx", "CRY": "cry", "CRZ": "crz", "ControlledPhaseShift": "cp",
-    "IsingXX": "rxx", "IsingYY": "ryy", "IsingZZ": "rzz", "Toffoli": "ccx", "CSWAP": "cswap",
+    "Identity": "id",
+    "PauliX": "x",
+    "PauliY": "y",
+    "PauliZ": "z",
+    "Hadamard": "h",
+    "S": "s",
+    "Adjoint(S)": "sdg",
+    "T": "t",
+    "Adjoint(T)": "tdg",
+    "SX": "sx",
+    "Adjoint(SX)": "sxdg",
+    "RX": "rx",
+    "RY": "ry",
+    "RZ": "rz",
+    "PhaseShift": "p",
+    "U3": "u",
+    "CNOT": "cx",
+    "CY": "cy",
+    "CZ": "cz",
+    "CH": "ch",
+    "SWAP": "swap",
+    "ISWAP": "iswap",
+    "ECR": "ecr",
+    "CRX": "crx",
+    "CRY": "cry",
+    "CRZ": "crz",
+    "ControlledPhaseShift": "cp",
+    "IsingXX": "rxx",
+    "IsingYY": "ryy",
+    "IsingZZ": "rzz",
+    "Toffoli": "ccx",
+    "CSWAP": "cswap",
 }
 """PennyLane operation name → the ``QuantumCircuit`` method applying exactly that gate (same wire order)."""
 
@@ -51,8 +78,14 @@ def broadcast_template(tape: Any, wires: Any, name: str) -> tuple[QuantumCircuit
     script = qml.tape.QuantumScript(numeric.operations + numeric.diagonalizing_gates)
     targets = set(QISKIT_GATES) | {"GlobalPhase"}
     try:
-        [flat], _ = decompose(script, target_gates=targets, stopping_condition=lambda op: op.name in targets,
-                              skip_initial_state_prep=False, name="qhybrid-lab", error=InvalidJobSpec)
+        [flat], _ = decompose(
+            script,
+            target_gates=targets,
+            stopping_condition=lambda op: op.name in targets,
+            skip_initial_state_prep=False,
+            name="qhybrid-lab",
+            error=InvalidJobSpec,
+        )
     except (InvalidJobSpec, qml.exceptions.DecompositionUndefinedError) as error:
         raise UnsupportedObject(f"PennyLane could not decompose '{name}' into Qiskit gates: {error}") from error
     points = tape.batch_size

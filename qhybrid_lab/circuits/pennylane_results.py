@@ -76,7 +76,9 @@ def values_from_counts(counts: dict[str, int], circuit_or_specs: Any) -> list[An
             values.append(probs_from_counts(counts, spec))
         elif kind == "counts":
             width = len(spec["qubits"])
-            values.append({format(i, f"0{width}b"): n for i, n in sorted(_outcome_counts(counts, spec["qubits"]).items())})
+            values.append(
+                {format(i, f"0{width}b"): n for i, n in sorted(_outcome_counts(counts, spec["qubits"]).items())}
+            )
         else:
             values.append(sample_from_counts(counts, spec))
     return values
@@ -154,8 +156,10 @@ def measurement_values(group: Any, obj: Any, name: str | None = None) -> dict[st
         specs = {label: measurement_specs(getattr(item, "circuit", item)) for label, item in as_circuits(obj, name)}
     missing = sorted(set(results) - set(specs))
     if missing:
-        raise InvalidJobSpec(f"the group ran circuits {missing} that {type_name(obj)} does not produce; "
-                             "give the same object (and name) that was run")
+        raise InvalidJobSpec(
+            f"the group ran circuits {missing} that {type_name(obj)} does not produce; "
+            "give the same object (and name) that was run"
+        )
     out: dict[str, dict[str, list[Any]]] = {}
     for label, by_backend in results.items():
         for backend, counts in by_backend.items():

@@ -52,8 +52,10 @@ def portable_qpy(circuit: QuantumCircuit) -> tuple[bytes | None, str | None]:
     notes = []
     if _has_unit_delays(circuit):
         circuit = _rewrite(circuit, delays=True, definitions=False, replaced=None)
-        notes.append(f"delays in SI units written as {UNIT_DELAY} instructions labelled with their unit (QPY keeps "
-                     "no delay unit: Qiskit issue #8293); load_qpy restores them")
+        notes.append(
+            f"delays in SI units written as {UNIT_DELAY} instructions labelled with their unit (QPY keeps "
+            "no delay unit: Qiskit issue #8293); load_qpy restores them"
+        )
     try:
         data = circuit_qpy(circuit)
     except (QpyError, TypeError, ValueError) as exc:
@@ -71,8 +73,10 @@ def portable_qpy(circuit: QuantumCircuit) -> tuple[bytes | None, str | None]:
                 return None, f"QPY cannot load it back ({failure}), nor with its instructions by definition ({again})"
             import qiskit
 
-            notes.append(f"{', '.join(sorted(replaced))} written by definition: QPY (Qiskit {qiskit.__version__}) "
-                         f"cannot load them back ({failure})")
+            notes.append(
+                f"{', '.join(sorted(replaced))} written by definition: QPY (Qiskit {qiskit.__version__}) "
+                f"cannot load them back ({failure})"
+            )
     return data, "; ".join(notes) or None
 
 
@@ -108,8 +112,10 @@ def _has_named(circuit: QuantumCircuit, name: str) -> bool:
 
 
 def _has_custom_instructions(circuit: QuantumCircuit) -> bool:
-    return any(not (i.is_standard_gate() or i.is_control_flow() or i.name in PLAIN or i.name == UNIT_DELAY)
-               for i in _walk_blocks(circuit))
+    return any(
+        not (i.is_standard_gate() or i.is_control_flow() or i.name in PLAIN or i.name == UNIT_DELAY)
+        for i in _walk_blocks(circuit)
+    )
 
 
 def _rewrite(circuit: QuantumCircuit, *, delays: bool, definitions: bool, replaced: set[str] | None) -> QuantumCircuit:
@@ -124,14 +130,18 @@ def _rewrite(circuit: QuantumCircuit, *, delays: bool, definitions: bool, replac
         name = instruction.name
         if instruction.is_control_flow():
             operation = operation.replace_blocks(
-                [_rewrite(b, delays=delays, definitions=definitions, replaced=replaced) for b in operation.blocks])
+                [_rewrite(b, delays=delays, definitions=definitions, replaced=replaced) for b in operation.blocks]
+            )
         elif delays and name == "delay" and getattr(operation, "unit", "dt") != "dt":
             operation = Instruction(UNIT_DELAY, 1, 0, [operation.params[0]], label=operation.unit)
         elif definitions and not (instruction.is_standard_gate() or name in PLAIN or name == UNIT_DELAY):
             definition = getattr(operation, "definition", None)
             if definition is not None:
-                plain = (Gate(operation.name, operation.num_qubits, []) if isinstance(operation, Gate)
-                         else Instruction(operation.name, operation.num_qubits, operation.num_clbits, []))
+                plain = (
+                    Gate(operation.name, operation.num_qubits, [])
+                    if isinstance(operation, Gate)
+                    else Instruction(operation.name, operation.num_qubits, operation.num_clbits, [])
+                )
                 plain.definition = _rewrite(definition, delays=delays, definitions=True, replaced=None)
                 if replaced is not None:
                     replaced.add(type(operation).__name__)

@@ -12,8 +12,10 @@ from .serialize import qasm_or_reason
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
 
-def circuit_record(circuit: QuantumCircuit, put_blob: Callable[[bytes | str], str], *,
-                   inline_limit: int) -> dict[str, Any]:
+
+def circuit_record(
+    circuit: QuantumCircuit, put_blob: Callable[[bytes | str], str], *, inline_limit: int
+) -> dict[str, Any]:
     """``hash``, ``hash_form``, widths, OpenQASM 3 (or why not), the QPY blob and metrics of ``circuit``.
 
     Args:
@@ -28,8 +30,12 @@ def circuit_record(circuit: QuantumCircuit, put_blob: Callable[[bytes | str], st
         ``qasm_ref`` when the text is long); ``qpy_ref`` is the blob ``qiskit.qpy.load`` reads the circuit back
         from (:func:`~qhybrid_lab.circuits.qpy_store.load_qpy`; plain ``qiskit.qpy.load`` reads it too).
     """
-    fields: dict[str, Any] = {"hash": circuit_hash(circuit), "hash_form": CANONICAL_FORM,
-                              "num_qubits": circuit.num_qubits, "num_clbits": circuit.num_clbits}
+    fields: dict[str, Any] = {
+        "hash": circuit_hash(circuit),
+        "hash_form": CANONICAL_FORM,
+        "num_qubits": circuit.num_qubits,
+        "num_clbits": circuit.num_clbits,
+    }
     qasm, reason = qasm_or_reason(circuit)
     if qasm is not None and len(qasm.encode("utf-8")) > inline_limit:
         fields["qasm"], fields["qasm_ref"] = None, put_blob(qasm)

@@ -57,7 +57,11 @@ def _culprit(circuit: QuantumCircuit) -> str | None:
             qasm3.dumps(alone)
         except qasm3.QASM3ExporterError:
             kind = type(operation).__name__
-            return f"an unnamed {kind}" if re.fullmatch(r"circuit(-\d+)+", operation.name) else f"'{operation.name}' ({kind})"
+            return (
+                f"an unnamed {kind}"
+                if re.fullmatch(r"circuit(-\d+)+", operation.name)
+                else f"'{operation.name}' ({kind})"
+            )
         except (TypeError, ValueError):  # an operation that cannot stand alone (control flow): not the one
             continue
     return None
@@ -71,8 +75,10 @@ def circuit_qasm(circuit: QuantumCircuit) -> str:
     """
     text, reason = qasm_or_reason(circuit)
     if text is None:
-        raise UnsupportedObject(f"circuit '{circuit.name}' cannot be written as OpenQASM 3: {reason}; its QPY form "
-                                "(qpy_store.portable_qpy) holds every instruction")
+        raise UnsupportedObject(
+            f"circuit '{circuit.name}' cannot be written as OpenQASM 3: {reason}; its QPY form "
+            "(qpy_store.portable_qpy) holds every instruction"
+        )
     return text
 
 

@@ -29,10 +29,33 @@ from .canonical import BY_CONTENT
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
 
-ANGLE_GATES = frozenset({
-    "cp", "crx", "cry", "crz", "cu", "cu1", "cu3", "global_phase", "p", "r", "rx", "rxx", "ry", "ryy", "rz", "rzx",
-    "rzz", "u", "u1", "u2", "u3", "xx_minus_yy", "xx_plus_yy",
-})
+ANGLE_GATES = frozenset(
+    {
+        "cp",
+        "crx",
+        "cry",
+        "crz",
+        "cu",
+        "cu1",
+        "cu3",
+        "global_phase",
+        "p",
+        "r",
+        "rx",
+        "rxx",
+        "ry",
+        "ryy",
+        "rz",
+        "rzx",
+        "rzz",
+        "u",
+        "u1",
+        "u2",
+        "u3",
+        "xx_minus_yy",
+        "xx_plus_yy",
+    }
+)
 """Standard gates whose parameters are all angles (any real value is valid): these are abstracted."""
 PLAIN_INSTRUCTIONS = frozenset({"measure", "reset", "barrier"})
 """Non-gate instructions kept as they are (their qubits and clbits are part of the key)."""
@@ -96,7 +119,7 @@ class Structure:
         for operation, q, c in leaves:
             if operation.name in ANGLE_GATES:
                 count = len(operation.params)
-                operation = operation.base_class(*names[position:position + count])
+                operation = operation.base_class(*names[position : position + count])
                 position += count
             out._append(CircuitInstruction(operation, tuple(qubits[i] for i in q), tuple(clbits[i] for i in c)))
         out.global_phase = names[position]
@@ -126,7 +149,8 @@ def structure_of(circuit: QuantumCircuit) -> Structure | None:
     qubit_index = {bit: i for i, bit in enumerate(circuit.qubits)}
     clbit_index = {bit: i for i, bit in enumerate(circuit.clbits)}
     parts: list[Any] = [
-        circuit.num_qubits, circuit.num_clbits,
+        circuit.num_qubits,
+        circuit.num_clbits,
         tuple((reg.name, tuple(qubit_index[b] for b in reg)) for reg in circuit.qregs),
         tuple((reg.name, tuple(clbit_index[b] for b in reg)) for reg in circuit.cregs),
     ]
@@ -161,8 +185,14 @@ def _flatten(circuit: QuantumCircuit) -> tuple[list[tuple[Any, tuple, tuple]], f
     return leaves, phase[0]
 
 
-def _flatten_into(circuit: QuantumCircuit, qubits: tuple[int, ...], clbits: tuple[int, ...],
-                  leaves: list, phase: list[float], depth: int) -> bool:
+def _flatten_into(
+    circuit: QuantumCircuit,
+    qubits: tuple[int, ...],
+    clbits: tuple[int, ...],
+    leaves: list,
+    phase: list[float],
+    depth: int,
+) -> bool:
     bases = _base_classes()
     global_phase = circuit.global_phase
     if not isinstance(global_phase, numbers.Real):

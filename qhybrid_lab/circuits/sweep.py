@@ -62,8 +62,10 @@ class Sweep:
         return len(self.values)
 
     def __repr__(self) -> str:
-        return (f"<Sweep {self.name or self.circuit.name}: {len(self.values)} points over "
-                f"{', '.join(self.parameter_names)}>")
+        return (
+            f"<Sweep {self.name or self.circuit.name}: {len(self.values)} points over "
+            f"{', '.join(self.parameter_names)}>"
+        )
 
     def binds(self) -> dict[Any, list[float]]:
         """``{parameter: [value at each point]}``: the ``parameter_binds`` entry of this sweep's circuit."""
@@ -104,8 +106,10 @@ def _rows(values: Any, parameters: list, label: str) -> list[list[float]]:
         return _rows_from_mapping(values, parameters, label)
     rows = _sequence(values)
     if rows is None:
-        raise InvalidJobSpec(f"parameter values of '{label}' must be points × parameters (a sequence of sequences "
-                             f"or a 2-D array) or a mapping {{parameter: values}}, not {type(values).__name__}")
+        raise InvalidJobSpec(
+            f"parameter values of '{label}' must be points × parameters (a sequence of sequences "
+            f"or a 2-D array) or a mapping {{parameter: values}}, not {type(values).__name__}"
+        )
     if not rows:
         raise InvalidJobSpec(f"parameter values of '{label}' hold no points; give at least one")
     if len(parameters) == 1 and all(_sequence(row) is None for row in rows):
@@ -114,11 +118,15 @@ def _rows(values: Any, parameters: list, label: str) -> list[list[float]]:
     for index, row in enumerate(rows):
         items = _sequence(row)
         if items is None:
-            raise InvalidJobSpec(f"point {index} of '{label}' must be a sequence of {len(names)} values "
-                                 f"({', '.join(names)}), not {row!r}")
+            raise InvalidJobSpec(
+                f"point {index} of '{label}' must be a sequence of {len(names)} values "
+                f"({', '.join(names)}), not {row!r}"
+            )
         if len(items) != len(names):
-            raise InvalidJobSpec(f"point {index} of '{label}' has {len(items)} values; the circuit has "
-                                 f"{len(names)} parameters ({', '.join(names)})")
+            raise InvalidJobSpec(
+                f"point {index} of '{label}' has {len(items)} values; the circuit has "
+                f"{len(names)} parameters ({', '.join(names)})"
+            )
         out.append([_number(v, f"value {j} ({names[j]}) of point {index}") for j, v in enumerate(items)])
     return out
 
@@ -129,8 +137,7 @@ def _rows_from_mapping(values: Mapping, parameters: list, label: str) -> list[li
     for key, column in values.items():
         pname = key if isinstance(key, str) else getattr(key, "name", None)
         if pname is None or pname not in by_name or (not isinstance(key, str) and key != by_name[pname]):
-            raise InvalidJobSpec(f"'{label}' has no parameter {key!r}; its parameters are "
-                                 f"{', '.join(by_name)}")
+            raise InvalidJobSpec(f"'{label}' has no parameter {key!r}; its parameters are {', '.join(by_name)}")
         if pname in columns:
             raise InvalidJobSpec(f"parameter {pname!r} of '{label}' is given twice")
         items = _sequence(column)

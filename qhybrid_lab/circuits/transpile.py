@@ -149,8 +149,9 @@ def _structure_reuse_valid(backend: Backend) -> bool:
     return not (has_bounds is not None and has_bounds())
 
 
-def _transpile_structure(circuit: QuantumCircuit, structure: Structure, backend: Backend, options: tuple,
-                         started: float) -> TranspileOutcome:
+def _transpile_structure(
+    circuit: QuantumCircuit, structure: Structure, backend: Backend, options: tuple, started: float
+) -> TranspileOutcome:
     """The exact entry of these angles, else the structure's template with these angles bound.
 
     The first circuit of a structure is transpiled as it is (numeric angles let the transpiler simplify: measured
@@ -193,8 +194,12 @@ class _Template:
         phase = outcome.circuit.global_phase
         circuit = outcome.circuit.copy()
         circuit.global_phase = 0
-        return cls(TranspileOutcome(circuit, outcome.metrics, outcome.settings, False, outcome.seconds,
-                                    outcome.physical_qubits), phase)
+        return cls(
+            TranspileOutcome(
+                circuit, outcome.metrics, outcome.settings, False, outcome.seconds, outcome.physical_qubits
+            ),
+            phase,
+        )
 
     def bind(self, structure: Structure, name: str, started: float, reused: bool) -> TranspileOutcome:
         from qiskit.circuit import ParameterExpression
@@ -207,15 +212,28 @@ class _Template:
             phase = phase.bind({p: values[p] for p in phase.parameters}).numeric()
         bound.global_phase = phase
         bound.name = name
-        return TranspileOutcome(bound, dict(template.metrics), dict(template.settings), reused,
-                                time.perf_counter() - started, list(template.physical_qubits),
-                                reuse="structure" if reused else None)
+        return TranspileOutcome(
+            bound,
+            dict(template.metrics),
+            dict(template.settings),
+            reused,
+            time.perf_counter() - started,
+            list(template.physical_qubits),
+            reuse="structure" if reused else None,
+        )
 
 
 def _reused(hit: TranspileOutcome, circuit: QuantumCircuit, started: float) -> TranspileOutcome:
     transpiled = hit.circuit if hit.circuit.name == circuit.name else hit.circuit.copy(name=circuit.name)
-    return TranspileOutcome(transpiled, dict(hit.metrics), dict(hit.settings), True, time.perf_counter() - started,
-                            list(hit.physical_qubits), reuse="exact")
+    return TranspileOutcome(
+        transpiled,
+        dict(hit.metrics),
+        dict(hit.settings),
+        True,
+        time.perf_counter() - started,
+        list(hit.physical_qubits),
+        reuse="exact",
+    )
 
 
 def _lookup(key: tuple) -> Any:
@@ -236,8 +254,9 @@ def _store(key: tuple, outcome: Any) -> None:
             _cache.popitem(last=False)
 
 
-def _transpile(circuit: QuantumCircuit, backend: Backend, optimization_level: int, seed: int,
-               started: float) -> TranspileOutcome:
+def _transpile(
+    circuit: QuantumCircuit, backend: Backend, optimization_level: int, seed: int, started: float
+) -> TranspileOutcome:
     import qiskit
 
     transpiled = _pass_manager(backend, optimization_level, seed).run(circuit)

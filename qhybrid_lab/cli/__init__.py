@@ -26,11 +26,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     common = common_options()
     parser = argparse.ArgumentParser(
-        prog="qhybrid", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="qhybrid",
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="The qhybrid-lab run log from the command line: every job of every notebook and kernel on "
-                    "this machine.",
+        "this machine.",
         epilog=EXIT_CODES + "\nThe run log is in --home, else $QHYBRID_HOME, else <jupyter data dir>/qhybrid-lab.\n"
-                            "Job ids: any unique prefix of at least 4 characters works.")
+        "Job ids: any unique prefix of at least 4 characters works.",
+    )
     parser.add_argument("--version", action="version", version=f"qhybrid-lab {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for group in GROUPS:

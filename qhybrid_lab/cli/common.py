@@ -29,7 +29,6 @@ exit status:
 """
 
 
-
 class CommandLineError(Exception):
     """Raised by a command whose options do not go together: usage and message on stderr, exit status 2."""
 
@@ -42,11 +41,18 @@ def common_options() -> argparse.ArgumentParser:
     """``--home`` and ``--json``, for every command (given before or after the command name)."""
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("common options")
-    group.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
-                       help="the qhybrid home holding the run log. Default: $QHYBRID_HOME, else "
-                            "<jupyter data dir>/qhybrid-lab.")
-    group.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                       help="print machine-readable JSON on stdout and nothing else there.")
+    group.add_argument(
+        "--home",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the qhybrid home holding the run log. Default: $QHYBRID_HOME, else <jupyter data dir>/qhybrid-lab.",
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print machine-readable JSON on stdout and nothing else there.",
+    )
     return parent
 
 
@@ -75,24 +81,32 @@ def positive_seconds(text: str) -> float:
 def add_filters(parser: argparse.ArgumentParser, *, limit: int | None = 20) -> None:
     """The job filters of ``%qjobs``; with ``limit``, also ``-n/--limit`` (that default) and ``--all``."""
     group = parser.add_argument_group("filters")
-    group.add_argument("-s", "--status", action="append", choices=[s.value for s in JobStatus], metavar="STATUS",
-                       help="only jobs in this state (pending, queued, running, done, failed, cancelled, blocked, "
-                            "interrupted); repeatable.")
-    group.add_argument("-b", "--backend", action="append", metavar="NAME",
-                       help="only jobs on this backend; repeatable.")
-    group.add_argument("--notebook", metavar="PATH",
-                       help="only jobs submitted from this notebook (its path as recorded).")
+    group.add_argument(
+        "-s",
+        "--status",
+        action="append",
+        choices=[s.value for s in JobStatus],
+        metavar="STATUS",
+        help="only jobs in this state (pending, queued, running, done, failed, cancelled, blocked, "
+        "interrupted); repeatable.",
+    )
+    group.add_argument(
+        "-b", "--backend", action="append", metavar="NAME", help="only jobs on this backend; repeatable."
+    )
+    group.add_argument(
+        "--notebook", metavar="PATH", help="only jobs submitted from this notebook (its path as recorded)."
+    )
     group.add_argument("-t", "--tag", metavar="TAG", help="only jobs with this tag.")
     if limit is not None:
-        group.add_argument("-n", "--limit", type=positive_int, default=limit, metavar="N",
-                           help=f"the newest N jobs. Default: {limit}.")
+        group.add_argument(
+            "-n", "--limit", type=positive_int, default=limit, metavar="N", help=f"the newest N jobs. Default: {limit}."
+        )
         group.add_argument("--all", action="store_true", help="every matching job (no limit).")
 
 
 def filters_of(args: argparse.Namespace) -> dict[str, Any]:
     """The :meth:`RunLog.query` filters the filter options gave."""
-    return {"status": args.status or None, "backend": args.backend or None, "notebook": args.notebook,
-            "tag": args.tag}
+    return {"status": args.status or None, "backend": args.backend or None, "notebook": args.notebook, "tag": args.tag}
 
 
 def limit_of(args: argparse.Namespace) -> int | None:

@@ -18,42 +18,68 @@ POLL_SECONDS = 0.25
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     """Add the job commands to the ``qhybrid`` parser."""
-    jobs = commands.add_parser("jobs", parents=[common], help="list jobs, newest first (filters as %%qjobs)",
-                               description="Recent jobs of every notebook and kernel, newest first.")
+    jobs = commands.add_parser(
+        "jobs",
+        parents=[common],
+        help="list jobs, newest first (filters as %%qjobs)",
+        description="Recent jobs of every notebook and kernel, newest first.",
+    )
     add_filters(jobs)
-    jobs.add_argument("--brief", action="store_true",
-                      help="with --json: leave out OpenQASM text and counts (as the REST API's brief=1).")
+    jobs.add_argument(
+        "--brief",
+        action="store_true",
+        help="with --json: leave out OpenQASM text and counts (as the REST API's brief=1).",
+    )
     jobs.set_defaults(handler=list_jobs, parser=jobs)
 
-    show = commands.add_parser("show", parents=[common], help="one job's record",
-                               description="One job's record: as text, or the whole record with --json.")
+    show = commands.add_parser(
+        "show",
+        parents=[common],
+        help="one job's record",
+        description="One job's record: as text, or the whole record with --json.",
+    )
     show.add_argument("job_id", metavar="ID", help="a job id or a unique prefix of at least 4 characters.")
     show.set_defaults(handler=show_job, parser=show)
 
-    result = commands.add_parser("result", parents=[common], help="a job's counts as JSON (a list per point for "
-                                                                  "sweeps)",
-                                 description="The counts of a done job as JSON (one counts object per point for a "
-                                             "sweep). An unfinished, failed or cancelled job exits 1 saying where "
-                                             "it is or why it has none.")
+    result = commands.add_parser(
+        "result",
+        parents=[common],
+        help="a job's counts as JSON (a list per point for sweeps)",
+        description="The counts of a done job as JSON (one counts object per point for a "
+        "sweep). An unfinished, failed or cancelled job exits 1 saying where "
+        "it is or why it has none.",
+    )
     result.add_argument("job_id", metavar="ID", help="a job id or a unique prefix of at least 4 characters.")
-    result.add_argument("--wait", type=positive_seconds, metavar="SECONDS",
-                        help="wait up to SECONDS for an unfinished job to finish.")
+    result.add_argument(
+        "--wait", type=positive_seconds, metavar="SECONDS", help="wait up to SECONDS for an unfinished job to finish."
+    )
     result.set_defaults(handler=job_result, parser=result)
 
-    cancel = commands.add_parser("cancel", parents=[common], help="cancel a job, whichever kernel runs it",
-                                 description="Write a cancel request for a job, as the sidebar does; the process "
-                                             "that follows the job (its kernel, or the Jupyter server for a "
-                                             "provider job it adopted) carries it out at its next heartbeat. A "
-                                             "finished job exits 1.")
+    cancel = commands.add_parser(
+        "cancel",
+        parents=[common],
+        help="cancel a job, whichever kernel runs it",
+        description="Write a cancel request for a job, as the sidebar does; the process "
+        "that follows the job (its kernel, or the Jupyter server for a "
+        "provider job it adopted) carries it out at its next heartbeat. A "
+        "finished job exits 1.",
+    )
     cancel.add_argument("job_id", metavar="ID", help="a job id or a unique prefix of at least 4 characters.")
-    cancel.add_argument("--wait", type=positive_seconds, metavar="SECONDS",
-                        help="wait up to SECONDS until the job is cancelled (exit 1 if it ended otherwise or is "
-                             "still active).")
+    cancel.add_argument(
+        "--wait",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="wait up to SECONDS until the job is cancelled (exit 1 if it ended otherwise or is still active).",
+    )
     cancel.set_defaults(handler=cancel_job, parser=cancel)
 
-    compare = commands.add_parser("compare", parents=[common], help="compare two runs of one circuit",
-                                  description="Fidelity, total variation distance, depth and two-qubit overheads, "
-                                              "latency and cost of run B against reference run A.")
+    compare = commands.add_parser(
+        "compare",
+        parents=[common],
+        help="compare two runs of one circuit",
+        description="Fidelity, total variation distance, depth and two-qubit overheads, "
+        "latency and cost of run B against reference run A.",
+    )
     compare.add_argument("a", metavar="A", help="the reference run's job id (or prefix).")
     compare.add_argument("b", metavar="B", help="the other run's job id (or prefix).")
     compare.set_defaults(handler=compare_jobs, parser=compare)
@@ -92,28 +118,52 @@ def record_text(record: dict) -> str:
     lines = [
         ("job", f"{record['id']} (group {str(record.get('group'))[:8]})"),
         ("status", job_location(record)),
-        ("circuit", f"{circuit.get('name')}  {str(circuit.get('hash'))[:19]}…  {circuit.get('num_qubits')} qubits, "
-                    f"depth {circuit.get('depth')}, {circuit.get('two_qubit')} two-qubit gates"
-                    + (f"; a sweep of {points} points" if points is not None else "")),
-        ("backend", f"{backend.get('name')} ({backend.get('kind')}, {backend.get('provider')} "
-                    f"{backend.get('version')}, {backend.get('num_qubits')} qubits)"),
+        (
+            "circuit",
+            f"{circuit.get('name')}  {str(circuit.get('hash'))[:19]}…  {circuit.get('num_qubits')} qubits, "
+            f"depth {circuit.get('depth')}, {circuit.get('two_qubit')} two-qubit gates"
+            + (f"; a sweep of {points} points" if points is not None else ""),
+        ),
+        (
+            "backend",
+            f"{backend.get('name')} ({backend.get('kind')}, {backend.get('provider')} "
+            f"{backend.get('version')}, {backend.get('num_qubits')} qubits)",
+        ),
         ("shots", f"{record.get('shots')}" + (f" (seed {record['seed']})" if record.get("seed") is not None else "")),
-        ("transpiled", f"depth {transpiled.get('depth')}, {transpiled.get('two_qubit')} two-qubit gates, "
-                       f"optimization level {transpiled.get('optimization_level')}" if transpiled else "–"),
-        ("time", f"{_seconds(timings.get('total'))} (transpile {_seconds(timings.get('transpile'))}, queue "
-                 f"{_seconds(timings.get('queue'))}, run {_seconds(timings.get('run'))})"),
-        ("cost", f"{cost.get('estimate')} {cost.get('currency', 'USD')} estimated, actual {cost.get('actual')}, "
-                 f"hardware equivalent {cost.get('hardware_equivalent')}"),
+        (
+            "transpiled",
+            f"depth {transpiled.get('depth')}, {transpiled.get('two_qubit')} two-qubit gates, "
+            f"optimization level {transpiled.get('optimization_level')}"
+            if transpiled
+            else "–",
+        ),
+        (
+            "time",
+            f"{_seconds(timings.get('total'))} (transpile {_seconds(timings.get('transpile'))}, queue "
+            f"{_seconds(timings.get('queue'))}, run {_seconds(timings.get('run'))})",
+        ),
+        (
+            "cost",
+            f"{cost.get('estimate')} {cost.get('currency', 'USD')} estimated, actual {cost.get('actual')}, "
+            f"hardware equivalent {cost.get('hardware_equivalent')}",
+        ),
     ]
     if record.get("provider_job_id"):
-        lines.append(("provider job", f"{(record.get('provider_job') or {}).get('provider')} "
-                                      f"{record['provider_job_id']}"))
+        lines.append(
+            ("provider job", f"{(record.get('provider_job') or {}).get('provider')} {record['provider_job_id']}")
+        )
     counts = (record.get("result") or {}).get("counts")
     if counts:
         first = counts[0] if isinstance(counts, list) else counts
         top = ", ".join(f"{k}: {v}" for k, v in sorted(first.items(), key=lambda kv: -kv[1])[:6])
-        lines.append(("result", (f"{len(counts)} points; point 0: " if isinstance(counts, list) else "") + top
-                      + (" …" if len(first) > 6 else "")))
+        lines.append(
+            (
+                "result",
+                (f"{len(counts)} points; point 0: " if isinstance(counts, list) else "")
+                + top
+                + (" …" if len(first) > 6 else ""),
+            )
+        )
     if record.get("error") or record.get("blocked_reason"):
         lines.append(("error", str(record.get("blocked_reason") or record.get("error"))))
     lines.append(("origin", f"{origin.get('owner')}, notebook {origin.get('notebook') or '–'}"))
@@ -148,8 +198,9 @@ def job_result(args: argparse.Namespace, out: Output) -> int:
     log = open_log(args)
     record = _waited(log, log.get(args.job_id), args.wait)
     short = record["id"][:8]
-    hint = (f"(waited {args.wait:g} s.) " if args.wait else "") + f"Wait for it with: qhybrid result {short} " \
-                                                                   "--wait SECONDS"
+    hint = (
+        f"(waited {args.wait:g} s.) " if args.wait else ""
+    ) + f"Wait for it with: qhybrid result {short} --wait SECONDS"
     active = JobStatus(record["status"]) not in FINAL_STATES
     counts = recorded_counts(record, follower=follower_note(record) if active else "", hint=hint)
     out.json(counts)
@@ -165,21 +216,39 @@ def cancel_job(args: argparse.Namespace, out: Output) -> int:
     log = open_log(args)
     record = log.get(args.job_id)  # a job whose kernel is gone is settled here: interrupted, or released
     short = record["id"][:8]
-    requested = (JobStatus(record["status"]) not in FINAL_STATES
-                 and JobManager.instance(log.directory).cancel_job(record["id"], by="qhybrid cancel"))
+    requested = JobStatus(record["status"]) not in FINAL_STATES and JobManager.instance(log.directory).cancel_job(
+        record["id"], by="qhybrid cancel"
+    )
     if not requested:
         record = log.get(record["id"])
         reason = record.get("error") if record["status"] == JobStatus.INTERRUPTED.value else None
-        return out.error(f"job {short} already finished ({record['status']}" + (f": {reason}" if reason else "")
-                         + "); nothing to cancel", "AlreadyFinished", job_id=record["id"], status=record["status"],
-                         requested=False)
+        return out.error(
+            f"job {short} already finished ({record['status']}"
+            + (f": {reason}" if reason else "")
+            + "); nothing to cancel",
+            "AlreadyFinished",
+            job_id=record["id"],
+            status=record["status"],
+            requested=False,
+        )
     owner = responsible_owner(record)
-    carried = (f"{owner} carries it out at its next heartbeat" if owner else
-               follower_note(record).lstrip("; ") + "; the process that adopts it carries the request out")
+    carried = (
+        f"{owner} carries it out at its next heartbeat"
+        if owner
+        else follower_note(record).lstrip("; ") + "; the process that adopts it carries the request out"
+    )
     message = f"cancel requested for job {short} ({job_location(record)}); {carried}"
     if args.wait is None:
-        out.emit({"requested": True, "job_id": record["id"], "status": record["status"], "follower": owner,
-                  "message": message}, message)
+        out.emit(
+            {
+                "requested": True,
+                "job_id": record["id"],
+                "status": record["status"],
+                "follower": owner,
+                "message": message,
+            },
+            message,
+        )
         return OK
     if not out.json_mode:
         out.line(message)
@@ -189,10 +258,13 @@ def cancel_job(args: argparse.Namespace, out: Output) -> int:
         out.emit({**answer, "message": f"job {short} cancelled"}, f"job {short} cancelled")
         return OK
     if JobStatus(final["status"]) in FINAL_STATES:
-        return out.error(f"job {short} ended {final['status']} before the cancel reached it", "NotCancelled",
-                         **answer)
-    return out.error(f"job {short} is still {job_location(final)} after {args.wait:g} s; the cancel request "
-                     f"waits for {owner or 'a process to adopt the job'}", "NotCancelled", **answer)
+        return out.error(f"job {short} ended {final['status']} before the cancel reached it", "NotCancelled", **answer)
+    return out.error(
+        f"job {short} is still {job_location(final)} after {args.wait:g} s; the cancel request "
+        f"waits for {owner or 'a process to adopt the job'}",
+        "NotCancelled",
+        **answer,
+    )
 
 
 def compare_jobs(args: argparse.Namespace, out: Output) -> int:

@@ -22,12 +22,20 @@ CLEAR = "\x1b[H\x1b[2J"
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     """Add ``watch`` to the ``qhybrid`` parser."""
     watch = commands.add_parser(
-        "watch", parents=[common], help="a live table of jobs (Ctrl-C to stop)",
+        "watch",
+        parents=[common],
+        help="a live table of jobs (Ctrl-C to stop)",
         description="A live table of the newest jobs (filters as `qhybrid jobs`) with the active jobs and the live "
-                    "engines, redrawn every --interval seconds until Ctrl-C (which exits 0).")
+        "engines, redrawn every --interval seconds until Ctrl-C (which exits 0).",
+    )
     add_filters(watch)
-    watch.add_argument("--interval", type=positive_seconds, default=2.0, metavar="SECONDS",
-                       help="seconds between frames. Default: 2 (the engines' heartbeat interval).")
+    watch.add_argument(
+        "--interval",
+        type=positive_seconds,
+        default=2.0,
+        metavar="SECONDS",
+        help="seconds between frames. Default: 2 (the engines' heartbeat interval).",
+    )
     watch.add_argument("--once", action="store_true", help="print one frame and exit.")
     watch.set_defaults(handler=watch_jobs, parser=watch)
 
@@ -44,13 +52,21 @@ def frame(log: Any, args: argparse.Namespace) -> tuple[dict, str]:
     active = log.active()  # settles the jobs of engines that stopped, so the frame never shows them as running
     by_state = {s.value: sum(1 for r in active if r["status"] == s.value) for s in sorted(ACTIVE_STATES)}
     alive = [o for o in log.owner_states(now=now) if o["alive"]]
-    data = {"at": now, "home": str(log.directory), "jobs": [brief(r) for r in records], "total": total, "active": by_state,
-            "engines_alive": [o["owner"] for o in alive]}
+    data = {
+        "at": now,
+        "home": str(log.directory),
+        "jobs": [brief(r) for r in records],
+        "total": total,
+        "active": by_state,
+        "engines_alive": [o["owner"] for o in alive],
+    }
     width = shutil.get_terminal_size((120, 40)).columns
     states = ", ".join(f"{n} {state}" for state, n in by_state.items())
-    header = (f"qhybrid watch  {datetime.fromtimestamp(now):%H:%M:%S}  {log.file}\n"
-              f"active: {sum(by_state.values())} ({states}); engines alive: {len(alive)}"
-              f"{' (' + ', '.join(o['owner'] for o in alive) + ')' if alive else ''}\n")
+    header = (
+        f"qhybrid watch  {datetime.fromtimestamp(now):%H:%M:%S}  {log.file}\n"
+        f"active: {sum(by_state.values())} ({states}); engines alive: {len(alive)}"
+        f"{' (' + ', '.join(o['owner'] for o in alive) + ')' if alive else ''}\n"
+    )
     return data, header + jobs_table(records, total).text(width=width)
 
 

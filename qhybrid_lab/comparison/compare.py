@@ -124,8 +124,11 @@ class Comparison:
 
     def metrics(self) -> dict:
         """The metrics without the run summaries (no counts), for the pairs of :func:`comparison_groups`."""
-        out = {key: value for key, value in self.as_dict().items()
-               if key not in ("a", "b", "circuit_hash", "circuit_name", "num_qubits")}
+        out = {
+            key: value
+            for key, value in self.as_dict().items()
+            if key not in ("a", "b", "circuit_hash", "circuit_name", "num_qubits")
+        }
         return {"a": self.a["id"], "b": self.b["id"], **out}
 
     rows = view.rows
@@ -141,10 +144,14 @@ def _distribution(ra: dict, rb: dict, points: list[dict] | None) -> dict[str, An
         raise ValueError("the distributions of two runs are compared only when both have counts")
     if points is None:
         noise = shot_noise(ca, cb)
-        return {"hellinger_fidelity": noise["hellinger_fidelity"], "hellinger_fidelity_interval":
-                noise["hellinger_fidelity_interval"], "total_variation_distance": noise["total_variation_distance"],
-                "total_variation_distance_interval": noise["total_variation_distance_interval"],
-                "within_shot_noise": noise["within"], "shot_noise": noise}
+        return {
+            "hellinger_fidelity": noise["hellinger_fidelity"],
+            "hellinger_fidelity_interval": noise["hellinger_fidelity_interval"],
+            "total_variation_distance": noise["total_variation_distance"],
+            "total_variation_distance_interval": noise["total_variation_distance_interval"],
+            "within_shot_noise": noise["within"],
+            "shot_noise": noise,
+        }
     per_point = []
     for point in points:
         noise = shot_noise(ca[point["a"]], cb[point["b"]])
@@ -157,9 +164,14 @@ def _distribution(ra: dict, rb: dict, points: list[dict] | None) -> dict[str, An
         "total_variation_distance": sum(p["total_variation_distance"] for p in per_point) / m,
         "total_variation_distance_interval": mean_interval(per_point, "total_variation_distance"),
         "within_shot_noise": bonferroni_within([p["p_value"] for p in per_point]),
-        "shot_noise": {"method": "bootstrap", "points": m, "points_within": sum(within),
-                       "test": "every point at alpha / points (Bonferroni)",
-                       "alpha": per_point[0]["alpha"], "confidence": per_point[0]["confidence"]},
+        "shot_noise": {
+            "method": "bootstrap",
+            "points": m,
+            "points_within": sum(within),
+            "test": "every point at alpha / points (Bonferroni)",
+            "alpha": per_point[0]["alpha"],
+            "confidence": per_point[0]["confidence"],
+        },
         "points": per_point,
     }
 
@@ -176,8 +188,11 @@ def _mitigated_distribution(record: dict, point: int | None) -> tuple[dict | Non
 
 
 def _mitigation(ra: dict, rb: dict, points: list[dict] | None, ev: dict) -> dict[str, Any]:
-    out: dict[str, Any] = {"a": mitigation_label(ra), "b": mitigation_label(rb),
-                           "mixed": mixed_mitigation(ra, rb) is not None}
+    out: dict[str, Any] = {
+        "a": mitigation_label(ra),
+        "b": mitigation_label(rb),
+        "mixed": mixed_mitigation(ra, rb) is not None,
+    }
     if not any((r.get("result") or {}).get("mitigated") for r in (ra, rb)):
         return out
     fidelities, distances, basis = [], [], ("raw", "raw")
@@ -192,8 +207,10 @@ def _mitigation(ra: dict, rb: dict, points: list[dict] | None, ev: dict) -> dict
         out["hellinger_fidelity"] = sum(fidelities) / len(fidelities)
         out["total_variation_distance"] = sum(distances) / len(distances)
         out["basis"] = f"a {basis[0]}, b {basis[1]}"
-        out["note"] = ("no shot-noise interval for mitigated distributions: mitigation amplifies shot noise, "
-                       "so the raw intervals are lower bounds")
+        out["note"] = (
+            "no shot-noise interval for mitigated distributions: mitigation amplifies shot noise, "
+            "so the raw intervals are lower bounds"
+        )
     out["expectation_values"] = ev["mitigated"]
     return out
 
@@ -206,17 +223,22 @@ def compare_records(ra: dict, rb: dict) -> Comparison:
     """
     points = comparability(ra, rb)
     a, b = run_summary(ra), run_summary(rb)
-    notes = [f"job {run['id'][:8]} on {run['backend']} is {run['status']}: no counts to compare"
-             for run in (a, b) if not run["counts"]]
+    notes = [
+        f"job {run['id'][:8]} on {run['backend']} is {run['status']}: no counts to compare"
+        for run in (a, b)
+        if not run["counts"]
+    ]
     distribution: dict[str, Any] = {}
     if a["counts"] and b["counts"]:
         distribution = _distribution(ra, rb, points)
     if points is not None and distribution:
         na, nb = (len(run["counts"]) for run in (a, b))
         noise = distribution["shot_noise"]
-        notes.append(f"sweep: compared over the {len(points)} point(s) both runs measured (of {na} and {nb}); "
-                     f"fidelity and TVD are means over them; {noise['points_within']} of {len(points)} point(s) "
-                     "within shot noise")
+        notes.append(
+            f"sweep: compared over the {len(points)} point(s) both runs measured (of {na} and {nb}); "
+            f"fidelity and TVD are means over them; {noise['points_within']} of {len(points)} point(s) "
+            "within shot noise"
+        )
     ev = expectation_deltas(ra, rb, points)
     notes.extend(ev["notes"])
     warning = mixed_mitigation(ra, rb)

@@ -52,8 +52,9 @@ def _pairs(reference: dict, runs: list[dict]) -> list[dict]:
     return out
 
 
-def comparison_groups(log: Any, *, limit: int = 20, circuit_hash: str | None = None,
-                      scan: int | None = SCAN_WINDOW) -> list[dict]:
+def comparison_groups(
+    log: Any, *, limit: int = 20, circuit_hash: str | None = None, scan: int | None = SCAN_WINDOW
+) -> list[dict]:
     """Runs of one circuit done on two or more backends, newest group first, with pairwise metrics.
 
     Without ``circuit_hash``, only the newest ``scan`` done runs are grouped, so the cost of a call does not grow
@@ -81,14 +82,16 @@ def comparison_groups(log: Any, *, limit: int = 20, circuit_hash: str | None = N
         runs = runs[:_MAX_RUNS_PER_GROUP]
         reference = _reference(runs)
         circuit = reference.get("circuit") or {}
-        groups.append({
-            "circuit_hash": key,
-            "circuit_name": circuit.get("name"),
-            "num_qubits": circuit.get("num_qubits"),
-            "newest": max(r.get("created") or 0.0 for r in runs),
-            "runs": [run_summary(r) for r in runs],
-            "pairs": _pairs(reference, runs),
-        })
+        groups.append(
+            {
+                "circuit_hash": key,
+                "circuit_name": circuit.get("name"),
+                "num_qubits": circuit.get("num_qubits"),
+                "newest": max(r.get("created") or 0.0 for r in runs),
+                "runs": [run_summary(r) for r in runs],
+                "pairs": _pairs(reference, runs),
+            }
+        )
     groups.sort(key=lambda g: g["newest"], reverse=True)
     return groups[:limit] if limit else groups
 
@@ -124,8 +127,9 @@ def counterparts(log: Any, job: str | dict, *, limit: int = 20) -> dict:
     """
     record = job if isinstance(job, dict) else log.get(job)
     circuit_hash = (record.get("circuit") or {}).get("hash")
-    others = [r for r in log.query(circuit_hash=circuit_hash, limit=500) if r["id"] != record["id"]] \
-        if circuit_hash else []
+    others = (
+        [r for r in log.query(circuit_hash=circuit_hash, limit=500) if r["id"] != record["id"]] if circuit_hash else []
+    )
     rank = {name: i for i, (name, _) in enumerate(_RELATIONS)}
     texts = dict(_RELATIONS)
     scored = sorted(others, key=lambda r: (rank[_relation(record, r)], -(r.get("created") or 0.0)))
@@ -138,7 +142,17 @@ def counterparts(log: Any, job: str | dict, *, limit: int = 20) -> dict:
         except NotComparable as error:
             comparable, reason = False, str(error)
         summary = {k: v for k, v in run_summary(other).items() if k != "counts"}
-        candidates.append({**summary, "relation": relation, "relation_text": texts[relation],
-                           "comparable": comparable, "reason": reason})
-    return {"job": {k: v for k, v in run_summary(record).items() if k != "counts"}, "candidates": candidates,
-            "total": len(others)}
+        candidates.append(
+            {
+                **summary,
+                "relation": relation,
+                "relation_text": texts[relation],
+                "comparable": comparable,
+                "reason": reason,
+            }
+        )
+    return {
+        "job": {k: v for k, v in run_summary(record).items() if k != "counts"},
+        "candidates": candidates,
+        "total": len(others),
+    }

@@ -86,8 +86,9 @@ def _counts_vectors(ca: dict[str, float], cb: dict[str, float]) -> tuple[Any, An
     return np.array([ma.get(k, 0.0) for k in keys]), np.array([mb.get(k, 0.0) for k in keys])
 
 
-def shot_noise(ca: dict[str, float], cb: dict[str, float], *, resamples: int | None = None,
-               seed: int | None = None) -> dict[str, Any]:
+def shot_noise(
+    ca: dict[str, float], cb: dict[str, float], *, resamples: int | None = None, seed: int | None = None
+) -> dict[str, Any]:
     """Intervals on the fidelity and TVD of two counts distributions, and the "within shot noise" test.
 
     Args:

@@ -33,20 +33,32 @@ def _values(part: dict | None, sweep_index: int | None) -> tuple[list | None, li
     return evs, ses
 
 
-def _row(label: str, index: tuple[int, int], a: float, sa: float, b: float, sb: float, scale: float,
-         point: dict | None) -> dict[str, Any]:
+def _row(
+    label: str, index: tuple[int, int], a: float, sa: float, b: float, sb: float, scale: float, point: dict | None
+) -> dict[str, Any]:
     delta = b - a
     combined = math.sqrt(sa**2 + sb**2)
     z = delta / combined if combined > 0 else None
     within = abs(z) <= Z_CRITICAL if z is not None else abs(delta) <= EXACT_TOLERANCE * max(1.0, scale)
-    return {"label": label, "point": None if point is None else point.get("values"),
-            "index": None if point is None else point["a"], "a": a, "a_se": sa, "b": b, "b_se": sb,
-            "delta": delta, "combined_se": combined, "z": z, "within_shot_noise": bool(within),
-            "observable": index}
+    return {
+        "label": label,
+        "point": None if point is None else point.get("values"),
+        "index": None if point is None else point["a"],
+        "a": a,
+        "a_se": sa,
+        "b": b,
+        "b_se": sb,
+        "delta": delta,
+        "combined_se": combined,
+        "z": z,
+        "within_shot_noise": bool(within),
+        "observable": index,
+    }
 
 
-def _deltas(ra: dict, rb: dict, pairs: list[tuple[int, int, str, float]], points: list[dict] | None,
-            key: str | None) -> list[dict[str, Any]]:
+def _deltas(
+    ra: dict, rb: dict, pairs: list[tuple[int, int, str, float]], points: list[dict] | None, key: str | None
+) -> list[dict[str, Any]]:
     def part(record: dict) -> dict | None:
         result = record.get("result") or {}
         return result if key is None else result.get(key)
@@ -79,9 +91,12 @@ def expectation_deltas(ra: dict, rb: dict, points: list[dict] | None) -> dict[st
         has it and the other is raw), "methods": [ev_method a, b], "notes": [...]}``.
     """
     oa, ob = ra.get("observables") or [], rb.get("observables") or []
-    out: dict[str, Any] = {"rows": [], "mitigated": [], "notes": [],
-                           "methods": [(ra.get("result") or {}).get("ev_method"),
-                                       (rb.get("result") or {}).get("ev_method")]}
+    out: dict[str, Any] = {
+        "rows": [],
+        "mitigated": [],
+        "notes": [],
+        "methods": [(ra.get("result") or {}).get("ev_method"), (rb.get("result") or {}).get("ev_method")],
+    }
     if not oa and not ob:
         return out
     if not oa or not ob:
@@ -111,12 +126,14 @@ def expectation_deltas(ra: dict, rb: dict, points: list[dict] | None) -> dict[st
     if out["rows"]:
         out["notes"].append(
             f"expectation values: {len(out['rows']) - len(beyond)} of {len(out['rows'])} within shot noise "
-            f"(|Δ| ≤ {Z_CRITICAL:.2f} combined standard errors)")
+            f"(|Δ| ≤ {Z_CRITICAL:.2f} combined standard errors)"
+        )
     return out
 
 
 def _deltas_mixed(ra: dict, rb: dict, pairs: list, points: list[dict] | None, ma: bool, mb: bool) -> list[dict]:
     """Mitigated expectation values where a run has them, raw ones where it has not."""
+
     def view(record: dict, mitigated: bool) -> dict:
         result = record.get("result") or {}
         return {**record, "result": {"x": result.get("mitigated") if mitigated else result}}

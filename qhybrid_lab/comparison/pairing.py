@@ -27,8 +27,10 @@ def _span(record: dict) -> str:
     names, values = params.get("names") or [], params.get("values") or []
     if not names or not values:
         return f"{len((record.get('result') or {}).get('counts') or [])} points"
-    ranges = ", ".join(f"{name} in [{min(row[i] for row in values):.4g}, {max(row[i] for row in values):.4g}]"
-                       for i, name in enumerate(names))
+    ranges = ", ".join(
+        f"{name} in [{min(row[i] for row in values):.4g}, {max(row[i] for row in values):.4g}]"
+        for i, name in enumerate(names)
+    )
     return f"{len(values)} point(s), {ranges}"
 
 
@@ -47,8 +49,10 @@ def common_points(ra: dict, rb: dict) -> list[dict[str, Any]] | None:
         return None
     if sa != sb:
         sweep, single = (ra, rb) if sa else (rb, ra)
-        raise NotComparable(f"{_short(sweep)} is a sweep of {_span(sweep)} and {_short(single)} a single run: "
-                            "compare a sweep with a sweep of the same parameters, or two single runs")
+        raise NotComparable(
+            f"{_short(sweep)} is a sweep of {_span(sweep)} and {_short(single)} a single run: "
+            "compare a sweep with a sweep of the same parameters, or two single runs"
+        )
     pa, pb = ra.get("parameters") or {}, rb.get("parameters") or {}
     names_a, names_b = list(pa.get("names") or []), list(pb.get("names") or [])
     if not names_a and not names_b:  # sweeps recorded without parameter values: match by position
@@ -56,8 +60,10 @@ def common_points(ra: dict, rb: dict) -> list[dict[str, Any]] | None:
         counts_b = (rb.get("result") or {}).get("counts") or []
         return [{"a": i, "b": i, "values": []} for i in range(min(len(counts_a), len(counts_b)))]
     if sorted(names_a) != sorted(names_b):
-        raise NotComparable(f"{_short(ra)} sweeps {', '.join(names_a) or 'nothing'} and {_short(rb)} sweeps "
-                            f"{', '.join(names_b) or 'nothing'}: compare sweeps of the same parameters")
+        raise NotComparable(
+            f"{_short(ra)} sweeps {', '.join(names_a) or 'nothing'} and {_short(rb)} sweeps "
+            f"{', '.join(names_b) or 'nothing'}: compare sweeps of the same parameters"
+        )
     order = [names_b.index(name) for name in names_a]
     where_b: dict[tuple[float, ...], int] = {}
     for j, row in enumerate(pb.get("values") or []):
@@ -68,8 +74,10 @@ def common_points(ra: dict, rb: dict) -> list[dict[str, Any]] | None:
         if at is not None:
             points.append({"a": i, "b": at, "values": [float(v) for v in row]})
     if not points:
-        raise NotComparable(f"the sweeps share no parameter point: {_short(ra)} has {_span(ra)}, {_short(rb)} has "
-                            f"{_span(rb)}; run both over the same points")
+        raise NotComparable(
+            f"the sweeps share no parameter point: {_short(ra)} has {_span(ra)}, {_short(rb)} has "
+            f"{_span(rb)}; run both over the same points"
+        )
     return points
 
 
@@ -117,6 +125,8 @@ def mixed_mitigation(ra: dict, rb: dict) -> str | None:
     """A warning when the two runs were mitigated differently (None when alike)."""
     if mitigation_setting(ra) == mitigation_setting(rb):
         return None
-    return (f"these runs mix mitigation settings: {_short(ra)} has {mitigation_label(ra)}, {_short(rb)} has "
-            f"{mitigation_label(rb)}. Fidelity and TVD compare the raw counts of both; the mitigated comparison "
-            "uses each run's mitigated distribution where it has one")
+    return (
+        f"these runs mix mitigation settings: {_short(ra)} has {mitigation_label(ra)}, {_short(rb)} has "
+        f"{mitigation_label(rb)}. Fidelity and TVD compare the raw counts of both; the mitigated comparison "
+        "uses each run's mitigated distribution where it has one"
+    )

@@ -56,10 +56,14 @@ def verdict(c: Comparison) -> str:
         return DASH
     noise = c.shot_noise
     if c.points:
-        return (f"{'within' if c.within_shot_noise else 'beyond'} shot noise: {noise['points_within']} of "
-                f"{noise['points']} point(s) within; {noise['test']}")
-    return (f"{'within' if c.within_shot_noise else 'beyond'} shot noise (p = {noise['p_value']:.3f}; shot noise "
-            f"alone reaches TVD {noise['noise_tvd']:.4f} at {1 - noise['alpha']:.0%})")
+        return (
+            f"{'within' if c.within_shot_noise else 'beyond'} shot noise: {noise['points_within']} of "
+            f"{noise['points']} point(s) within; {noise['test']}"
+        )
+    return (
+        f"{'within' if c.within_shot_noise else 'beyond'} shot noise (p = {noise['p_value']:.3f}; shot noise "
+        f"alone reaches TVD {noise['noise_tvd']:.4f} at {1 - noise['alpha']:.0%})"
+    )
 
 
 def rows(c: Comparison) -> list[tuple[str, str, str]]:
@@ -77,11 +81,17 @@ def rows(c: Comparison) -> list[tuple[str, str, str]]:
         ("transpiled depth", _number(a["depth"]), _number(b["depth"])),
         ("two-qubit gates", _number(a["two_qubit"]), _number(b["two_qubit"])),
         ("total time", seconds(a["total_seconds"]), seconds(b["total_seconds"])),
-        ("queue / run time", f"{seconds(a['queue_seconds'])} / {seconds(a['run_seconds'])}",
-         f"{seconds(b['queue_seconds'])} / {seconds(b['run_seconds'])}"),
+        (
+            "queue / run time",
+            f"{seconds(a['queue_seconds'])} / {seconds(a['run_seconds'])}",
+            f"{seconds(b['queue_seconds'])} / {seconds(b['run_seconds'])}",
+        ),
         ("cost", cost(a), cost(b)),
-        ("hardware-equivalent cost", money(a.get("hardware_equivalent"), a.get("currency")),
-         money(b.get("hardware_equivalent"), b.get("currency"))),
+        (
+            "hardware-equivalent cost",
+            money(a.get("hardware_equivalent"), a.get("currency")),
+            money(b.get("hardware_equivalent"), b.get("currency")),
+        ),
     ]
 
 
@@ -90,9 +100,13 @@ def _ev_rows(entries: list[dict], prefix: str) -> list[tuple[str, str]]:
     for e in entries[:12]:
         where = "" if e.get("point") is None else f" @ {', '.join(f'{v:.4g}' for v in e['point'])}"
         z = "exact" if e["z"] is None else f"{e['z']:+.2f} σ"
-        out.append((f"{prefix}⟨{e['label']}⟩{where}",
-                    f"{e['a']:.4f} ± {e['a_se']:.4f} vs {e['b']:.4f} ± {e['b_se']:.4f}: Δ {e['delta']:+.4f} ({z}), "
-                    f"{'within' if e['within_shot_noise'] else 'beyond'} shot noise"))
+        out.append(
+            (
+                f"{prefix}⟨{e['label']}⟩{where}",
+                f"{e['a']:.4f} ± {e['a_se']:.4f} vs {e['b']:.4f} ± {e['b_se']:.4f}: Δ {e['delta']:+.4f} ({z}), "
+                f"{'within' if e['within_shot_noise'] else 'beyond'} shot noise",
+            )
+        )
     if len(entries) > 12:
         out.append((f"{prefix}⟨…⟩", f"{len(entries) - 12} more in .expectation_values"))
     return out
@@ -100,6 +114,7 @@ def _ev_rows(entries: list[dict], prefix: str) -> list[tuple[str, str]]:
 
 def summary_rows(c: Comparison) -> list[tuple[str, str]]:
     """(metric, value) rows of b against a: metrics with 95 % intervals, the verdict, EVs, mitigation."""
+
     def signed(value: float | None) -> str:
         return DASH if value is None else f"{value:+g}"
 
@@ -109,8 +124,10 @@ def summary_rows(c: Comparison) -> list[tuple[str, str]]:
     mean = "mean " if c.points else ""
     out = [
         (f"{mean}Hellinger fidelity [95 %]", fmt_interval(c.hellinger_fidelity, c.hellinger_fidelity_interval)),
-        (f"{mean}total variation distance [95 %]",
-         fmt_interval(c.total_variation_distance, c.total_variation_distance_interval)),
+        (
+            f"{mean}total variation distance [95 %]",
+            fmt_interval(c.total_variation_distance, c.total_variation_distance_interval),
+        ),
         ("shot noise", verdict(c)),
         ("depth overhead (b − a, b / a)", f"{signed(c.depth_overhead)}, {ratio(c.depth_ratio)}"),
         ("two-qubit overhead (b − a, b / a)", f"{signed(c.two_qubit_overhead)}, {ratio(c.two_qubit_ratio)}"),
@@ -118,8 +135,12 @@ def summary_rows(c: Comparison) -> list[tuple[str, str]]:
     out += _ev_rows(c.expectation_values, "")
     mitigation = c.mitigation or {}
     if mitigation.get("hellinger_fidelity") is not None:
-        out.append((f"mitigated fidelity / TVD ({mitigation['basis']})",
-                    f"{mitigation['hellinger_fidelity']:.4f} / {mitigation['total_variation_distance']:.4f}"))
+        out.append(
+            (
+                f"mitigated fidelity / TVD ({mitigation['basis']})",
+                f"{mitigation['hellinger_fidelity']:.4f} / {mitigation['total_variation_distance']:.4f}",
+            )
+        )
         out += _ev_rows(mitigation.get("expectation_values") or [], "mitigated ")
     return out
 
@@ -139,14 +160,20 @@ def html(c: Comparison) -> str:
     esc = _html.escape
     cell = "style='text-align:left;white-space:normal;overflow-wrap:anywhere;vertical-align:top'"
     head = f"<b>{esc(str(c.circuit_name))}</b> <code>{esc(c.circuit_hash[:19])}…</code>, {c.num_qubits} qubits"
-    warnings = "".join(f"<div role='alert' style='color:var(--jp-warn-color0, #e65100)'><b>warning:</b> "
-                       f"{esc(w)}</div>" for w in c.warnings)
-    body = "".join(f"<tr><th {cell}>{esc(n)}</th><td {cell}>{esc(va)}</td><td {cell}>{esc(vb)}</td></tr>"
-                   for n, va, vb in rows(c))
-    body += "".join(f"<tr><th {cell}>{esc(n)}</th><td {cell} colspan='2'><b>{esc(v)}</b></td></tr>"
-                    for n, v in summary_rows(c))
+    warnings = "".join(
+        f"<div role='alert' style='color:var(--jp-warn-color0, #e65100)'><b>warning:</b> {esc(w)}</div>"
+        for w in c.warnings
+    )
+    body = "".join(
+        f"<tr><th {cell}>{esc(n)}</th><td {cell}>{esc(va)}</td><td {cell}>{esc(vb)}</td></tr>" for n, va, vb in rows(c)
+    )
+    body += "".join(
+        f"<tr><th {cell}>{esc(n)}</th><td {cell} colspan='2'><b>{esc(v)}</b></td></tr>" for n, v in summary_rows(c)
+    )
     notes = "".join(f"<div><i>{esc(note)}</i></div>" for note in c.notes)
     # tex2jax_ignore/mathjax_ignore: JupyterLab typesets HTML output and would read "$0.00 ... $1.60" as LaTeX
-    return (f"<div class='qh-Comparison tex2jax_ignore mathjax_ignore' style='max-width:100%;overflow-x:auto'>"
-            f"{head}{warnings}<table style='table-layout:auto;max-width:100%'><tr><th></th>"
-            f"<th {cell}>a (reference)</th><th {cell}>b</th></tr>{body}</table>{notes}</div>")
+    return (
+        f"<div class='qh-Comparison tex2jax_ignore mathjax_ignore' style='max-width:100%;overflow-x:auto'>"
+        f"{head}{warnings}<table style='table-layout:auto;max-width:100%'><tr><th></th>"
+        f"<th {cell}>a (reference)</th><th {cell}>b</th></tr>{body}</table>{notes}</div>"
+    )

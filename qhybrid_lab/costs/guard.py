@@ -84,13 +84,19 @@ class _DoneLedger:
                 break
             for r in records:
                 if r["id"] not in self.charged:
-                    self.charged[r["id"]] = (float(r.get("created") or 0.0), (r.get("backend") or {}).get("name"),
-                                             _charged(r))
+                    self.charged[r["id"]] = (
+                        float(r.get("created") or 0.0),
+                        (r.get("backend") or {}).get("name"),
+                        _charged(r),
+                    )
             offset, page = offset + len(records), page * 2
 
     def spent(self, since: float | None, backend: str | None) -> float:
-        return sum(c for created, name, c in self.charged.values()
-                   if (since is None or created >= since) and (backend is None or name == backend))
+        return sum(
+            c
+            for created, name, c in self.charged.values()
+            if (since is None or created >= since) and (backend is None or name == backend)
+        )
 
 
 _ledgers: weakref.WeakKeyDictionary[RunLog, _DoneLedger] = weakref.WeakKeyDictionary()
@@ -130,16 +136,20 @@ def _refusal(log: RunLog, records: list[dict[str, Any]], rehearse: bool) -> str 
             worst = max(mine, key=lambda r: r["cost"]["counted"])
             cost = worst["cost"]["counted"]
             if cost > limit + EPSILON:
-                return (f"{_describe(budget)} is ${limit:.2f}; job {worst['circuit']['name']} on "
-                        f"{worst['backend']['name']} would cost ${cost:.2f}{mode}; {_raise_hint(budget, cost)}")
+                return (
+                    f"{_describe(budget)} is ${limit:.2f}; job {worst['circuit']['name']} on "
+                    f"{worst['backend']['name']} would cost ${cost:.2f}{mode}; {_raise_hint(budget, cost)}"
+                )
             continue
         spent, committed = _usage(log, budget)
         cost = sum(r["cost"]["counted"] for r in mine)
         if spent + committed + cost > limit + EPSILON:
             needed = spent + committed + cost
-            return (f"{_describe(budget)} is ${limit:.2f}: ${spent:.2f} spent, ${committed:.2f} committed to "
-                    f"active jobs, and this submission would cost ${cost:.2f}{mode} "
-                    f"(${max(0.0, limit - spent - committed):.2f} remaining); {_raise_hint(budget, needed)}")
+            return (
+                f"{_describe(budget)} is ${limit:.2f}: ${spent:.2f} spent, ${committed:.2f} committed to "
+                f"active jobs, and this submission would cost ${cost:.2f}{mode} "
+                f"(${max(0.0, limit - spent - committed):.2f} remaining); {_raise_hint(budget, needed)}"
+            )
     return None
 
 
@@ -181,8 +191,16 @@ def budget_status(log: RunLog) -> list[dict[str, Any]]:
         for budget in log.budgets():
             spent, committed = (0.0, 0.0) if BudgetPeriod(budget["period"]) is BudgetPeriod.JOB else _usage(log, budget)
             remaining = float(budget["limit"]) - spent - committed
-            out.append({**budget, "spent": spent, "committed": committed, "remaining": max(0.0, remaining),
-                        "rehearsal": rehearse, "since": period_start(budget["period"])})
+            out.append(
+                {
+                    **budget,
+                    "spent": spent,
+                    "committed": committed,
+                    "remaining": max(0.0, remaining),
+                    "rehearsal": rehearse,
+                    "since": period_start(budget["period"]),
+                }
+            )
     return out
 
 
@@ -196,8 +214,15 @@ def _amount(text: str | float) -> float:
     return amount
 
 
-def change_budgets(log: RunLog, *, limit: str | float | None = None, period: BudgetPeriod | str | None = None,
-                   backend: str | None = None, remove: bool = False, rehearse: bool | None = None) -> None:
+def change_budgets(
+    log: RunLog,
+    *,
+    limit: str | float | None = None,
+    period: BudgetPeriod | str | None = None,
+    backend: str | None = None,
+    remove: bool = False,
+    rehearse: bool | None = None,
+) -> None:
     """Set or remove one budget, and switch rehearsal mode: what ``%qbudget`` and ``qhybrid budget`` do.
 
     Args:

@@ -5,5 +5,13 @@ from __future__ import annotations
 from .optimize import MinimizeHandle, MinimizeResult, StopOptimization, minimize
 from .tracking import Experiment, current_experiment, experiment, load_experiment
 
-__all__ = ["Experiment", "MinimizeHandle", "MinimizeResult", "StopOptimization", "current_experiment", "experiment",
-           "load_experiment", "minimize"]
+__all__ = [
+    "Experiment",
+    "MinimizeHandle",
+    "MinimizeResult",
+    "StopOptimization",
+    "current_experiment",
+    "experiment",
+    "load_experiment",
+    "minimize",
+]

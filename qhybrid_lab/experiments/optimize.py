@@ -45,9 +45,16 @@ def _bootstrap_stderr(cost: Callable[[dict], float], counts: dict[str, int], rng
 class _Loop:
     """The exit conditions and the bookkeeping of one optimization (its evaluations and the best so far)."""
 
-    def __init__(self, experiment: Experiment, evaluate: Callable[[list[list[float]]], list[tuple[float, Any]]],
-                 *, max_iterations: int | None, max_cost: float | None, max_seconds: float | None,
-                 on_iteration: Callable[[dict], None] | None) -> None:
+    def __init__(
+        self,
+        experiment: Experiment,
+        evaluate: Callable[[list[list[float]]], list[tuple[float, Any]]],
+        *,
+        max_iterations: int | None,
+        max_cost: float | None,
+        max_seconds: float | None,
+        on_iteration: Callable[[dict], None] | None,
+    ) -> None:
         self.experiment = experiment
         self._evaluate = evaluate
         self.max_iterations, self.max_cost, self.max_seconds = max_iterations, max_cost, max_seconds
@@ -67,8 +74,10 @@ class _Loop:
         if reason is None and self.max_seconds is not None and time.monotonic() - self.started >= self.max_seconds:
             reason = f"max_seconds ({self.max_seconds:g} s) reached"
         if reason is None and self.max_cost is not None and self.cost + self.last_cost * points > self.max_cost:
-            reason = (f"max_cost ({self.max_cost:g}) would be passed by the next evaluation (spent "
-                      f"{self.cost:.2f}, about {self.last_cost:.2f} per point)")
+            reason = (
+                f"max_cost ({self.max_cost:g}) would be passed by the next evaluation (spent "
+                f"{self.cost:.2f}, about {self.last_cost:.2f} per point)"
+            )
         if reason is not None:
             self.stopped = reason
             raise StopOptimization(reason)
@@ -97,8 +106,9 @@ class _Loop:
         return values
 
 
-def _objective(fun: Any, cost: Callable[[dict], float] | None, backend: Any, seed: int | None,
-               run_settings: dict) -> Callable[[list[list[float]]], list[tuple[float, Any]]]:
+def _objective(
+    fun: Any, cost: Callable[[dict], float] | None, backend: Any, seed: int | None, run_settings: dict
+) -> Callable[[list[list[float]]], list[tuple[float, Any]]]:
     """``points → [(value, stderr)]``: a parameterized circuit run as one sweep job, or a Python function."""
     from qiskit import QuantumCircuit
 
@@ -121,8 +131,9 @@ def _objective(fun: Any, cost: Callable[[dict], float] | None, backend: Any, see
 
         return sweep
     if not callable(fun):
-        raise InvalidJobSpec(f"minimize() takes a parameterized QuantumCircuit or a function f(x), not "
-                             f"{type(fun).__name__}")
+        raise InvalidJobSpec(
+            f"minimize() takes a parameterized QuantumCircuit or a function f(x), not {type(fun).__name__}"
+        )
 
     def each(points: list[list[float]]) -> list[tuple[float, Any]]:
         out = []
@@ -134,11 +145,24 @@ def _objective(fun: Any, cost: Callable[[dict], float] | None, backend: Any, see
     return each
 
 
-def minimize(fun: Any, x0: Any, *, backend: str | list[str] = "aer", method: str = "COBYLA",
-             cost: Callable[[dict], float] | None = None, seed: int | None = None, experiment: str | None = None,
-             max_iterations: int | None = 100, max_cost: float | None = None, max_seconds: float | None = None,
-             tol: float | None = None, spsa: dict | None = None, view: bool | None = None, wait: bool = True,
-             **run_settings: Any) -> Any:
+def minimize(
+    fun: Any,
+    x0: Any,
+    *,
+    backend: str | list[str] = "aer",
+    method: str = "COBYLA",
+    cost: Callable[[dict], float] | None = None,
+    seed: int | None = None,
+    experiment: str | None = None,
+    max_iterations: int | None = 100,
+    max_cost: float | None = None,
+    max_seconds: float | None = None,
+    tol: float | None = None,
+    spsa: dict | None = None,
+    view: bool | None = None,
+    wait: bool = True,
+    **run_settings: Any,
+) -> Any:
     """Minimize a quantum objective with a classical optimizer, as a tracked experiment.
 
     Args:
@@ -176,15 +200,28 @@ def minimize(fun: Any, x0: Any, *, backend: str | list[str] = "aer", method: str
         raise InvalidJobSpec("minimize() runs on one backend; give its name (use fallback=[...] for others)")
     name = experiment or f"minimize-{time.strftime('%Y%m%d-%H%M%S')}-{np.random.default_rng().integers(10**6):06d}"
     x = np.asarray(x0, dtype=float).ravel()
-    settings = {"method": method, "backend": backend, "x0": x.tolist(), "max_iterations": max_iterations,
-                "max_cost": max_cost, "max_seconds": max_seconds, "tol": tol}
+    settings = {
+        "method": method,
+        "backend": backend,
+        "x0": x.tolist(),
+        "max_iterations": max_iterations,
+        "max_cost": max_cost,
+        "max_seconds": max_seconds,
+        "tol": tol,
+    }
     exp = Experiment(name, settings=settings)
     evaluate = _objective(fun, cost, backend, seed, {"experiment": name, **run_settings})
     from .view import ExperimentView
 
     live = ExperimentView(exp, max_iterations=max_iterations) if ExperimentView.wanted(view) else None
-    loop = _Loop(exp, evaluate, max_iterations=max_iterations, max_cost=max_cost, max_seconds=max_seconds,
-                 on_iteration=live.update if live else None)
+    loop = _Loop(
+        exp,
+        evaluate,
+        max_iterations=max_iterations,
+        max_cost=max_cost,
+        max_seconds=max_seconds,
+        on_iteration=live.update if live else None,
+    )
 
     def work() -> MinimizeResult:
         return _drive(loop, exp, x, method=method, tol=tol, seed=seed, spsa=spsa or {})
@@ -200,8 +237,9 @@ def minimize(fun: Any, x0: Any, *, backend: str | list[str] = "aer", method: str
     return handle
 
 
-def _drive(loop: _Loop, exp: Experiment, x0: Any, *, method: str, tol: float | None, seed: int | None,
-           spsa: dict) -> MinimizeResult:
+def _drive(
+    loop: _Loop, exp: Experiment, x0: Any, *, method: str, tol: float | None, seed: int | None, spsa: dict
+) -> MinimizeResult:
     """Run the optimizer to its end or an exit condition; the experiment records how it ended."""
     from scipy.optimize import minimize as scipy_minimize
 
@@ -223,13 +261,31 @@ def _drive(loop: _Loop, exp: Experiment, x0: Any, *, method: str, tol: float | N
     exp.log.update_experiment(exp.name, {"message": message})
     best = loop.best
     return MinimizeResult(
-        x=None if best is None else best[1], fun=None if best is None else best[0],
-        stderr=None if best is None else best[2], nit=loop.nfev, nfev=loop.nfev, success=success,
-        message=message, experiment=exp.name, cost=loop.cost, seconds=time.monotonic() - started)
+        x=None if best is None else best[1],
+        fun=None if best is None else best[0],
+        stderr=None if best is None else best[2],
+        nit=loop.nfev,
+        nfev=loop.nfev,
+        success=success,
+        message=message,
+        experiment=exp.name,
+        cost=loop.cost,
+        seconds=time.monotonic() - started,
+    )
 
 
-def _spsa(loop: _Loop, x0: Any, *, tol: float | None, seed: int | None, a: float = 0.2, c: float = 0.1,
-          alpha: float = 0.602, gamma: float = 0.101, stability: float = 10.0) -> tuple[str, bool]:
+def _spsa(
+    loop: _Loop,
+    x0: Any,
+    *,
+    tol: float | None,
+    seed: int | None,
+    a: float = 0.2,
+    c: float = 0.1,
+    alpha: float = 0.602,
+    gamma: float = 0.101,
+    stability: float = 10.0,
+) -> tuple[str, bool]:
     """SPSA (Spall): each iteration evaluates θ, θ + cΔ and θ − cΔ in one sweep job; Δ is a random ±1 vector."""
     import numpy as np
 
@@ -266,8 +322,10 @@ class MinimizeResult(dict):
         return open_runlog().iterations(self["experiment"])
 
     def __repr__(self) -> str:
-        return (f"MinimizeResult(fun={self['fun']!r}, x={self['x']!r}, nfev={self['nfev']}, "
-                f"message={self['message']!r}, experiment={self['experiment']!r})")
+        return (
+            f"MinimizeResult(fun={self['fun']!r}, x={self['x']!r}, nfev={self['nfev']}, "
+            f"message={self['message']!r}, experiment={self['experiment']!r})"
+        )
 
 
 class MinimizeHandle:
@@ -279,8 +337,9 @@ class MinimizeHandle:
         self._result: MinimizeResult | None = None
         self._error: BaseException | None = None
         self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(work,), name=f"qhybrid-minimize-{experiment.name}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(work,), name=f"qhybrid-minimize-{experiment.name}", daemon=True
+        )
         self._thread.start()
 
     def _run(self, work: Callable[[], MinimizeResult]) -> None:

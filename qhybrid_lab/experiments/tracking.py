@@ -80,8 +80,9 @@ class Experiment:
 
     def finish(self, status: str, message: str | None = None) -> None:
         """Record the experiment's end (finished, stopped or failed) and why."""
-        self.log.update_experiment(self.name, {"status": status, "message": message,
-                                               "seconds": time.time() - self.started})
+        self.log.update_experiment(
+            self.name, {"status": status, "message": message, "seconds": time.time() - self.started}
+        )
 
     # -- what happened ---------------------------------------------------------------------------------------
 
@@ -90,8 +91,9 @@ class Experiment:
         with self._lock:
             self._jobs.extend(jobs)
 
-    def record(self, parameters: Any, value: float | None, stderr: float | None = None, *,
-               extra: dict | None = None) -> dict:
+    def record(
+        self, parameters: Any, value: float | None, stderr: float | None = None, *, extra: dict | None = None
+    ) -> dict:
         """Append one iteration: its parameters, objective ± standard error, jobs, cost and latency breakdown.
 
         The jobs are those submitted since the previous iteration (waited for, so their timings are known);
@@ -101,20 +103,28 @@ class Experiment:
             jobs, self._jobs = self._jobs, []
         now = time.time()
         records = [job.final().record for job in jobs if job.done()]
-        latency = {part: sum(float((r.get("timings") or {}).get(part) or 0.0) for r in records)
-                   for part in LATENCY_PARTS}
+        latency = {
+            part: sum(float((r.get("timings") or {}).get(part) or 0.0) for r in records) for part in LATENCY_PARTS
+        }
         wall = now - self._mark
         quantum_wall = _covered(records)
         latency["classical"] = max(0.0, wall - quantum_wall)
         latency["wall"] = wall
         iteration = {
-            "parameters": _plain(parameters), "value": None if value is None else float(value),
-            "stderr": None if stderr is None else float(stderr), "jobs": len(records),
-            "job_ids": [r["id"] for r in records], "shots": sum(_shots(r) for r in records),
-            "cost": sum(_cost(r) for r in records), "hardware_equivalent": sum(_hardware(r) for r in records),
+            "parameters": _plain(parameters),
+            "value": None if value is None else float(value),
+            "stderr": None if stderr is None else float(stderr),
+            "jobs": len(records),
+            "job_ids": [r["id"] for r in records],
+            "shots": sum(_shots(r) for r in records),
+            "cost": sum(_cost(r) for r in records),
+            "hardware_equivalent": sum(_hardware(r) for r in records),
             "backends": sorted({r["backend"]["name"] for r in records}),
-            "fallbacks": sum(1 for job in jobs if job.final() is not job), "seconds": wall, "latency": latency,
-            "at": now, **(extra or {}),
+            "fallbacks": sum(1 for job in jobs if job.final() is not job),
+            "seconds": wall,
+            "latency": latency,
+            "at": now,
+            **(extra or {}),
         }
         self._mark = time.time()
         return self.log.add_iteration(self.name, iteration)
@@ -177,8 +187,11 @@ def load_experiment(name: str) -> dict:
 
 def _covered(records: list[dict]) -> float:
     """Seconds of wall time during which at least one of the jobs was in flight (overlaps counted once)."""
-    spans = sorted((float(r["created"]), float((r.get("timings") or {}).get("finished_at") or r["created"]))
-                   for r in records if r.get("created"))
+    spans = sorted(
+        (float(r["created"]), float((r.get("timings") or {}).get("finished_at") or r["created"]))
+        for r in records
+        if r.get("created")
+    )
     total, end = 0.0, float("-inf")
     for start, stop in spans:
         if stop <= end:

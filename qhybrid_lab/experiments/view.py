@@ -27,13 +27,26 @@ def convergence_figure(trace: list[dict], title: str) -> Any:
         best.append(running)
     steps = list(range(len(trace)))
     figure = go.Figure()
-    figure.add_trace(go.Scatter(x=steps, y=values, mode="markers+lines", name="objective",
-                                error_y={"type": "data", "array": errors, "visible": True},
-                                customdata=[[str(t.get("parameters"))] for t in trace],
-                                hovertemplate="iteration %{x}<br>%{y:.4g}<br>θ = %{customdata[0]}<extra></extra>"))
+    figure.add_trace(
+        go.Scatter(
+            x=steps,
+            y=values,
+            mode="markers+lines",
+            name="objective",
+            error_y={"type": "data", "array": errors, "visible": True},
+            customdata=[[str(t.get("parameters"))] for t in trace],
+            hovertemplate="iteration %{x}<br>%{y:.4g}<br>θ = %{customdata[0]}<extra></extra>",
+        )
+    )
     figure.add_trace(go.Scatter(x=steps, y=best, mode="lines", name="best so far", line={"dash": "dot"}))
-    figure.update_layout(title={"text": title}, height=300, margin={"l": 50, "r": 10, "t": 40, "b": 40},
-                         xaxis_title="iteration", yaxis_title="objective", legend={"orientation": "h"})
+    figure.update_layout(
+        title={"text": title},
+        height=300,
+        margin={"l": 50, "r": 10, "t": 40, "b": 40},
+        xaxis_title="iteration",
+        yaxis_title="objective",
+        legend={"orientation": "h"},
+    )
     return figure
 
 
@@ -45,9 +58,11 @@ def summary_line(summary: dict, iterations: int, max_iterations: int | None) -> 
     error = best.get("stderr")
     best_text = "–" if value is None else f"{value:.4g}" + (f" ± {error:.2g}" if error else "")
     limit = f"/{max_iterations}" if max_iterations else ""
-    return (f"iteration {iterations}{limit} · best {best_text} · ${totals.get('cost', 0.0):.2f} · "
-            f"{totals.get('seconds', 0.0):.1f} s · {summary.get('status', 'running')}"
-            + (f" · {summary['message']}" if summary.get("message") else ""))
+    return (
+        f"iteration {iterations}{limit} · best {best_text} · ${totals.get('cost', 0.0):.2f} · "
+        f"{totals.get('seconds', 0.0):.1f} s · {summary.get('status', 'running')}"
+        + (f" · {summary['message']}" if summary.get("message") else "")
+    )
 
 
 class ExperimentView:
@@ -83,8 +98,7 @@ class ExperimentView:
         stop.on_click(lambda _: self.experiment.stop("stopped from the cell's Stop button"))
         label = widgets.HTML(f"<b>{self.experiment.name}</b>: starting")
         plot = widgets.Output()
-        return {"box": widgets.VBox([widgets.HBox([label, stop]), plot]), "label": label, "plot": plot,
-                "stop": stop}
+        return {"box": widgets.VBox([widgets.HBox([label, stop]), plot]), "label": label, "plot": plot, "stop": stop}
 
     def show(self) -> ExperimentView:
         if self._widgets is not None:

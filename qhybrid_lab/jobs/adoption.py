@@ -40,8 +40,12 @@ def _options(record: dict) -> RunOptions:
 def is_adoptable(record: dict) -> bool:
     """An active provider job (not a local mode's) that no live process follows."""
     job = record.get("provider_job")
-    return (record.get("status") in {s.value for s in ACTIVE_STATES} and isinstance(job, dict)
-            and not job.get("local") and responsible_owner(record) is None)
+    return (
+        record.get("status") in {s.value for s in ACTIVE_STATES}
+        and isinstance(job, dict)
+        and not job.get("local")
+        and responsible_owner(record) is None
+    )
 
 
 def adopt(manager: JobManager, job_id: str) -> Job:
@@ -67,15 +71,30 @@ def adopt(manager: JobManager, job_id: str) -> Job:
         if owner is not None:
             raise InvalidJobSpec(f"job {record['id'][:8]} is followed by {owner}, which is alive")
         backend = get_backend(record["backend"]["name"])
-        handler = {"owner": manager.owner, "pid": os.getpid(), "host": socket.gethostname(),
-                   "adopted_at": time.time(), "previous": (record.get("handler") or {}).get("previous")}
-        record = log.update(record["id"], {"handler": handler}, status=record["status"],
-                            note=f"adopted by {manager.owner}")
+        handler = {
+            "owner": manager.owner,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "adopted_at": time.time(),
+            "previous": (record.get("handler") or {}).get("previous"),
+        }
+        record = log.update(
+            record["id"], {"handler": handler}, status=record["status"], note=f"adopted by {manager.owner}"
+        )
     handle = manager.handle(record)
     ref = ProviderJobRef.from_record(job) if job.get("job_id") else None
-    task = Task(record=record, recorder=manager.recorder, on_record=handle._update, circuit=None, backend=backend,
-                options=_options(record), parameters=record.get("parameters"), provider_ref=ref,
-                attempt=int(record.get("attempts") or 1), dispatched_at=time.time())
+    task = Task(
+        record=record,
+        recorder=manager.recorder,
+        on_record=handle._update,
+        circuit=None,
+        backend=backend,
+        options=_options(record),
+        parameters=record.get("parameters"),
+        provider_ref=ref,
+        attempt=int(record.get("attempts") or 1),
+        dispatched_at=time.time(),
+    )
     manager.engine().follow([task])
     return handle
 
@@ -102,8 +121,15 @@ def adopt_released(manager: JobManager) -> list[str]:
     return adopted
 
 
-def attach(manager: JobManager, provider_job_id: str, backend_name: str, *, name: str | None = None,
-           origin: dict | None = None, tags: tuple[str, ...] = ()) -> Job:
+def attach(
+    manager: JobManager,
+    provider_job_id: str,
+    backend_name: str,
+    *,
+    name: str | None = None,
+    origin: dict | None = None,
+    tags: tuple[str, ...] = (),
+) -> Job:
     """Bring a provider job submitted elsewhere into the run log and follow it; returns its handle.
 
     Raises:
@@ -115,27 +141,51 @@ def attach(manager: JobManager, provider_job_id: str, backend_name: str, *, name
 
     backend = get_backend(backend_name)
     if not isinstance(backend, RemoteBackend) or backend.is_local:
-        raise InvalidJobSpec(f"{backend.name} is not a provider's device: only jobs of a quantum provider (ibm:, "
-                             "braket:) can be attached")
+        raise InvalidJobSpec(
+            f"{backend.name} is not a provider's device: only jobs of a quantum provider (ibm:, "
+            "braket:) can be attached"
+        )
     for existing in manager.log.query(limit=None):
         if existing.get("provider_job_id") == provider_job_id:
-            raise InvalidJobSpec(f"provider job {provider_job_id} is already in the run log as job "
-                                 f"{existing['id'][:8]}")
+            raise InvalidJobSpec(
+                f"provider job {provider_job_id} is already in the run log as job {existing['id'][:8]}"
+            )
     ref = backend.attach(provider_job_id)
     status = backend.poll(ref)
     now = time.time()
     record: dict[str, Any] = {
-        "schema": 1, "id": uuid.uuid4().hex, "group": uuid.uuid4().hex,
-        "idempotency_key": f"attached:{ref.provider}:{ref.job_id}", "created": now, "status": "pending",
-        "backend": backend.describe(), "provider_job_id": ref.job_id, "provider_job": ref.as_record(),
+        "schema": 1,
+        "id": uuid.uuid4().hex,
+        "group": uuid.uuid4().hex,
+        "idempotency_key": f"attached:{ref.provider}:{ref.job_id}",
+        "created": now,
+        "status": "pending",
+        "backend": backend.describe(),
+        "provider_job_id": ref.job_id,
+        "provider_job": ref.as_record(),
         "provider_status": status.as_record(),
         "circuit": {"hash": None, "name": name or f"attached {ref.job_id[-12:]}", "num_qubits": None},
-        "parameters": None, "shots": None, "seed": None, "options": {}, "transpile": None, "calibration": None,
-        "simulation": None, "mitigation": {}, "cost": {"currency": "USD", "estimate": None, "actual": None,
-                                                        "counted": 0.0, "rehearsal": False},
-        "timings": {"submitted_at": status.timestamps.get("created")}, "timeout": None, "attempts": 1,
-        "errors": [], "error": None, "blocked_reason": None, "fallback": None, "experiment": None, "result": None,
-        "origin": make_origin(origin), "tags": list(tags), "attached": True,
+        "parameters": None,
+        "shots": None,
+        "seed": None,
+        "options": {},
+        "transpile": None,
+        "calibration": None,
+        "simulation": None,
+        "mitigation": {},
+        "cost": {"currency": "USD", "estimate": None, "actual": None, "counted": 0.0, "rehearsal": False},
+        "timings": {"submitted_at": status.timestamps.get("created")},
+        "timeout": None,
+        "attempts": 1,
+        "errors": [],
+        "error": None,
+        "blocked_reason": None,
+        "fallback": None,
+        "experiment": None,
+        "result": None,
+        "origin": make_origin(origin),
+        "tags": list(tags),
+        "attached": True,
         "handler": {"owner": None, "released_at": now, "previous": None},
     }
     manager.log.insert(record)

@@ -14,9 +14,19 @@ from .options import RunOptions
 _SETTINGS = tuple(f.name for f in dataclasses.fields(RunOptions))
 
 
-def run(circuits: Any, backend: str | list[str] = "aer", *, options: RunOptions | None = None,
-        name: str | None = None, origin: dict | None = None, wait: bool = False, parameter_values: Any = None,
-        observables: Any = None, exact: bool = False, **settings: Any) -> JobGroup:
+def run(
+    circuits: Any,
+    backend: str | list[str] = "aer",
+    *,
+    options: RunOptions | None = None,
+    name: str | None = None,
+    origin: dict | None = None,
+    wait: bool = False,
+    parameter_values: Any = None,
+    observables: Any = None,
+    exact: bool = False,
+    **settings: Any,
+) -> JobGroup:
     """Run circuits on one or more backends, asynchronously; every circuit × backend is one recorded job.
 
     Args:
@@ -58,8 +68,9 @@ def run(circuits: Any, backend: str | list[str] = "aer", *, options: RunOptions 
     """
     unknown = sorted(set(settings) - set(_SETTINGS))
     if unknown:
-        raise InvalidJobSpec(f"run() got unknown setting(s) {', '.join(unknown)}; the settings are "
-                             f"{', '.join(_SETTINGS)}")
+        raise InvalidJobSpec(
+            f"run() got unknown setting(s) {', '.join(unknown)}; the settings are {', '.join(_SETTINGS)}"
+        )
     if options is not None and not isinstance(options, RunOptions):
         raise InvalidJobSpec(f"options must be a RunOptions, not {type(options).__name__}")
     options = (options or RunOptions()).with_(**settings) if settings else (options or RunOptions())
@@ -70,8 +81,16 @@ def run(circuits: Any, backend: str | list[str] = "aer", *, options: RunOptions 
         experiment = None
     if origin is None:
         origin = caller_origin()
-    group = JobManager.instance().submit(circuits, backend, options, name=name, origin=origin,
-                                         parameter_values=parameter_values, observables=observables, exact=exact)
+    group = JobManager.instance().submit(
+        circuits,
+        backend,
+        options,
+        name=name,
+        origin=origin,
+        parameter_values=parameter_values,
+        observables=observables,
+        exact=exact,
+    )
     if experiment is not None:
         experiment.note_jobs(list(group))
     if wait:

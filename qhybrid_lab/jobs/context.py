@@ -16,7 +16,8 @@ class ExperimentContext(Protocol):
 
 
 current_experiment: contextvars.ContextVar[ExperimentContext | None] = contextvars.ContextVar(
-    "qhybrid_experiment", default=None)
+    "qhybrid_experiment", default=None
+)
 """Set by ``with experiment(...)``; read by ``run()``."""
 
 

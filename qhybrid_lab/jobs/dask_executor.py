@@ -86,8 +86,10 @@ class Chunk:
 def _points(binds: dict, circuit_index: int) -> int:
     lengths = {len(values) for values in binds.values()}
     if len(lengths) != 1:
-        raise InvalidJobSpec(f"parameter_binds[{circuit_index}]: every parameter needs the same number of values, "
-                             f"got lengths {sorted(lengths)}")
+        raise InvalidJobSpec(
+            f"parameter_binds[{circuit_index}]: every parameter needs the same number of values, "
+            f"got lengths {sorted(lengths)}"
+        )
     return lengths.pop()
 
 
@@ -100,8 +102,9 @@ def plan_chunks(circuits: list, parameter_binds: list[dict] | None, chunk_size: 
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise InvalidJobSpec(f"chunk_size must be a positive integer, got {chunk_size!r}")
     if parameter_binds is not None and len(parameter_binds) != len(circuits):
-        raise InvalidJobSpec(f"parameter_binds needs one dict per circuit: {len(parameter_binds)} for "
-                             f"{len(circuits)} circuits")
+        raise InvalidJobSpec(
+            f"parameter_binds needs one dict per circuit: {len(parameter_binds)} for {len(circuits)} circuits"
+        )
     chunks: list[Chunk] = []
     current = Chunk(0)
     position = 0
@@ -114,7 +117,7 @@ def plan_chunks(circuits: list, parameter_binds: list[dict] | None, chunk_size: 
                 chunks.append(current)
                 current = Chunk(len(chunks), start=position)
             take = min(total - offset, chunk_size - current.size)
-            part = None if not binds else {k: list(v[offset:offset + take]) for k, v in binds.items()}
+            part = None if not binds else {k: list(v[offset : offset + take]) for k, v in binds.items()}
             current.pieces.append(Piece(index, offset, take, part))
             offset += take
             position += take
@@ -123,8 +126,18 @@ def plan_chunks(circuits: list, parameter_binds: list[dict] | None, chunk_size: 
     return chunks
 
 
-def run_chunk(backend_name: str, circuits: dict[int, Any], pieces: list[Piece], chunk: int, label: str, *,
-              shots: int, seed: int | None, chunks: int, modules: tuple[str, ...] = ()) -> list[ExecutionResult]:
+def run_chunk(
+    backend_name: str,
+    circuits: dict[int, Any],
+    pieces: list[Piece],
+    chunk: int,
+    label: str,
+    *,
+    shots: int,
+    seed: int | None,
+    chunks: int,
+    modules: tuple[str, ...] = (),
+) -> list[ExecutionResult]:
     """Run one chunk inside a Dask worker: each piece alone, seeded as the local path seeds it.
 
     Raises:
@@ -151,8 +164,9 @@ def run_chunk(backend_name: str, circuits: dict[int, Any], pieces: list[Piece], 
             if piece.binds is None:
                 results = backend.execute([circuit], shots=shots, seed=seed)
             else:
-                results = backend.execute([circuit], shots=shots, seed=point_seed(seed, piece.offset),
-                                          parameter_binds=[piece.binds])
+                results = backend.execute(
+                    [circuit], shots=shots, seed=point_seed(seed, piece.offset), parameter_binds=[piece.binds]
+                )
             if len(results) != piece.count:
                 raise BackendError(f"{backend_name} returned {len(results)} results for {piece.count} expected")
             for result in results:
@@ -161,17 +175,26 @@ def run_chunk(backend_name: str, circuits: dict[int, Any], pieces: list[Piece], 
         return out
     except Exception as exc:  # noqa: BLE001 - re-raised with the chunk, its work and the worker named (never swallowed)
         kind = TransientBackendError if isinstance(exc, TransientBackendError) else BackendError
-        raise kind(f"dask chunk {chunk + 1} of {chunks} ({label}) failed on worker {address}: "
-                   f"{type(exc).__name__}: {exc}") from None
+        raise kind(
+            f"dask chunk {chunk + 1} of {chunks} ({label}) failed on worker {address}: {type(exc).__name__}: {exc}"
+        ) from None
 
 
 def _worker_count(client: Client) -> int:
     return max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
 
 
-def execute_on_dask(client: Client, backend_name: str, circuits: list, *, shots: int, seed: int | None,
-                    parameter_binds: list[dict] | None = None, chunk_size: int | None = None,
-                    modules: tuple[str, ...] = ()) -> list[ExecutionResult]:
+def execute_on_dask(
+    client: Client,
+    backend_name: str,
+    circuits: list,
+    *,
+    shots: int,
+    seed: int | None,
+    parameter_binds: list[dict] | None = None,
+    chunk_size: int | None = None,
+    modules: tuple[str, ...] = (),
+) -> list[ExecutionResult]:
     """Run transpiled circuits (or sweeps) on a Dask cluster in chunks; results as the local path gives them.
 
     Args:
@@ -211,11 +234,19 @@ def execute_on_dask(client: Client, backend_name: str, circuits: list, *, shots:
     # One graph for every chunk (client.map), so the scheduler places them together, spread over the workers.
     token = os.urandom(6).hex()
     submitted = client.map(
-        run_chunk, [backend_name] * len(chunks),
+        run_chunk,
+        [backend_name] * len(chunks),
         [{p.circuit_index: circuits[p.circuit_index] for p in chunk.pieces} for chunk in chunks],
-        [chunk.pieces for chunk in chunks], [chunk.index for chunk in chunks], [chunk.describe() for chunk in chunks],
+        [chunk.pieces for chunk in chunks],
+        [chunk.index for chunk in chunks],
+        [chunk.describe() for chunk in chunks],
         key=[f"qhybrid-chunk-{c.index}-{token}" for c in chunks],
-        shots=shots, seed=seed, chunks=len(chunks), modules=tuple(modules), pure=False)
+        shots=shots,
+        seed=seed,
+        chunks=len(chunks),
+        modules=tuple(modules),
+        pure=False,
+    )
     futures = dict(zip(submitted, chunks))
     results: list[ExecutionResult | None] = [None] * sum(c.size for c in chunks)
     try:
@@ -226,15 +257,18 @@ def execute_on_dask(client: Client, backend_name: str, circuits: list, *, shots:
             except QHybridError:
                 raise
             except Exception as exc:  # a worker died, the scheduler went away ...: the chunk named all the same
-                raise BackendError(f"dask chunk {chunk.index + 1} of {len(chunks)} ({chunk.describe()}) failed: "
-                                   f"{type(exc).__name__}: {exc}") from exc
-            results[chunk.start:chunk.start + chunk.size] = part
+                raise BackendError(
+                    f"dask chunk {chunk.index + 1} of {len(chunks)} ({chunk.describe()}) failed: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            results[chunk.start : chunk.start + chunk.size] = part
     finally:
         client.cancel([f for f in futures if not f.done()])
     return [r for r in results if r is not None]
 
 
 # -- the engine's entry point -------------------------------------------------------------------------------------
+
 
 def _whole_job(request: ExecutionRequest) -> ExecutionReply:
     """A plain circuit (or a degenerate sweep) as one Dask task: exactly the engine worker's code path."""
@@ -263,8 +297,15 @@ def execute_on_cluster(request: ExecutionRequest, client: Client | None = None) 
                 return reply
             chunk_workers = [reply.metadata["dask_worker"]]
         else:
-            results = execute_on_dask(client, request.backend, [request.circuit], shots=request.shots,
-                                      seed=request.seed, parameter_binds=[binds], modules=request.modules)
+            results = execute_on_dask(
+                client,
+                request.backend,
+                [request.circuit],
+                shots=request.shots,
+                seed=request.seed,
+                parameter_binds=[binds],
+                modules=request.modules,
+            )
             by_chunk = {r.metadata["dask_chunk"]: r.metadata["dask_worker"] for r in results}
             chunk_workers = [by_chunk[k] for k in sorted(by_chunk)]
             reply = reply_of(request, results, started)
@@ -273,9 +314,13 @@ def execute_on_cluster(request: ExecutionRequest, client: Client | None = None) 
 
                 reply = with_mitigation(reply, request, get_backend(request.backend))
         reply.metadata = {k: v for k, v in reply.metadata.items() if not k.startswith("dask_")}
-        reply.metadata.update(executor="dask", dask_scheduler=client.scheduler.address,
-                              dask_chunks=len(chunk_workers), dask_chunk_workers=chunk_workers,
-                              dask_workers=sorted(set(chunk_workers)))
+        reply.metadata.update(
+            executor="dask",
+            dask_scheduler=client.scheduler.address,
+            dask_chunks=len(chunk_workers),
+            dask_chunk_workers=chunk_workers,
+            dask_workers=sorted(set(chunk_workers)),
+        )
         return reply
     except Exception as error:  # noqa: BLE001 - reported to the engine, which records it on the job (never swallowed)
         return ExecutionReply.failure(request.job_id, error, started_at=started, wall=time.time() - started)
@@ -316,11 +361,14 @@ def dask_client() -> Client:
             try:
                 _client = Client(address, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as exc:
-                raise BackendError(f"cannot reach the Dask scheduler {address!r} named by {SCHEDULER_ENV}: {exc}; "
-                                   f"start it (dask scheduler) or unset {SCHEDULER_ENV} for a local cluster") from exc
+                raise BackendError(
+                    f"cannot reach the Dask scheduler {address!r} named by {SCHEDULER_ENV}: {exc}; "
+                    f"start it (dask scheduler) or unset {SCHEDULER_ENV} for a local cluster"
+                ) from exc
         else:
-            _cluster = LocalCluster(n_workers=worker_count(), threads_per_worker=1, processes=True,
-                                    dashboard_address=None)
+            _cluster = LocalCluster(
+                n_workers=worker_count(), threads_per_worker=1, processes=True, dashboard_address=None
+            )
             _client = Client(_cluster)
         startup_seconds = time.perf_counter() - started
         if not _atexit_registered:

@@ -184,9 +184,15 @@ class Engine:
         self.providers.step()
         with self._lock:
             busy = bool(self._incoming) or (bool(self._ready) and self.pool.idle() is not None)
-            due = min([heap[0][0] - now for heap, now in ((self._timers, time.monotonic()),
-                                                          (self._deadlines, time.time())) if heap]
-                      + [d for d in (self.providers.next_due(),) if d is not None], default=None)
+            due = min(
+                [
+                    heap[0][0] - now
+                    for heap, now in ((self._timers, time.monotonic()), (self._deadlines, time.time()))
+                    if heap
+                ]
+                + [d for d in (self.providers.next_due(),) if d is not None],
+                default=None,
+            )
         timeout = 0.0 if busy else min(1.0, max(0.0, due)) if due is not None else 1.0
         workers = self.pool.workers
         for ready in wait_any([self._wake_r, *(worker.conn for worker in workers)], timeout):
@@ -225,8 +231,11 @@ class Engine:
     def _do_cancels(self) -> None:
         with self._lock:
             provider, self._provider_cancels = list(self._provider_cancels), deque()
-            wanted = [t for t in self._tasks.values()
-                      if t.cancel_requested and t.dispatched_at is not None and t.runs_in_worker]
+            wanted = [
+                t
+                for t in self._tasks.values()
+                if t.cancel_requested and t.dispatched_at is not None and t.runs_in_worker
+            ]
         for task in provider:
             if not task.finished.is_set():
                 self.providers.cancel(task)
@@ -252,21 +261,35 @@ class Engine:
             seconds = task.options.timeout
             timeout = {"seconds": seconds, "action": "cancelled" if cancel else "kept", "expired_at": now}
             if not cancel:
-                self._record(task, {"timeout": timeout}, JobStatus(task.record["status"]),
-                             note=f"timed out after {seconds:g} s; kept running as asked")
+                self._record(
+                    task,
+                    {"timeout": timeout},
+                    JobStatus(task.record["status"]),
+                    note=f"timed out after {seconds:g} s; kept running as asked",
+                )
                 continue
             if is_provider_task(task) and not queued and task.dispatched_at is not None:
-                self._record(task, {"timeout": timeout}, JobStatus(task.record["status"]),
-                             note=f"timed out after {seconds:g} s; cancelling at the provider")
+                self._record(
+                    task,
+                    {"timeout": timeout},
+                    JobStatus(task.record["status"]),
+                    note=f"timed out after {seconds:g} s; cancelling at the provider",
+                )
                 self.providers.cancel(task)  # the provider's CANCELLED ends it as failed (timed out)
                 continue
             worker = self.pool.running(task.id)
             if worker is not None:
                 self.pool.replace(worker)
             where = "while waiting" if queued or task.dispatched_at is None else "while running"
-            self._finish(task, {"timeout": timeout, "error": f"timed out after {seconds:g} s (queue included); "
-                                                             f"it was cancelled {where}"},
-                         JobStatus.FAILED, note="timed out")
+            self._finish(
+                task,
+                {
+                    "timeout": timeout,
+                    "error": f"timed out after {seconds:g} s (queue included); it was cancelled {where}",
+                },
+                JobStatus.FAILED,
+                note="timed out",
+            )
 
     def _release_timers(self) -> None:
         now = time.monotonic()
@@ -291,8 +314,9 @@ class Engine:
         try:
             from ..circuits import transpile_for
 
-            outcome = transpile_for(task.circuit, task.backend, optimization_level=task.options.optimization_level,
-                                    seed=task.options.seed)
+            outcome = transpile_for(
+                task.circuit, task.backend, optimization_level=task.options.optimization_level, seed=task.options.seed
+            )
             basis = self._basis_variants(task, outcome)
             calibration = self._calibration(task)
         except Exception as exc:  # noqa: BLE001 - the job fails with the message; the engine goes on with the others
@@ -300,12 +324,15 @@ class Engine:
             return
         task.transpiled = outcome.circuit
         task.basis_transpiled = [circuit for circuit, _ in basis]
-        fields: dict[str, Any] = {"transpile": outcome.as_record(),
-                                  "timings": {"transpile": outcome.seconds + sum(s for _, s in basis)}}
+        fields: dict[str, Any] = {
+            "transpile": outcome.as_record(),
+            "timings": {"transpile": outcome.seconds + sum(s for _, s in basis)},
+        }
         if basis and task.observables is not None:  # basis circuits come only from observables
             fields["transpile"]["basis_circuits"] = [
                 {"basis": name, "depth": circuit.depth(), "size": circuit.size(), "seconds": seconds}
-                for name, (circuit, seconds) in zip(task.observables["bases"], basis)]
+                for name, (circuit, seconds) in zip(task.observables["bases"], basis)
+            ]
         if calibration is not None:
             fields["calibration"] = self._calibration_fields(task, calibration)
         with self._lock:
@@ -380,20 +407,30 @@ class Engine:
             if provider:
                 self.providers.submit(task)
                 continue
-            self._record(task, {"attempts": task.attempt, "timings": {
-                "submitted_at": task.created, "started_at": task.dispatched_at,
-                "queue": task.queue_seconds}}, JobStatus.RUNNING, note=f"attempt {task.attempt}")
+            self._record(
+                task,
+                {
+                    "attempts": task.attempt,
+                    "timings": {
+                        "submitted_at": task.created,
+                        "started_at": task.dispatched_at,
+                        "queue": task.queue_seconds,
+                    },
+                },
+                JobStatus.RUNNING,
+                note=f"attempt {task.attempt}",
+            )
             if worker is None:
-                threading.Thread(target=self._execute_elsewhere, args=(task,), daemon=True,
-                                 name=f"qhybrid-remote-{task.id[:8]}").start()
+                threading.Thread(
+                    target=self._execute_elsewhere, args=(task,), daemon=True, name=f"qhybrid-remote-{task.id[:8]}"
+                ).start()
                 continue
             worker.job_id = task.id
             try:
                 worker.send(task.request())
             except (OSError, ValueError, TypeError, pickle.PicklingError) as exc:
                 worker.job_id = None
-                self._finish(task, {"error": f"could not send the job to a worker process: {exc}"},
-                             JobStatus.FAILED)
+                self._finish(task, {"error": f"could not send the job to a worker process: {exc}"}, JobStatus.FAILED)
 
     def _execute_elsewhere(self, task: Task) -> None:
         """A non-local backend's or a Dask job's execution, on its own thread (it waits on the network)."""
@@ -453,14 +490,18 @@ class Engine:
             self._boot_failures += 1
             self.pool.discard(worker)
             if self._boot_failures >= MAX_BOOT_FAILURES:
-                self._fail_waiting(f"worker processes fail to start (exit code {code}; their error is on the "
-                                   f"kernel's stderr)")
+                self._fail_waiting(
+                    f"worker processes fail to start (exit code {code}; their error is on the kernel's stderr)"
+                )
         if task is not None:
             if task.cancel_requested:
                 self._finish(task, {}, JobStatus.CANCELLED, note="cancelled while running")
             else:
-                self._finish(task, {"error": f"the worker process running it exited unexpectedly "
-                                             f"(exit code {code}); it was replaced"}, JobStatus.FAILED)
+                self._finish(
+                    task,
+                    {"error": f"the worker process running it exited unexpectedly (exit code {code}); it was replaced"},
+                    JobStatus.FAILED,
+                )
 
     def _fail_waiting(self, message: str) -> None:
         """Fail every job waiting for a worker (when workers cannot start); later submissions try again."""
@@ -475,11 +516,12 @@ class Engine:
     def _on_reply(self, task: Task, reply: ExecutionReply) -> None:
         now = time.time()
         if reply.ok:
-            fields: dict[str, Any] = {"result": {"counts": reply.counts, "shots": reply.shots},
-                                      "simulation": reply.metadata,
-                                      "cost": {"actual": (task.record.get("cost") or {}).get("estimate")},
-                                      "timings": {"run": reply.seconds, "retrieve": 0.0, "finished_at": now,
-                                                  "total": now - task.created}}
+            fields: dict[str, Any] = {
+                "result": {"counts": reply.counts, "shots": reply.shots},
+                "simulation": reply.metadata,
+                "cost": {"actual": (task.record.get("cost") or {}).get("estimate")},
+                "timings": {"run": reply.seconds, "retrieve": 0.0, "finished_at": now, "total": now - task.created},
+            }
             if reply.metadata.get("value") is not None:  # a classical fallback answered with a value, not counts
                 fields["result"]["value"] = reply.metadata["value"]
             if reply.mitigation is not None:  # what was applied (or why not), and the mitigated result beside raw
@@ -488,8 +530,9 @@ class Engine:
                 fields["result"]["mitigated"] = reply.mitigated
             if task.observables is not None:
                 try:
-                    fields["result"].update(observable_results(task.observables, reply, task.options.shots,
-                                                               task.parameters is not None))
+                    fields["result"].update(
+                        observable_results(task.observables, reply, task.options.shots, task.parameters is not None)
+                    )
                 except Exception as exc:  # noqa: BLE001 - the counts stay recorded; the job fails with why no EVs
                     fields["error"] = f"expectation values could not be computed: {type(exc).__name__}: {exc}"
                     self._finish(task, fields, JobStatus.FAILED)
@@ -499,11 +542,13 @@ class Engine:
                 fields.update(provider_job=job, provider_job_id=job.get("job_id"))
             self._finish(task, fields, JobStatus.DONE)
             return
-        self.attempt_failed(task, reply.error_type or "Error", reply.message or "", transient=reply.transient,
-                            traceback=reply.traceback)
+        self.attempt_failed(
+            task, reply.error_type or "Error", reply.message or "", transient=reply.transient, traceback=reply.traceback
+        )
 
-    def attempt_failed(self, task: Task, error_type: str, message: str, *, transient: bool,
-                       traceback: str | None = None) -> None:
+    def attempt_failed(
+        self, task: Task, error_type: str, message: str, *, transient: bool, traceback: str | None = None
+    ) -> None:
         """An attempt failed: retry with backoff if the error is transient and attempts are left, else fail."""
         now = time.time()
         task.errors.append({"at": now, "attempt": task.attempt, "type": error_type, "message": message})
@@ -511,16 +556,23 @@ class Engine:
         if transient and task.attempt < MAX_ATTEMPTS and not task.cancel_requested:
             delay = BACKOFF * 2 ** (task.attempt - 1)
             task.dispatched_at = None
-            self._record(task, {"errors": list(task.errors)}, JobStatus.QUEUED,
-                         note=f"attempt {task.attempt} failed ({text}); retry in {delay:.1f} s")
+            self._record(
+                task,
+                {"errors": list(task.errors)},
+                JobStatus.QUEUED,
+                note=f"attempt {task.attempt} failed ({text}); retry in {delay:.1f} s",
+            )
             with self._lock:
                 heapq.heappush(self._timers, (time.monotonic() + delay, next(self._seq), task))
             return
         if transient:
             text = f"failed after {task.attempt} attempts; last error {text}"
         logger.debug("job %s failed: %s", task.id, traceback)
-        self._finish(task, {"errors": list(task.errors), "error": text,
-                            "timings": {"finished_at": now, "total": now - task.created}}, JobStatus.FAILED)
+        self._finish(
+            task,
+            {"errors": list(task.errors), "error": text, "timings": {"finished_at": now, "total": now - task.created}},
+            JobStatus.FAILED,
+        )
 
     # -- recording ---------------------------------------------------------------------------------------------
 
@@ -545,11 +597,13 @@ class Engine:
             self._record(task, fields, status, note)
         except Exception as error:  # the fields themselves cannot be recorded (not JSON, ...): record why
             logger.exception("qhybrid-lab could not record job %s as %s", task.id, status.value)
-            reason = (f"the job ended {status.value}, but its record could not be written: "
-                      f"{type(error).__name__}: {error}")
+            reason = (
+                f"the job ended {status.value}, but its record could not be written: {type(error).__name__}: {error}"
+            )
             try:
-                self._record(task, {"error": reason, "timings": fields.get("timings")}, JobStatus.FAILED,
-                             note="recording failed")
+                self._record(
+                    task, {"error": reason, "timings": fields.get("timings")}, JobStatus.FAILED, note="recording failed"
+                )
             except Exception:  # last resort: the handle alone learns the final state
                 logger.exception("qhybrid-lab could not record job %s at all", task.id)
                 record = {**task.record, "status": JobStatus.FAILED.value, "error": reason}
@@ -579,14 +633,21 @@ class Engine:
         from .submission import owner_id
 
         for task in left:
-            if is_provider_task(task) and (task.provider_ref is not None
-                                           or (task.record.get("provider_job") or {}).get("submitting_since")):
+            if is_provider_task(task) and (
+                task.provider_ref is not None or (task.record.get("provider_job") or {}).get("submitting_since")
+            ):
                 self.providers.release(task, owner_id())
                 task.finished.set()
                 continue
-            self._finish(task, {"error": "the kernel that ran this job exited or restarted before it finished "
-                                         "(a local simulation cannot be resumed: run it again)"},
-                         JobStatus.INTERRUPTED, note="engine shutdown")
+            self._finish(
+                task,
+                {
+                    "error": "the kernel that ran this job exited or restarted before it finished "
+                    "(a local simulation cannot be resumed: run it again)"
+                },
+                JobStatus.INTERRUPTED,
+                note="engine shutdown",
+            )
         self.providers.close()
         self.pool.shutdown()
         self._wake_r.close()

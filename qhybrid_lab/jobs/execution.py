@@ -78,8 +78,15 @@ class ExecutionReply:
         """The reply for an exception raised while executing (its type, message, traceback, transience)."""
         from ..errors import TransientBackendError
 
-        return cls(job_id=job_id, ok=False, error_type=type(error).__name__, message=str(error) or repr(error),
-                   transient=isinstance(error, TransientBackendError), traceback=traceback.format_exc(), **extra)
+        return cls(
+            job_id=job_id,
+            ok=False,
+            error_type=type(error).__name__,
+            message=str(error) or repr(error),
+            transient=isinstance(error, TransientBackendError),
+            traceback=traceback.format_exc(),
+            **extra,
+        )
 
 
 def counts_of(result: Any) -> Counts:
@@ -136,9 +143,16 @@ def run_sweep(backend: Any, circuit: QuantumCircuit, parameters: dict, shots: in
 
 def reply_of(request: ExecutionRequest, results: list, started: float) -> ExecutionReply:
     """The successful reply for ``results`` of ``request`` (a list of counts for a sweep)."""
-    return ExecutionReply(job_id=request.job_id, ok=True, counts=counts_for(results, request.parameters), shots=int(results[0].shots),
-                          seconds=float(sum(r.seconds for r in results)), wall=time.time() - started,
-                          started_at=started, metadata=dict(results[0].metadata or {}))
+    return ExecutionReply(
+        job_id=request.job_id,
+        ok=True,
+        counts=counts_for(results, request.parameters),
+        shots=int(results[0].shots),
+        seconds=float(sum(r.seconds for r in results)),
+        wall=time.time() - started,
+        started_at=started,
+        metadata=dict(results[0].metadata or {}),
+    )
 
 
 def with_mitigation(reply: ExecutionReply, request: ExecutionRequest, backend: Any) -> ExecutionReply:
@@ -156,8 +170,11 @@ def with_mitigation(reply: ExecutionReply, request: ExecutionRequest, backend: A
             raise ValueError("the reply has no counts to mitigate")
         outcome = mitigate_readout(backend, request.circuit, reply.counts, seed=request.seed)
     except Exception as error:  # noqa: BLE001 - the raw result stands; the record says why it is not mitigated
-        reply.mitigation = {"method": request.mitigation, "applied": False,
-                            "reason": f"{type(error).__name__}: {error}"}
+        reply.mitigation = {
+            "method": request.mitigation,
+            "applied": False,
+            "reason": f"{type(error).__name__}: {error}",
+        }
         return reply
     reply.mitigation, reply.mitigated = outcome.record, outcome.mitigated
     return reply
@@ -167,8 +184,14 @@ def observable_results(observables: dict, reply: ExecutionReply, shots: int, swe
     """The record's ``result`` fields for a job's observables from its reply (:func:`result_fields`)."""
     from ..circuits.observables import result_fields
 
-    return result_fields(observables["observables"], observables["bases"], reply.basis_counts, shots=shots,
-                         sweep=sweep, exact_values=reply.exact_values)
+    return result_fields(
+        observables["observables"],
+        observables["bases"],
+        reply.basis_counts,
+        shots=shots,
+        sweep=sweep,
+        exact_values=reply.exact_values,
+    )
 
 
 def _results_of(backend: Any, circuit: Any, request: ExecutionRequest) -> list:
@@ -207,14 +230,20 @@ def execute(request: ExecutionRequest) -> ExecutionReply:
         if first:
             reply = reply_of(request, first, started)
         else:
-            reply = ExecutionReply(job_id=request.job_id, ok=True, shots=0, started_at=started,
-                                   metadata={"method": "statevector", "exact": True})
+            reply = ExecutionReply(
+                job_id=request.job_id,
+                ok=True,
+                shots=0,
+                started_at=started,
+                metadata={"method": "statevector", "exact": True},
+            )
         if not results:
             reply.counts = None
         if basis:
             reply.basis_counts = [counts_for(r, request.parameters) for r in basis]
             reply.seconds += float(sum(x.seconds for r in basis for x in r)) - (
-                0.0 if results else float(sum(x.seconds for x in first)))
+                0.0 if results else float(sum(x.seconds for x in first))
+            )
         if request.exact_circuit is not None:
             reply.exact_values = _exact_values(request)
         reply.wall = time.time() - started
@@ -223,5 +252,16 @@ def execute(request: ExecutionRequest) -> ExecutionReply:
         return ExecutionReply.failure(request.job_id, error, started_at=started, wall=time.time() - started)
 
 
-__all__ = ["ExecutionReply", "ExecutionRequest", "counts_for", "counts_of", "execute", "observable_results",
-           "reply_of", "run_sweep", "sweep_binds", "sweep_inputs", "with_mitigation"]
+__all__ = [
+    "ExecutionReply",
+    "ExecutionRequest",
+    "counts_for",
+    "counts_of",
+    "execute",
+    "observable_results",
+    "reply_of",
+    "run_sweep",
+    "sweep_binds",
+    "sweep_inputs",
+    "with_mitigation",
+]

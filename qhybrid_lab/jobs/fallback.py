@@ -31,8 +31,13 @@ if TYPE_CHECKING:
 
     from ..record import CircuitInfo, Origin, Parameters, RunRecord
 
-UNAVAILABLE: tuple[type[BaseException], ...] = (MissingDependency, AccountNotConfigured, CredentialsRejected,
-                                                ProviderUnreachable, DeviceUnavailable)
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    MissingDependency,
+    AccountNotConfigured,
+    CredentialsRejected,
+    ProviderUnreachable,
+    DeviceUnavailable,
+)
 """Errors that make a backend unavailable now (a typo in its name is not one: that stays an error)."""
 
 
@@ -71,23 +76,32 @@ class ClassicalBackend(Backend):
 
         return Target(num_qubits=None, description="a classical solver: circuits are not transpiled")
 
-    def execute(self, circuits: list, *, shots: int, seed: int | None,
-                parameter_binds: list[dict] | None = None) -> list[ExecutionResult]:
+    def execute(
+        self, circuits: list, *, shots: int, seed: int | None, parameter_binds: list[dict] | None = None
+    ) -> list[ExecutionResult]:
         out = []
         for circuit in circuits:
             started = time.perf_counter()
             value = self.solver(circuit, shots)
             seconds = time.perf_counter() - started
             counts = value if _is_counts(value) else {}
-            out.append(ExecutionResult(counts={str(k): int(v) for k, v in counts.items()}, shots=shots,
-                                       seconds=seconds, metadata={"classical": self.name, "value": None
-                                                                  if counts else _json_value(value)}))
+            out.append(
+                ExecutionResult(
+                    counts={str(k): int(v) for k, v in counts.items()},
+                    shots=shots,
+                    seconds=seconds,
+                    metadata={"classical": self.name, "value": None if counts else _json_value(value)},
+                )
+            )
         return out
 
 
 def _is_counts(value: Any) -> bool:
-    return isinstance(value, dict) and bool(value) and all(
-        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in value.items())
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in value.items())
+    )
 
 
 def _json_value(value: Any) -> Any:
@@ -107,25 +121,60 @@ def register_classical(entry: Callable) -> str:
     return name.lower()
 
 
-def placeholder(*, group: str, circuit: CircuitInfo, backend_name: str, options: Any, origin: Origin,
-                parameters: Parameters | None, reason: str) -> RunRecord:
+def placeholder(
+    *,
+    group: str,
+    circuit: CircuitInfo,
+    backend_name: str,
+    options: Any,
+    origin: Origin,
+    parameters: Parameters | None,
+    reason: str,
+) -> RunRecord:
     """The ``blocked`` record of a job whose backend was unavailable at submission (nothing was submitted)."""
     from .submission import idempotency_key
 
     return {
-        "schema": 1, "id": uuid.uuid4().hex, "group": group,
-        "idempotency_key": idempotency_key(group, circuit["hash"], backend_name, options.shots, options.seed,
-                                           parameters),
+        "schema": 1,
+        "id": uuid.uuid4().hex,
+        "group": group,
+        "idempotency_key": idempotency_key(
+            group, circuit["hash"], backend_name, options.shots, options.seed, parameters
+        ),
         "status": "blocked",  # not resolved: no provider or kind to name
         "backend": {"name": backend_name, "provider": None, "kind": None},  # type: ignore[typeddict-item]
-        "provider_job_id": None, "provider_job": None, "provider_status": None, "circuit": circuit,
-        "parameters": parameters, "shots": options.shots, "seed": options.seed, "options": options.as_record(),
-        "transpile": None, "calibration": None, "simulation": None, "mitigation": {},
-        "cost": {"currency": "USD", "estimate": 0.0, "actual": None, "hardware_equivalent": None, "counted": 0.0,
-                 "rehearsal": False, "price_model": None},
-        "timings": {}, "timeout": None, "attempts": 0, "errors": [], "error": f"unavailable: {reason}",
-        "blocked_reason": f"{backend_name} is unavailable: {reason}", "fallback": None,
-        "experiment": options.experiment, "result": None, "origin": origin, "tags": list(options.tags),
+        "provider_job_id": None,
+        "provider_job": None,
+        "provider_status": None,
+        "circuit": circuit,
+        "parameters": parameters,
+        "shots": options.shots,
+        "seed": options.seed,
+        "options": options.as_record(),
+        "transpile": None,
+        "calibration": None,
+        "simulation": None,
+        "mitigation": {},
+        "cost": {
+            "currency": "USD",
+            "estimate": 0.0,
+            "actual": None,
+            "hardware_equivalent": None,
+            "counted": 0.0,
+            "rehearsal": False,
+            "price_model": None,
+        },
+        "timings": {},
+        "timeout": None,
+        "attempts": 0,
+        "errors": [],
+        "error": f"unavailable: {reason}",
+        "blocked_reason": f"{backend_name} is unavailable: {reason}",
+        "fallback": None,
+        "experiment": options.experiment,
+        "result": None,
+        "origin": origin,
+        "tags": list(options.tags),
     }
 
 

@@ -26,6 +26,7 @@ class RecordSource(Protocol):
     def job(self, job_id: str) -> Job:
         """The handle of another job (the replacement of a job that fell back)."""
 
+
 logger = logging.getLogger(__name__)
 
 REMOTE_POLL = 0.25
@@ -106,7 +107,8 @@ class Job:
         with self._cond:
             old = self._record["status"]
             if record.get("updated", 0) < self._record.get("updated", 0) or (
-                    JobStatus(old) in FINAL_STATES and JobStatus(record["status"]) not in FINAL_STATES):
+                JobStatus(old) in FINAL_STATES and JobStatus(record["status"]) not in FINAL_STATES
+            ):
                 return  # a stale copy (two threads recorded at once): the newer one is already here
             self._record = record
             changed = record["status"] != old
@@ -316,8 +318,10 @@ class JobGroup:
             for job in self.jobs:
                 if job.circuit_name == circuit and job.backend == backend:
                     return job
-            raise KeyError(f"no job for circuit {circuit!r} on backend {backend!r} in group {self.id[:8]}; "
-                           f"have {[(j.circuit_name, j.backend) for j in self.jobs]}")
+            raise KeyError(
+                f"no job for circuit {circuit!r} on backend {backend!r} in group {self.id[:8]}; "
+                f"have {[(j.circuit_name, j.backend) for j in self.jobs]}"
+            )
         return self.jobs[key]
 
     @property
@@ -371,9 +375,11 @@ class JobGroup:
 
     def _only(self) -> Job:
         if len(self.jobs) != 1:
-            raise InvalidJobSpec(f"group {self.id[:8]} has {len(self.jobs)} jobs "
-                                 f"({', '.join(f'{j.circuit_name} on {j.backend}' for j in self.jobs)}); use "
-                                 f"group[i].counts() or group.result()[circuit][backend]")
+            raise InvalidJobSpec(
+                f"group {self.id[:8]} has {len(self.jobs)} jobs "
+                f"({', '.join(f'{j.circuit_name} on {j.backend}' for j in self.jobs)}); use "
+                f"group[i].counts() or group.result()[circuit][backend]"
+            )
         return self.jobs[0].final()
 
     def counts(self, timeout: float | None = None) -> Counts | list[Counts]:
@@ -400,8 +406,10 @@ class JobGroup:
         from qiskit.primitives import PrimitiveResult
 
         self.wait(timeout)
-        return PrimitiveResult([job.final().pub_result(0) for job in self.jobs],
-                               metadata={"group": self.id, "jobs": [job.final().id for job in self.jobs]})
+        return PrimitiveResult(
+            [job.final().pub_result(0) for job in self.jobs],
+            metadata={"group": self.id, "jobs": [job.final().id for job in self.jobs]},
+        )
 
     def __await__(self):
         """``await group``: its :meth:`result` once every job is final, without blocking the event loop."""
@@ -420,8 +428,10 @@ class JobGroup:
 def _observable_field(record: dict, key: str) -> Any:
     result = record.get("result") or {}
     if result.get(key) is None:
-        raise InvalidJobSpec(f"job {record['id'][:8]} has no {key.replace('_', ' ')}: it ran without observables "
-                             f"(run(circuit, backend, observables=['ZZ', ...]))")
+        raise InvalidJobSpec(
+            f"job {record['id'][:8]} has no {key.replace('_', ' ')}: it ran without observables "
+            f"(run(circuit, backend, observables=['ZZ', ...]))"
+        )
     return result[key]
 
 
@@ -439,12 +449,18 @@ def _table(jobs: list[Job], caption: str | None = None) -> str:
             top = record.get("error") or ""
         cost = record.get("cost") or {}
         seconds = (record.get("timings") or {}).get("total")
-        cells = [job.id[:8], job.circuit_name, f"{backend['name']} ({backend.get('kind')})", record["status"],
-                 str(record.get("shots")), f"{seconds:.2f} s" if seconds is not None else "",
-                 f"${cost.get('estimate') or 0:.2f}", top]
+        cells = [
+            job.id[:8],
+            job.circuit_name,
+            f"{backend['name']} ({backend.get('kind')})",
+            record["status"],
+            str(record.get("shots")),
+            f"{seconds:.2f} s" if seconds is not None else "",
+            f"${cost.get('estimate') or 0:.2f}",
+            top,
+        ]
         rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
-    head = "".join(f"<th>{h}</th>" for h in ("job", "circuit", "backend", "status", "shots", "time", "cost",
-                                             "result"))
+    head = "".join(f"<th>{h}</th>" for h in ("job", "circuit", "backend", "status", "shots", "time", "cost", "result"))
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="qh-JobTable">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 

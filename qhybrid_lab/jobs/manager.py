@@ -105,8 +105,9 @@ class JobManager:
             if _Shared.engine is None or not _Shared.engine.thread.is_alive():
                 _Shared.engine = Engine()
                 _Shared.stop = threading.Event()
-                _Shared.heartbeat = threading.Thread(target=_heartbeat_loop, args=(_Shared.stop,),
-                                                     name="qhybrid-heartbeat", daemon=True)
+                _Shared.heartbeat = threading.Thread(
+                    target=_heartbeat_loop, args=(_Shared.stop,), name="qhybrid-heartbeat", daemon=True
+                )
                 _Shared.heartbeat.start()
                 if not _Shared.atexit_registered:
                     atexit.register(JobManager.shutdown)
@@ -130,9 +131,18 @@ class JobManager:
 
     # -- submission ---------------------------------------------------------------------------------------------
 
-    def submit(self, circuits: Any, backend: str | list[str] = "aer", options: RunOptions | None = None, *,
-               name: str | None = None, origin: dict | None = None, parameter_values: Any = None,
-               observables: Any = None, exact: bool = False) -> JobGroup:
+    def submit(
+        self,
+        circuits: Any,
+        backend: str | list[str] = "aer",
+        options: RunOptions | None = None,
+        *,
+        name: str | None = None,
+        origin: dict | None = None,
+        parameter_values: Any = None,
+        observables: Any = None,
+        exact: bool = False,
+    ) -> JobGroup:
         """Validate, record (through the budget guard) and queue every circuit × backend; returns at once.
 
         A :class:`~qhybrid_lab.circuits.Sweep` (or one circuit with ``parameter_values``) is one job per backend:
@@ -169,22 +179,35 @@ class JobManager:
 
         pubs = split_pubs(circuits)
         if pubs is not None and (observables is not None or parameter_values is not None):
-            raise InvalidJobSpec("give observables and parameter values either in the PUBs (circuit, observables, "
-                                 "parameter_values) or as run() arguments, not both")
+            raise InvalidJobSpec(
+                "give observables and parameter values either in the PUBs (circuit, observables, "
+                "parameter_values) or as run() arguments, not both"
+            )
         if pubs is None:
             pubs = [(circuits, observables, parameter_values)]
-        named = [(item, obs) for obj, obs, values in pubs
-                 for item in runnables(obj, name=name, parameter_values=values)]
+        named = [
+            (item, obs) for obj, obs, values in pubs for item in runnables(obj, name=name, parameter_values=values)
+        ]
         measured = [(cname, *ensure_measured(circuit), sweep, obs) for (cname, circuit, sweep), obs in named]
-        work = [_Work(circuit_fields(self.log, cname, circuit, added), circuit, sweep,
-                      _observables_for(obs, circuit, exact))
-                for cname, circuit, added, sweep, obs in measured]
+        work = [
+            _Work(
+                circuit_fields(self.log, cname, circuit, added), circuit, sweep, _observables_for(obs, circuit, exact)
+            )
+            for cname, circuit, added, sweep, obs in measured
+        ]
         group, meta = uuid.uuid4().hex, make_origin(origin)
         jobs = self._submit(work, backend_names(backend), options, group, meta)
         return JobGroup(group, jobs)
 
-    def _submit(self, work: list[_Work], names: list[str], options: RunOptions, group: str, origin: Origin,
-                links: dict[int, dict] | None = None) -> list[Job]:
+    def _submit(
+        self,
+        work: list[_Work],
+        names: list[str],
+        options: RunOptions,
+        group: str,
+        origin: Origin,
+        links: dict[int, dict] | None = None,
+    ) -> list[Job]:
         """Record and queue ``work`` × ``names`` in one budget transaction; follow the fallback chain for what is
         blocked. ``links`` (work index → ``fallback`` field) marks the jobs as fallbacks of earlier ones."""
         from ..costs import check_and_reserve, estimate_cost
@@ -204,8 +227,9 @@ class JobManager:
                     _check_observables(item, target)
                     total_shots = options.shots * (len(item.sweep) if item.sweep is not None else 1)
                     total_shots *= _circuits_per_point(item)
-                    costs[index, target.name] = guarded(target, "estimate the cost", estimate_cost, target,
-                                                        item.circuit, total_shots)
+                    costs[index, target.name] = guarded(
+                        target, "estimate the cost", estimate_cost, target, item.circuit, total_shots
+                    )
                 backends.append(target)
             except UNAVAILABLE as error:
                 if not options.fallback:
@@ -216,13 +240,28 @@ class JobManager:
             parameters = item.sweep.as_record() if item.sweep is not None else None
             for target in backends:
                 cost = costs[index, target.name]
-                record = new_record(group=group, circuit=item.fields, backend=target, options=options, cost=cost,
-                                    origin=origin, parameters=parameters, observables=item.observables)
+                record = new_record(
+                    group=group,
+                    circuit=item.fields,
+                    backend=target,
+                    options=options,
+                    cost=cost,
+                    origin=origin,
+                    parameters=parameters,
+                    observables=item.observables,
+                )
                 records.append(record)
                 specs.append((index, target))
             for backend_name, reason in unavailable.items():
-                record = placeholder(group=group, circuit=item.fields, backend_name=backend_name, options=options,
-                                     origin=origin, parameters=parameters, reason=reason)
+                record = placeholder(
+                    group=group,
+                    circuit=item.fields,
+                    backend_name=backend_name,
+                    options=options,
+                    origin=origin,
+                    parameters=parameters,
+                    reason=reason,
+                )
                 records.append(record)
                 specs.append((index, None))
         for record, (index, _) in zip(records, specs):
@@ -245,11 +284,20 @@ class JobManager:
         for job, (index, target) in zip(jobs, specs):
             if job.record["status"] == JobStatus.BLOCKED.value:
                 continue
-            tasks.append(Task(record=job.record, recorder=self.recorder, on_record=job._update,
-                              circuit=work[index].circuit, backend=target, options=options,
-                              parameters=job.record.get("parameters"), modules=_modules_for(target),
-                              observables=work[index].observables,
-                              fallback=self._fallback_for(work[index]) if options.fallback else None))
+            tasks.append(
+                Task(
+                    record=job.record,
+                    recorder=self.recorder,
+                    on_record=job._update,
+                    circuit=work[index].circuit,
+                    backend=target,
+                    options=options,
+                    parameters=job.record.get("parameters"),
+                    modules=_modules_for(target),
+                    observables=work[index].observables,
+                    fallback=self._fallback_for(work[index]) if options.fallback else None,
+                )
+            )
         if tasks:
             self.engine().submit(tasks)
         for job, (index, _) in zip(jobs, specs):
@@ -279,8 +327,9 @@ class JobManager:
         entry, rest = options.fallback[0], options.fallback[1:]
         name = entry if isinstance(entry, str) else register_classical(entry)
         link = {"from": record["id"], "backend": record["backend"]["name"], "reason": reason}
-        (job,) = self._submit([item], [name], options.with_(fallback=rest), record["group"], record["origin"],
-                              links={0: link})
+        (job,) = self._submit(
+            [item], [name], options.with_(fallback=rest), record["group"], record["origin"], links={0: link}
+        )
         forward = {"to": job.id, "backend": job.backend, "reason": reason}
         if JobStatus(self.log.get(record["id"])["status"]) in FINAL_STATES:  # blocked at submission: link it now
             self.handle(self.log.update(record["id"], {"fallback": forward}))
@@ -362,8 +411,10 @@ class JobManager:
         if engine is not None and engine.owns(record["id"]):
             return engine.cancel(record["id"])
         if (record.get("origin") or {}).get("owner") == self.owner:
-            raise InvalidJobSpec(f"job {record['id'][:8]} is {record['status']} but this process no longer runs "
-                                 "it (its engine was shut down)")
+            raise InvalidJobSpec(
+                f"job {record['id'][:8]} is {record['status']} but this process no longer runs "
+                "it (its engine was shut down)"
+            )
         self.log.request_cancel(record["id"], by=by or self.owner)
         return True
 
@@ -379,9 +430,14 @@ class JobManager:
         if not self.recorder.flush():
             return  # the recorder already said why; the next beat tries again
         try:
-            self.log.heartbeat(self.owner, {"active": engine.active_count(self.recorder) if engine else 0,
-                                            "workers": [w.pid for w in engine.pool.workers] if engine else [],
-                                            "kernel_id": os.environ.get("QHYBRID_KERNEL_ID")})
+            self.log.heartbeat(
+                self.owner,
+                {
+                    "active": engine.active_count(self.recorder) if engine else 0,
+                    "workers": [w.pid for w in engine.pool.workers] if engine else [],
+                    "kernel_id": os.environ.get("QHYBRID_KERNEL_ID"),
+                },
+            )
             requests = self.log.pending_requests(self.owner)
         except RunLogError as error:
             self.recorder.note_failure(error)  # said once, with the engine's own failures to write
@@ -416,8 +472,12 @@ def _observables_for(observables: Any, circuit: Any, exact: bool) -> dict | None
 
     recorded = as_observables(observables, circuit.num_qubits)
     # the circuit itself runs too (measured as submitted, or measure_all added), so every job keeps its counts
-    return {"observables": recorded, "bases": [] if exact else measurement_groups(recorded), "exact": bool(exact),
-            "counts": True}
+    return {
+        "observables": recorded,
+        "bases": [] if exact else measurement_groups(recorded),
+        "exact": bool(exact),
+        "counts": True,
+    }
 
 
 def _circuits_per_point(item: _Work) -> int:
@@ -435,11 +495,15 @@ def _check_observables(item: _Work, backend: Any) -> None:
     from ..backends.remote import RemoteBackend
 
     if isinstance(backend, RemoteBackend) and not backend.is_local:
-        raise InvalidJobSpec(f"expectation values are not supported on {backend.name} yet (a provider job runs one "
-                             f"circuit); measure in the basis yourself, or use a local backend or emulator")
+        raise InvalidJobSpec(
+            f"expectation values are not supported on {backend.name} yet (a provider job runs one "
+            f"circuit); measure in the basis yourself, or use a local backend or emulator"
+        )
     if item.observables["exact"] and backend.kind is not BackendKind.SIMULATOR:
-        raise InvalidJobSpec(f"exact expectation values need an ideal simulator; {backend.name} is a "
-                             f"{backend.kind.value} (leave out exact=True to estimate them from shots)")
+        raise InvalidJobSpec(
+            f"exact expectation values need an ideal simulator; {backend.name} is a "
+            f"{backend.kind.value} (leave out exact=True to estimate them from shots)"
+        )
 
 
 def _modules_for(backend: Any) -> tuple[str, ...]:
@@ -455,8 +519,11 @@ def _beating(current: str) -> list[JobManager]:
     """The managers to beat for: the current home's, and any other with jobs still active here."""
     with _Shared.lock:
         engine, managers = _Shared.engine, dict(_Shared.managers)
-    return [m for key, m in managers.items()
-            if key == current or m.recorder.pending or (engine is not None and engine.active_count(m.recorder) > 0)]
+    return [
+        m
+        for key, m in managers.items()
+        if key == current or m.recorder.pending or (engine is not None and engine.active_count(m.recorder) > 0)
+    ]
 
 
 def _heartbeat_loop(stop: threading.Event) -> None:

@@ -76,8 +76,12 @@ class RunOptions:
         if self.executor not in EXECUTORS:
             raise InvalidJobSpec(f"executor must be one of {', '.join(map(repr, EXECUTORS))}, not {self.executor!r}")
         if self.timeout is not None:
-            if (isinstance(self.timeout, bool) or not isinstance(self.timeout, numbers.Real)
-                    or not math.isfinite(self.timeout) or self.timeout <= 0):
+            if (
+                isinstance(self.timeout, bool)
+                or not isinstance(self.timeout, numbers.Real)
+                or not math.isfinite(self.timeout)
+                or self.timeout <= 0
+            ):
                 raise InvalidJobSpec(f"timeout must be a positive number of seconds or None, not {self.timeout!r}")
             object.__setattr__(self, "timeout", float(self.timeout))
         if self.on_timeout not in TIMEOUT_ACTIONS:
@@ -85,13 +89,16 @@ class RunOptions:
         if self.mode not in MODES:
             raise InvalidJobSpec(f"mode must be one of {', '.join(map(repr, MODES))}, not {self.mode!r}")
         object.__setattr__(self, "fallback", _chain(self.fallback))
-        if self.experiment is not None and (not isinstance(self.experiment, str) or not self.experiment.strip()
-                                            or len(self.experiment) > MAX_TAG_LENGTH):
-            raise InvalidJobSpec(f"experiment must be a non-empty name of at most {MAX_TAG_LENGTH} characters, "
-                                 f"not {self.experiment!r}")
+        if self.experiment is not None and (
+            not isinstance(self.experiment, str) or not self.experiment.strip() or len(self.experiment) > MAX_TAG_LENGTH
+        ):
+            raise InvalidJobSpec(
+                f"experiment must be a non-empty name of at most {MAX_TAG_LENGTH} characters, not {self.experiment!r}"
+            )
         if self.mitigation is not None and self.mitigation not in MITIGATIONS:
-            raise InvalidJobSpec(f"mitigation must be one of {', '.join(map(repr, MITIGATIONS))} or None, "
-                                 f"not {self.mitigation!r}")
+            raise InvalidJobSpec(
+                f"mitigation must be one of {', '.join(map(repr, MITIGATIONS))} or None, not {self.mitigation!r}"
+            )
 
     def with_(self, **changes: Any) -> RunOptions:
         """A copy with some fields changed (validated again)."""
@@ -121,8 +128,9 @@ def _tags(tags: Any) -> tuple[str, ...]:
     except TypeError:
         raise InvalidJobSpec(f"tags must be a string or a list of strings, not {tags!r}") from None
     if len(items) > MAX_TAGS or not all(isinstance(t, str) and t.strip() and len(t) <= MAX_TAG_LENGTH for t in items):
-        raise InvalidJobSpec(f"tags must be at most {MAX_TAGS} non-empty strings of at most {MAX_TAG_LENGTH} "
-                             f"characters, not {tags!r}")
+        raise InvalidJobSpec(
+            f"tags must be at most {MAX_TAGS} non-empty strings of at most {MAX_TAG_LENGTH} characters, not {tags!r}"
+        )
     return tuple(dict.fromkeys(items))
 
 
@@ -132,7 +140,9 @@ def _chain(entries: Any) -> tuple[str | Callable[..., Any], ...]:
     try:
         items = tuple(entries or ())
     except TypeError:
-        raise InvalidJobSpec(f"fallback must be a backend name, a function or a list of them, not {entries!r}") from None
+        raise InvalidJobSpec(
+            f"fallback must be a backend name, a function or a list of them, not {entries!r}"
+        ) from None
     if not all((isinstance(e, str) and e.strip()) or callable(e) for e in items):
         raise InvalidJobSpec(f"fallback must hold backend names or functions solver(circuit, shots), not {entries!r}")
     return tuple(dict.fromkeys(e.strip() if isinstance(e, str) else e for e in items))

@@ -52,9 +52,13 @@ def pub_result(record: dict) -> Any:
         fields["evs"] = np.asarray(result["expectation_values"], dtype=float)
         fields["stds"] = np.asarray(result["standard_errors"], dtype=float)
         shape = fields["evs"].shape[:-1]
-    metadata = {"job_id": record.get("id"), "backend": (record.get("backend") or {}).get("name"),
-                "shots": result.get("shots", record.get("shots")), "ev_method": result.get("ev_method"),
-                "circuit": (record.get("circuit") or {}).get("name")}
+    metadata = {
+        "job_id": record.get("id"),
+        "backend": (record.get("backend") or {}).get("name"),
+        "shots": result.get("shots", record.get("shots")),
+        "ev_method": result.get("ev_method"),
+        "circuit": (record.get("circuit") or {}).get("name"),
+    }
     return SamplerPubResult(DataBin(**fields, shape=shape), metadata=metadata)
 
 

@@ -67,6 +67,7 @@ class ProviderJobs:
 
     def _call(self, task: Task, kind: str, fn: Any, *args: Any) -> None:
         """Run a network call on the pool; its outcome comes back as the event ``kind`` (or ``kind + "_failed"``)."""
+
         def work() -> None:
             started = time.monotonic()
             try:
@@ -107,11 +108,19 @@ class ProviderJobs:
     def submit(self, task: Task) -> None:
         """Hand a transpiled task to its provider (on the pool); a retry first looks for the earlier submission."""
         backend = task.backend
-        pending = {"provider": backend.provider, "backend": backend.name, "job_id": None, "local": False,
-                   "submitting_since": time.time()}
-        self._engine.record(task, {"attempts": task.attempt, "provider_job": pending},
-                            JobStatus(task.record["status"]),
-                            note=f"submitting to {backend.provider} (attempt {task.attempt})")
+        pending = {
+            "provider": backend.provider,
+            "backend": backend.name,
+            "job_id": None,
+            "local": False,
+            "submitting_since": time.time(),
+        }
+        self._engine.record(
+            task,
+            {"attempts": task.attempt, "provider_job": pending},
+            JobStatus(task.record["status"]),
+            note=f"submitting to {backend.provider} (attempt {task.attempt})",
+        )
         circuits, binds = sweep_inputs(task.transpiled, task.parameters)
         key = task.record["idempotency_key"]
         self._call(task, "submitted", self._submit_once, task, circuits, binds, key, task.attempt > 1)
@@ -124,8 +133,15 @@ class ProviderJobs:
             if found is not None:
                 return found
         try:
-            return backend.submit(circuits, shots=task.options.shots, seed=task.options.seed, parameter_binds=binds,
-                                  idempotency_key=key, tags=list(task.options.tags), mode=task.options.mode)
+            return backend.submit(
+                circuits,
+                shots=task.options.shots,
+                seed=task.options.seed,
+                parameter_binds=binds,
+                idempotency_key=key,
+                tags=list(task.options.tags),
+                mode=task.options.mode,
+            )
         except TransientBackendError:
             found = backend.find_submitted(key, since=task.created)
             if found is not None:
@@ -136,10 +152,16 @@ class ProviderJobs:
         ref, seconds = outcome
         task.provider_ref = ref
         now = time.time()
-        self._engine.record(task, {"provider_job_id": ref.job_id, "provider_job": ref.as_record(),
-                                   "timings": {"submit": seconds, "started_at": now,
-                                               "queue": task.queue_seconds}},
-                            JobStatus.QUEUED, note=f"accepted by {ref.provider} as {ref.job_id}")
+        self._engine.record(
+            task,
+            {
+                "provider_job_id": ref.job_id,
+                "provider_job": ref.as_record(),
+                "timings": {"submit": seconds, "started_at": now, "queue": task.queue_seconds},
+            },
+            JobStatus.QUEUED,
+            note=f"accepted by {ref.provider} as {ref.job_id}",
+        )
         task.poll_interval = POLL_FIRST
         if task.cancel_requested:
             self._call(task, "cancel_sent", _remote(task).cancel, ref)
@@ -147,8 +169,9 @@ class ProviderJobs:
             self._schedule_poll(task, POLL_FIRST)
 
     def _on_submitted_failed(self, task: Task, error: BaseException) -> None:
-        self._engine.attempt_failed(task, type(error).__name__, str(error),
-                                    transient=isinstance(error, TransientBackendError))
+        self._engine.attempt_failed(
+            task, type(error).__name__, str(error), transient=isinstance(error, TransientBackendError)
+        )
 
     # -- following ----------------------------------------------------------------------------------------------
 
@@ -168,13 +191,23 @@ class ProviderJobs:
     def _on_found(self, task: Task, outcome: tuple[ProviderJobRef | None, float]) -> None:
         ref, _ = outcome
         if ref is None:
-            self._engine.finish(task, {"error": "the process that submitted this job stopped before the provider "
-                                                "accepted it; nothing runs there"},
-                                JobStatus.INTERRUPTED, note="never reached the provider")
+            self._engine.finish(
+                task,
+                {
+                    "error": "the process that submitted this job stopped before the provider "
+                    "accepted it; nothing runs there"
+                },
+                JobStatus.INTERRUPTED,
+                note="never reached the provider",
+            )
             return
         task.provider_ref = ref
-        self._engine.record(task, {"provider_job_id": ref.job_id, "provider_job": ref.as_record()},
-                            JobStatus(task.record["status"]), note=f"found at {ref.provider} as {ref.job_id}")
+        self._engine.record(
+            task,
+            {"provider_job_id": ref.job_id, "provider_job": ref.as_record()},
+            JobStatus(task.record["status"]),
+            note=f"found at {ref.provider} as {ref.job_id}",
+        )
         self.follow(task)
 
     def _on_found_failed(self, task: Task, error: BaseException) -> None:
@@ -184,8 +217,10 @@ class ProviderJobs:
         status, _ = outcome
         task.unreachable = 0
         previous = task.record.get("provider_status") or {}
-        changed = (previous.get("provider_state") != status.provider_state
-                   or previous.get("queue_position_text") != status.queue_position_text)
+        changed = (
+            previous.get("provider_state") != status.provider_state
+            or previous.get("queue_position_text") != status.queue_position_text
+        )
         if status.status is JobStatus.DONE:
             self._record_status(task, status, JobStatus.RUNNING, changed)
             self._call(task, "fetched", _remote(task).result, task.provider_ref)
@@ -210,8 +245,10 @@ class ProviderJobs:
         fields: dict[str, Any] = {"provider_status": status.as_record()}
         message = status.message or status.provider_state
         if status.status is JobStatus.CANCELLED and task.timed_out:
-            fields["error"] = (f"timed out after {task.options.timeout:g} s (queue included); it was cancelled at "
-                               f"{task.provider_ref.provider}")
+            fields["error"] = (
+                f"timed out after {task.options.timeout:g} s (queue included); it was cancelled at "
+                f"{task.provider_ref.provider}"
+            )
             self._engine.finish(task, fields, JobStatus.FAILED, note="timed out")
         elif status.status is JobStatus.CANCELLED:
             self._engine.finish(task, fields, JobStatus.CANCELLED, note=f"cancelled at {task.provider_ref.provider}")
@@ -224,16 +261,26 @@ class ProviderJobs:
 
     def _retry_later(self, task: Task, error: BaseException, doing: str) -> None:
         if not isinstance(error, TransientBackendError):
-            self._engine.finish(task, {"error": f"{doing} failed: {type(error).__name__}: {error}"},
-                                JobStatus.FAILED)
+            self._engine.finish(task, {"error": f"{doing} failed: {type(error).__name__}: {error}"}, JobStatus.FAILED)
             return
         task.unreachable += 1
         if task.unreachable == UNREACHABLE_NOTE_AFTER:
-            self._engine.record(task, {"errors": [*task.record.get("errors", []),
-                                                  {"at": time.time(), "attempt": task.attempt,
-                                                   "type": type(error).__name__, "message": str(error)}]},
-                                JobStatus(task.record["status"]),
-                                note=f"the provider cannot be reached ({doing}); still trying")
+            self._engine.record(
+                task,
+                {
+                    "errors": [
+                        *task.record.get("errors", []),
+                        {
+                            "at": time.time(),
+                            "attempt": task.attempt,
+                            "type": type(error).__name__,
+                            "message": str(error),
+                        },
+                    ]
+                },
+                JobStatus(task.record["status"]),
+                note=f"the provider cannot be reached ({doing}); still trying",
+            )
         task.poll_interval = min(POLL_MAX, max(POLL_FIRST, task.poll_interval) * POLL_FACTOR)
         if task.provider_ref is None:
             self._call(task, "found", self._find_submitted, task)
@@ -254,19 +301,31 @@ class ProviderJobs:
         cost = {"actual": result.actual_cost} if result.actual_cost is not None else {}
         several = task.parameters is None and len(result.results) > 1  # an attached job of several circuits
         counts = [counts_of(r) for r in result.results] if several else counts_for(result.results, task.parameters)
-        self._engine.finish(task, {"result": {"counts": counts,
-                                              "shots": int(result.results[0].shots)},
-                                   "provider_metrics": result.metrics, "usage": result.usage,
-                                   "simulation": dict(result.results[0].metadata or {}),
-                                   "cost": cost, "timings": timings},
-                            JobStatus.DONE)
+        self._engine.finish(
+            task,
+            {
+                "result": {"counts": counts, "shots": int(result.results[0].shots)},
+                "provider_metrics": result.metrics,
+                "usage": result.usage,
+                "simulation": dict(result.results[0].metadata or {}),
+                "cost": cost,
+                "timings": timings,
+            },
+            JobStatus.DONE,
+        )
 
     def _on_fetched_failed(self, task: Task, error: BaseException) -> None:
         if isinstance(error, TransientBackendError):
             self._schedule_poll(task, min(POLL_MAX, task.poll_interval * POLL_FACTOR))  # poll, then fetch again
             return
-        self._engine.finish(task, {"error": f"the provider finished the job but its result could not be read: "
-                                            f"{type(error).__name__}: {error}"}, JobStatus.FAILED)
+        self._engine.finish(
+            task,
+            {
+                "error": f"the provider finished the job but its result could not be read: "
+                f"{type(error).__name__}: {error}"
+            },
+            JobStatus.FAILED,
+        )
 
     # -- cancel and timeout -------------------------------------------------------------------------------------
 
@@ -279,22 +338,30 @@ class ProviderJobs:
     def _on_cancel_sent(self, task: Task, outcome: tuple[bool, float]) -> None:
         accepted, _ = outcome
         if accepted:
-            self._engine.record(task, {}, JobStatus(task.record["status"]),
-                                note=f"cancel sent to {task.provider_ref.provider}")
+            self._engine.record(
+                task, {}, JobStatus(task.record["status"]), note=f"cancel sent to {task.provider_ref.provider}"
+            )
         self._schedule_poll(task, 0.0)  # the provider's own state decides: cancelled, or already done
 
     def _on_cancel_sent_failed(self, task: Task, error: BaseException) -> None:
-        self._engine.record(task, {}, JobStatus(task.record["status"]),
-                            note=f"the cancel did not reach the provider: {type(error).__name__}: {error}")
+        self._engine.record(
+            task,
+            {},
+            JobStatus(task.record["status"]),
+            note=f"the cancel did not reach the provider: {type(error).__name__}: {error}",
+        )
         self._schedule_poll(task, task.poll_interval or POLL_FIRST)
 
     # -- shutdown ---------------------------------------------------------------------------------------------
 
     def release(self, task: Task, owner: str | None) -> None:
         """At shutdown: the provider job goes on; leave it to be adopted (the Jupyter server follows it)."""
-        self._engine.record(task, {"handler": {"owner": None, "released_at": time.time(), "previous": owner}},
-                            JobStatus(task.record["status"]),
-                            note="the kernel exited; the provider job goes on and waits to be adopted")
+        self._engine.record(
+            task,
+            {"handler": {"owner": None, "released_at": time.time(), "previous": owner}},
+            JobStatus(task.record["status"]),
+            note="the kernel exited; the provider job goes on and waits to be adopted",
+        )
 
     def close(self) -> None:
         """Stop the network threads (calls in flight finish; their events are dropped)."""

@@ -55,8 +55,7 @@ class Recorder:
         with self._lock:
             return len(self._kept)
 
-    def update(self, current: dict, fields: dict, *, status: JobStatus | None = None,
-               note: str | None = None) -> dict:
+    def update(self, current: dict, fields: dict, *, status: JobStatus | None = None, note: str | None = None) -> dict:
         """Apply a change to job ``current["id"]`` and return its new record.
 
         Args:
@@ -83,15 +82,20 @@ class Recorder:
     def note_failure(self, error: RunLogError) -> None:
         """The run log refused a write (a change, or the heartbeat): warn once, until it accepts one again."""
         if self.failure is None:
-            logger.warning("qhybrid-lab cannot write the run log %s (%s); job states are kept in memory and written "
-                           "as soon as it accepts them", self.log.file, error)
+            logger.warning(
+                "qhybrid-lab cannot write the run log %s (%s); job states are kept in memory and written "
+                "as soon as it accepts them",
+                self.log.file,
+                error,
+            )
         self.failure = str(error)
 
     def note_success(self) -> None:
         """The run log accepted a write: say so once if it had refused one."""
         if self.failure is not None:
-            logger.warning("qhybrid-lab: the run log %s can be written again; what was kept in memory is recorded",
-                           self.log.file)
+            logger.warning(
+                "qhybrid-lab: the run log %s can be written again; what was kept in memory is recorded", self.log.file
+            )
             self.failure = None
 
     def flush(self) -> bool:
@@ -125,9 +129,14 @@ class Recorder:
 
     def _record_anew(self, job_id: str) -> None:
         record = dict(self._latest[job_id])
-        record["status_history"] = [*record.get("status_history", []),
-                                    {"status": record["status"], "at": time.time(),
-                                     "note": "recorded again: the run log that held this job was replaced"}]
+        record["status_history"] = [
+            *record.get("status_history", []),
+            {
+                "status": record["status"],
+                "at": time.time(),
+                "note": "recorded again: the run log that held this job was replaced",
+            },
+        ]
         self.log.insert(record)
 
 

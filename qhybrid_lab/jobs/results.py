@@ -45,8 +45,7 @@ def follower_note(record: dict) -> str:
     owner = responsible_owner(record)
     if owner is not None:
         return f"; {owner} follows it"
-    return ("; no process follows it now: the Jupyter server's housekeeping adopts it (or %qresult in a kernel "
-            "does)")
+    return "; no process follows it now: the Jupyter server's housekeeping adopts it (or %qresult in a kernel does)"
 
 
 def unfinished_message(record: dict, *, follower: str = "", hint: str = "") -> str:

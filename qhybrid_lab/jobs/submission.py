@@ -29,8 +29,15 @@ def owner_id() -> str:
 
 def make_origin(origin: dict | None) -> Origin:
     """The record's origin: this process (owner, pid, host, user) plus what the caller knows (notebook, cell)."""
-    base: Origin = {"owner": owner_id(), "pid": os.getpid(), "host": socket.gethostname(), "user": _user(),
-            "kernel_id": None, "notebook": None, "cell_id": None}
+    base: Origin = {
+        "owner": owner_id(),
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "user": _user(),
+        "kernel_id": None,
+        "notebook": None,
+        "cell_id": None,
+    }
     extra = {k: v for k, v in (origin or {}).items() if k not in ("owner", "pid", "host")}
     return {**base, **extra}
 
@@ -42,8 +49,7 @@ def _user() -> str | None:
         return None
 
 
-def idempotency_key(group: str, circuit_hash: str, backend: str, shots: int, seed: int | None,
-                    parameters: Any) -> str:
+def idempotency_key(group: str, circuit_hash: str, backend: str, shots: int, seed: int | None, parameters: Any) -> str:
     """``sha256:`` of (group, circuit hash, backend, shots, seed, parameters)."""
     payload = json.dumps([group, circuit_hash, backend, shots, seed, parameters], sort_keys=True, default=str)
     return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
@@ -55,12 +61,25 @@ def circuit_fields(log: Any, name: str, circuit: Any, measure_added: bool) -> Ci
     from ..circuits.record import circuit_record
 
     fields = circuit_record(circuit, log.put_blob, inline_limit=QASM_INLINE_LIMIT)
-    return {"hash": fields.pop("hash"), "name": name, **fields,  # type: ignore[typeddict-item]
-            "measure_added": bool(measure_added)}
+    return {
+        "hash": fields.pop("hash"),
+        "name": name,
+        **fields,  # type: ignore[typeddict-item]
+        "measure_added": bool(measure_added),
+    }
 
 
-def new_record(*, group: str, circuit: CircuitInfo, backend: Backend, options: RunOptions, cost: dict,
-               origin: Origin, parameters: Parameters | None = None, observables: dict | None = None) -> RunRecord:
+def new_record(
+    *,
+    group: str,
+    circuit: CircuitInfo,
+    backend: Backend,
+    options: RunOptions,
+    cost: dict,
+    origin: Origin,
+    parameters: Parameters | None = None,
+    observables: dict | None = None,
+) -> RunRecord:
     """The pending run record of one circuit (or sweep) on one backend: every field, nothing else decides them.
 
     ``parameters`` is a sweep's ``{"names": [...], "values": [[...], ...]}`` (``None`` for a plain circuit).
@@ -74,8 +93,9 @@ def new_record(*, group: str, circuit: CircuitInfo, backend: Backend, options: R
         "schema": 1,
         "id": uuid.uuid4().hex,
         "group": group,
-        "idempotency_key": idempotency_key(group, circuit["hash"], backend.name, options.shots, options.seed,
-                                           parameters),
+        "idempotency_key": idempotency_key(
+            group, circuit["hash"], backend.name, options.shots, options.seed, parameters
+        ),
         "status": "pending",
         "backend": guarded(backend, "describe itself", backend.describe),  # type: ignore[typeddict-item]
         "provider_job_id": None,
@@ -91,10 +111,26 @@ def new_record(*, group: str, circuit: CircuitInfo, backend: Backend, options: R
         "calibration": None,
         "simulation": None,
         "mitigation": {"method": options.mitigation} if options.mitigation else {},
-        "cost": {"currency": "USD", "estimate": 0.0, "actual": None, "hardware_equivalent": None, "counted": 0.0,
-                 "rehearsal": False, "price_model": None, **cost},
-        "timings": {"transpile": None, "queue": None, "run": None, "retrieve": None, "total": None,
-                    "submitted_at": None, "started_at": None, "finished_at": None},
+        "cost": {
+            "currency": "USD",
+            "estimate": 0.0,
+            "actual": None,
+            "hardware_equivalent": None,
+            "counted": 0.0,
+            "rehearsal": False,
+            "price_model": None,
+            **cost,
+        },
+        "timings": {
+            "transpile": None,
+            "queue": None,
+            "run": None,
+            "retrieve": None,
+            "total": None,
+            "submitted_at": None,
+            "started_at": None,
+            "finished_at": None,
+        },
         "timeout": None,
         "attempts": 0,
         "errors": [],

@@ -84,11 +84,17 @@ class Task:
 
     def request(self) -> ExecutionRequest:
         """What a worker (or a thread, or Dask) runs: backend by name, the transpiled circuit, its options."""
-        return ExecutionRequest(job_id=self.id, backend=self.backend.name, circuit=self.transpiled,
-                                shots=self.options.shots, seed=self.options.seed, parameters=self.parameters,
-                                modules=self.modules, mitigation=self.options.mitigation,
-                                basis_circuits=tuple(self.basis_transpiled),
-                                run_circuit=self.observables is None or self.observables["counts"],
-                                exact_circuit=self.circuit if self.observables and self.observables["exact"]
-                                else None, observables=self.observables["observables"] if self.observables
-                                else None)
+        return ExecutionRequest(
+            job_id=self.id,
+            backend=self.backend.name,
+            circuit=self.transpiled,
+            shots=self.options.shots,
+            seed=self.options.seed,
+            parameters=self.parameters,
+            modules=self.modules,
+            mitigation=self.options.mitigation,
+            basis_circuits=tuple(self.basis_transpiled),
+            run_circuit=self.observables is None or self.observables["counts"],
+            exact_circuit=self.circuit if self.observables and self.observables["exact"] else None,
+            observables=self.observables["observables"] if self.observables else None,
+        )

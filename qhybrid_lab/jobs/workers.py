@@ -107,8 +107,12 @@ class Worker:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(path))}
         self.process = subprocess.Popen(
             [sys.executable, "-c", BOOT, str(theirs.fileno()), str(os.getpid())],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, close_fds=True,
-            start_new_session=True)  # signals to the kernel's process group (restart, interrupt) are not theirs
+            pass_fds=[theirs.fileno()],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            close_fds=True,
+            start_new_session=True,
+        )  # signals to the kernel's process group (restart, interrupt) are not theirs
         theirs.close()
         self.conn = Connection(ours.detach())
         self.job_id: str | None = None

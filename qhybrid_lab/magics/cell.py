@@ -13,8 +13,10 @@ from ..errors import QHybridError
 
 __all__ = ["NO_CIRCUIT", "cell_runnables", "expectations", "sweep_of"]
 
-NO_CIRCUIT = ("the cell produced no QuantumCircuit (nor Sweep, PennyLane tape or bind(qnode, ...)); end the cell "
-              "with the circuit or assign it")
+NO_CIRCUIT = (
+    "the cell produced no QuantumCircuit (nor Sweep, PennyLane tape or bind(qnode, ...)); end the cell "
+    "with the circuit or assign it"
+)
 
 
 def _assigned_names(tree: ast.AST) -> list[str]:
@@ -93,13 +95,17 @@ def sweep_of(named: dict[str, Any], variable: str, user_ns: dict) -> dict[str, A
     from ..circuits import Sweep
 
     if variable not in user_ns:
-        raise UsageError(f"--sweep {variable}: there is no variable '{variable}'; assign the parameter values "
-                         f"first, e.g. {variable} = np.linspace(0, np.pi, 20)[:, None] (points x parameters)")
+        raise UsageError(
+            f"--sweep {variable}: there is no variable '{variable}'; assign the parameter values "
+            f"first, e.g. {variable} = np.linspace(0, np.pi, 20)[:, None] (points x parameters)"
+        )
     swept = [n for n, c in named.items() if isinstance(c, QuantumCircuit) and c.parameters]
     if len(swept) != 1:
         found = f"{len(swept)} ({', '.join(swept)})" if swept else "none"
-        raise UsageError(f"--sweep {variable} needs exactly one circuit with unbound parameters in the cell; "
-                         f"it has {found}. Give a Sweep(circuit, values) per circuit instead")
+        raise UsageError(
+            f"--sweep {variable} needs exactly one circuit with unbound parameters in the cell; "
+            f"it has {found}. Give a Sweep(circuit, values) per circuit instead"
+        )
     (label,) = swept
     try:
         sweep = Sweep(named[label], user_ns[variable], name=label)

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["QMagics", "load_ipython_extension"]
 
 
-
 def _with(*decorators: Callable) -> Callable:
     """Apply argument decorators so they read top-down (a group header first, then its arguments)."""
 
@@ -37,37 +36,80 @@ def _with(*decorators: Callable) -> Callable:
 
 submission_args = _with(
     argument_group("Submission"),
-    argument("-b", "--backend", action="append", metavar="NAME",
-             help="backend to run on; repeat for several (-b aer -b fake_torino). Default: aer. "
-                  "%%qbackends lists them."),
-    argument("--shots", default="1024", metavar="N", help="shots per circuit and backend (a positive integer). "
-                                                           "Default: 1024."),
+    argument(
+        "-b",
+        "--backend",
+        action="append",
+        metavar="NAME",
+        help="backend to run on; repeat for several (-b aer -b fake_torino). Default: aer. %%qbackends lists them.",
+    ),
+    argument(
+        "--shots",
+        default="1024",
+        metavar="N",
+        help="shots per circuit and backend (a positive integer). Default: 1024.",
+    ),
     argument("--seed", default=None, metavar="INT", help="simulator seed, for reproducible counts."),
-    argument("-O", "--optimization-level", default="2", metavar="LEVEL",
-             help="transpiler optimization level, 0 to 3. Default: 2 (noise-aware layout)."),
+    argument(
+        "-O",
+        "--optimization-level",
+        default="2",
+        metavar="LEVEL",
+        help="transpiler optimization level, 0 to 3. Default: 2 (noise-aware layout).",
+    ),
     argument("--tag", action="append", metavar="TAG", help="label the jobs in the run log; repeatable."),
-    argument("--executor", default="local", choices=("local", "dask"), metavar="WHERE",
-             help="where simulations run: local (warm worker processes, the default) or dask (chunks on a Dask "
-                  "cluster: $QHYBRID_DASK_SCHEDULER, else a LocalCluster)."),
-    argument("--timeout", default=None, metavar="SECONDS",
-             help="end each job that has not finished SECONDS after submission (queue included) as failed, "
-                  "cancelling it (at the provider too); see --on-timeout. Default: no limit."),
-    argument("--fallback", action="append", metavar="NAME",
-             help="if a job cannot run or finish on its backend (unavailable, refused by the budget, failing after "
-                  "retries, timed out), run it on this backend instead; repeat for a chain (--fallback "
-                  "fake_torino --fallback aer). Both records link to each other."),
-    argument("--mode", default="job", choices=("job", "batch", "session"), metavar="MODE",
-             help="how a provider groups the jobs: job (the default), batch or session (IBM Runtime's Batch and "
-                  "Session: later submissions with the same mode join the open one); local backends ignore it."),
-    argument("--experiment", metavar="NAME",
-             help="record the jobs as part of experiment NAME (see qhybrid_lab.experiment); the sidebar's "
-                  "Experiments panel groups them."),
-    argument("--mitigation", default=None, choices=("readout",), metavar="METHOD",
-             help="error mitigation: readout (mthree, calibrated on the same backend; raw and mitigated results "
-                  "are both recorded). Default: none."),
-    argument("--on-timeout", default="cancel", choices=("cancel", "keep"), metavar="WHAT",
-             help="what a timeout does: cancel (the default) or keep (leave the job running; the record says it "
-                  "timed out)."),
+    argument(
+        "--executor",
+        default="local",
+        choices=("local", "dask"),
+        metavar="WHERE",
+        help="where simulations run: local (warm worker processes, the default) or dask (chunks on a Dask "
+        "cluster: $QHYBRID_DASK_SCHEDULER, else a LocalCluster).",
+    ),
+    argument(
+        "--timeout",
+        default=None,
+        metavar="SECONDS",
+        help="end each job that has not finished SECONDS after submission (queue included) as failed, "
+        "cancelling it (at the provider too); see --on-timeout. Default: no limit.",
+    ),
+    argument(
+        "--fallback",
+        action="append",
+        metavar="NAME",
+        help="if a job cannot run or finish on its backend (unavailable, refused by the budget, failing after "
+        "retries, timed out), run it on this backend instead; repeat for a chain (--fallback "
+        "fake_torino --fallback aer). Both records link to each other.",
+    ),
+    argument(
+        "--mode",
+        default="job",
+        choices=("job", "batch", "session"),
+        metavar="MODE",
+        help="how a provider groups the jobs: job (the default), batch or session (IBM Runtime's Batch and "
+        "Session: later submissions with the same mode join the open one); local backends ignore it.",
+    ),
+    argument(
+        "--experiment",
+        metavar="NAME",
+        help="record the jobs as part of experiment NAME (see qhybrid_lab.experiment); the sidebar's "
+        "Experiments panel groups them.",
+    ),
+    argument(
+        "--mitigation",
+        default=None,
+        choices=("readout",),
+        metavar="METHOD",
+        help="error mitigation: readout (mthree, calibrated on the same backend; raw and mitigated results "
+        "are both recorded). Default: none.",
+    ),
+    argument(
+        "--on-timeout",
+        default="cancel",
+        choices=("cancel", "keep"),
+        metavar="WHAT",
+        help="what a timeout does: cancel (the default) or keep (leave the job running; the record says it timed out).",
+    ),
 )
 """Options of what is submitted, shared by every magic that submits circuits."""
 
@@ -80,31 +122,46 @@ handle_args = _with(
 
 observable_args = _with(
     argument_group("Observables"),
-    argument("--observable", action="append", metavar="PAULI",
-             help="estimate the expectation value of this Pauli label (qubit 0 rightmost, e.g. 'ZZ') on every "
-                  "circuit, with its standard error; repeatable. A cell whose value is (circuit, observables) "
-                  "pairs or Estimator-style PUBs (circuit, observables, parameter_values) needs no option."),
+    argument(
+        "--observable",
+        action="append",
+        metavar="PAULI",
+        help="estimate the expectation value of this Pauli label (qubit 0 rightmost, e.g. 'ZZ') on every "
+        "circuit, with its standard error; repeatable. A cell whose value is (circuit, observables) "
+        "pairs or Estimator-style PUBs (circuit, observables, parameter_values) needs no option.",
+    ),
 )
 """Options that ask for expectation values."""
 
 sweep_args = _with(
     argument_group("Sweep"),
-    argument("--sweep", metavar="VALUES",
-             help="run the cell's one parameterized circuit as ONE sweep job per backend over the parameter values "
-                  "in variable VALUES: points x parameters (a 2-D array, circuit.parameters order) or a dict "
-                  "{parameter or name: values}. A cell whose value is a Sweep, or a broadcast PennyLane QNode "
-                  "(bind(qnode, X)), is a sweep without this option."),
+    argument(
+        "--sweep",
+        metavar="VALUES",
+        help="run the cell's one parameterized circuit as ONE sweep job per backend over the parameter values "
+        "in variable VALUES: points x parameters (a 2-D array, circuit.parameters order) or a dict "
+        "{parameter or name: values}. A cell whose value is a Sweep, or a broadcast PennyLane QNode "
+        "(bind(qnode, X)), is a sweep without this option.",
+    ),
 )
 """Options that turn a parameterized circuit into a sweep."""
 
 filter_args = _with(
     argument_group("Filters"),
-    argument("-s", "--status", action="append", metavar="STATUS",
-             help="only jobs in this state (pending, queued, running, done, failed, cancelled, blocked, "
-                  "interrupted); repeatable."),
+    argument(
+        "-s",
+        "--status",
+        action="append",
+        metavar="STATUS",
+        help="only jobs in this state (pending, queued, running, done, failed, cancelled, blocked, "
+        "interrupted); repeatable.",
+    ),
     argument("-b", "--backend", action="append", metavar="NAME", help="only jobs on this backend; repeatable."),
-    argument("--notebook", metavar="PATH", help="only jobs submitted from this notebook (its path as recorded, "
-                                                "e.g. notebooks/01-quickstart.ipynb)."),
+    argument(
+        "--notebook",
+        metavar="PATH",
+        help="only jobs submitted from this notebook (its path as recorded, e.g. notebooks/01-quickstart.ipynb).",
+    ),
     argument("-t", "--tag", metavar="TAG", help="only jobs with this tag (see %%qrun --tag)."),
     argument("-n", "--limit", default="20", metavar="N", help="show the newest N jobs. Default: 20."),
     argument("--all", action="store_true", help="show every job in the run log (no limit)."),
@@ -193,23 +250,39 @@ class QMagics(Magics):
         from ..jobs.options import RunOptions
 
         try:
-            options = RunOptions(shots=shots, seed=seed, optimization_level=level, tags=tuple(args.tag or ()),
-                                 executor=args.executor, timeout=timeout, on_timeout=args.on_timeout,
-                                 fallback=tuple(args.fallback or ()), mode=args.mode,
-                                 experiment=args.experiment, mitigation=args.mitigation)
+            options = RunOptions(
+                shots=shots,
+                seed=seed,
+                optimization_level=level,
+                tags=tuple(args.tag or ()),
+                executor=args.executor,
+                timeout=timeout,
+                on_timeout=args.on_timeout,
+                fallback=tuple(args.fallback or ()),
+                mode=args.mode,
+                experiment=args.experiment,
+                mitigation=args.mitigation,
+            )
             value = cell_runnables(self.shell, cell)
             if split_pubs(value) is not None:  # (circuit, observables[, parameter_values]) pairs: Estimator PUBs
                 if args.sweep is not None or args.observable:
-                    raise UsageError("the cell's value is Estimator-style PUBs (circuit, observables, ...): they "
-                                     "carry their observables and parameter values; leave out --sweep/--observable")
+                    raise UsageError(
+                        "the cell's value is Estimator-style PUBs (circuit, observables, ...): they "
+                        "carry their observables and parameter values; leave out --sweep/--observable"
+                    )
                 named = {}
                 group = run(value, backend=args.backend or ["aer"], options=options, origin=_origin(self.shell))
             else:
                 named = dict(as_circuits(value))  # PennyLane objects converted once, here
                 if args.sweep is not None:
                     named = sweep_of(named, args.sweep, self.shell.user_ns)
-                group = run(named, backend=args.backend or ["aer"], options=options, origin=_origin(self.shell),
-                            observables=args.observable or None)
+                group = run(
+                    named,
+                    backend=args.backend or ["aer"],
+                    options=options,
+                    origin=_origin(self.shell),
+                    observables=args.observable or None,
+                )
         except QHybridError as error:
             raise UsageError(str(error)) from error
         self.shell.user_ns["_"] = group
@@ -268,7 +341,9 @@ class QMagics(Magics):
 
         record = self._record(line)
         follower = self._follow(record) if record["status"] in {s.value for s in ACTIVE_STATES} else ""
-        hint = f"Try again later, or wait with qhybrid_lab.jobs.JobManager.instance().job('{record['id'][:8]}').result()"
+        hint = (
+            f"Try again later, or wait with qhybrid_lab.jobs.JobManager.instance().job('{record['id'][:8]}').result()"
+        )
         try:
             return recorded_counts(record, follower=follower, hint=hint)
         except QHybridError as error:
@@ -289,10 +364,18 @@ class QMagics(Magics):
             return f"; no process follows it and this kernel cannot: {error}"
 
     @magic_arguments()
-    @argument("provider_job_id", metavar="PROVIDER_JOB_ID",
-              help="the provider's id of the job: an IBM Quantum job id, a Braket quantum-task ARN.")
-    @argument("-b", "--backend", required=True, metavar="NAME",
-              help="the device it runs on, as qhybrid-lab names it (ibm:ibm_torino, braket:iqm_garnet ...).")
+    @argument(
+        "provider_job_id",
+        metavar="PROVIDER_JOB_ID",
+        help="the provider's id of the job: an IBM Quantum job id, a Braket quantum-task ARN.",
+    )
+    @argument(
+        "-b",
+        "--backend",
+        required=True,
+        metavar="NAME",
+        help="the device it runs on, as qhybrid-lab names it (ibm:ibm_torino, braket:iqm_garnet ...).",
+    )
     @argument("--name", metavar="LABEL", help="what to call its circuit in the run log. Default: attached <id>.")
     @argument("--tag", action="append", metavar="TAG", help="label the job in the run log; repeatable.")
     @line_magic
@@ -306,8 +389,13 @@ class QMagics(Magics):
         from ..jobs import JobManager
 
         try:
-            job = JobManager.instance().attach(args.provider_job_id, args.backend, name=args.name,
-                                               origin=_origin(self.shell), tags=tuple(args.tag or ()))
+            job = JobManager.instance().attach(
+                args.provider_job_id,
+                args.backend,
+                name=args.name,
+                origin=_origin(self.shell),
+                tags=tuple(args.tag or ()),
+            )
         except QHybridError as error:
             raise UsageError(str(error)) from error
         self.shell.user_ns["_"] = job
@@ -337,13 +425,29 @@ class QMagics(Magics):
 
     @magic_arguments()
     @argument("--limit", metavar="AMOUNT", help="set a budget of AMOUNT (in USD) for the --per period.")
-    @argument("--per", choices=[p.value for p in BudgetPeriod], metavar="PERIOD", help="budget period: day, total or job. Default: total.")
+    @argument(
+        "--per",
+        choices=[p.value for p in BudgetPeriod],
+        metavar="PERIOD",
+        help="budget period: day, total or job. Default: total.",
+    )
     @argument("-b", "--backend", metavar="NAME", help="the budget applies to this backend only.")
     @argument("--remove", action="store_true", help="remove the budget of --per (and --backend).")
-    @argument("--rehearse", dest="rehearse", action="store_const", const=True, default=None,
-              help="rehearsal mode: emulator runs count what the real device would cost.")
-    @argument("--no-rehearse", dest="rehearse", action="store_const", const=False,
-              help="leave rehearsal mode: budgets count real money only.")
+    @argument(
+        "--rehearse",
+        dest="rehearse",
+        action="store_const",
+        const=True,
+        default=None,
+        help="rehearsal mode: emulator runs count what the real device would cost.",
+    )
+    @argument(
+        "--no-rehearse",
+        dest="rehearse",
+        action="store_const",
+        const=False,
+        help="leave rehearsal mode: budgets count real money only.",
+    )
     @line_magic
     def qbudget(self, line: str) -> Table:
         """Show the budgets with what was spent and committed; set, remove them, or switch rehearsal mode."""
@@ -352,8 +456,9 @@ class QMagics(Magics):
 
         log = self._log()
         try:
-            change_budgets(log, limit=args.limit, period=args.per, backend=args.backend, remove=args.remove,
-                           rehearse=args.rehearse)
+            change_budgets(
+                log, limit=args.limit, period=args.per, backend=args.backend, remove=args.remove, rehearse=args.rehearse
+            )
         except UnknownBudget as error:
             raise UsageError(f"{error}; %qbudget lists them") from error
         except QHybridError as error:
@@ -371,8 +476,10 @@ class QMagics(Magics):
         """
         ids = line.split()
         if len(ids) not in (1, 2):
-            raise UsageError("usage: %qcompare REFERENCE_ID OTHER_ID, or %qcompare ID to compare with its "
-                             "counterpart (job ids, see %qjobs)")
+            raise UsageError(
+                "usage: %qcompare REFERENCE_ID OTHER_ID, or %qcompare ID to compare with its "
+                "counterpart (job ids, see %qjobs)"
+            )
         from ..comparison import compare, counterparts
 
         try:
@@ -380,10 +487,15 @@ class QMagics(Magics):
                 found = counterparts(self._log(), ids[0])
                 done = [c for c in found["candidates"] if c["comparable"] and c["status"] == JobStatus.DONE.value]
                 if not done:
-                    raise UsageError(f"job {ids[0]} has no finished run of the same circuit on another backend to "
-                                     "compare with; run it on one (e.g. %%qrun -b aer -b fake_torino)")
-                ids = [done[0]["id"], found["job"]["id"]] if done[0]["kind"] == "simulator" else \
-                    [found["job"]["id"], done[0]["id"]]
+                    raise UsageError(
+                        f"job {ids[0]} has no finished run of the same circuit on another backend to "
+                        "compare with; run it on one (e.g. %%qrun -b aer -b fake_torino)"
+                    )
+                ids = (
+                    [done[0]["id"], found["job"]["id"]]
+                    if done[0]["kind"] == "simulator"
+                    else [found["job"]["id"], done[0]["id"]]
+                )
             comparison = compare(ids[0], ids[1], log=self._log())
         except QHybridError as error:
             raise UsageError(str(error)) from error
@@ -395,10 +507,13 @@ class QMagics(Magics):
             a, b, point = comparison.a["counts"], comparison.b["counts"], ""
             if isinstance(a, list) or isinstance(b, list):  # sweeps: the histogram of the first point
                 a, b, point = (a[0] if isinstance(a, list) else a), (b[0] if isinstance(b, list) else b), ", point 0"
-            labels = (f"{comparison.a['backend']} ({comparison.a['id'][:6]})",
-                      f"{comparison.b['backend']} ({comparison.b['id'][:6]})")
-            figure = comparison_histogram(a, b, labels=labels,
-                                          title=f"{comparison.circuit_name}{point}: {labels[0]} vs {labels[1]}")
+            labels = (
+                f"{comparison.a['backend']} ({comparison.a['id'][:6]})",
+                f"{comparison.b['backend']} ({comparison.b['id'][:6]})",
+            )
+            figure = comparison_histogram(
+                a, b, labels=labels, title=f"{comparison.circuit_name}{point}: {labels[0]} vs {labels[1]}"
+            )
             display(comparison)
             display(mimebundle(figure), raw=True)
             self.shell.user_ns["_"] = comparison
@@ -411,11 +526,17 @@ class QMagics(Magics):
         from ..backends import list_backends
 
         backends = list_backends()
-        rows = [[b["name"], b.get("kind"), b.get("num_qubits"), _price_text(b), b.get("description") or ""]
-                for b in backends]
-        return Table(["name", "kind", "qubits", "price", "description"], rows,
-                     caption=f"{len(rows)} backends (emulators run locally for free; the price in brackets is "
-                             "what the real device would cost)", data=backends)
+        rows = [
+            [b["name"], b.get("kind"), b.get("num_qubits"), _price_text(b), b.get("description") or ""]
+            for b in backends
+        ]
+        return Table(
+            ["name", "kind", "qubits", "price", "description"],
+            rows,
+            caption=f"{len(rows)} backends (emulators run locally for free; the price in brackets is "
+            "what the real device would cost)",
+            data=backends,
+        )
 
 
 def _price_text(backend: dict) -> str:
@@ -423,9 +544,11 @@ def _price_text(backend: dict) -> str:
     from ..costs.prices import lookup_price
 
     def rates(model: Any) -> str:
-        parts = [f"${model.per_task:g}/task" if model.per_task else "",
-                 f"${model.per_shot:g}/shot" if model.per_shot else "",
-                 f"${model.per_second:g}/QPU s" if model.per_second else ""]
+        parts = [
+            f"${model.per_task:g}/task" if model.per_task else "",
+            f"${model.per_shot:g}/shot" if model.per_shot else "",
+            f"${model.per_second:g}/QPU s" if model.per_second else "",
+        ]
         return " + ".join(p for p in parts if p) or "free"
 
     name, kind, provider = backend["name"], backend.get("kind"), backend.get("provider") or ""

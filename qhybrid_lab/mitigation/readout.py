@@ -48,13 +48,16 @@ def measured_qubits(circuit: QuantumCircuit) -> list[int]:
     by_clbit = final_measurement_mapping(circuit)  # {clbit: physical qubit} (its docstring says the reverse)
     if sorted(by_clbit) != list(range(circuit.num_clbits)):
         missing = sorted(set(range(circuit.num_clbits)) - set(by_clbit))
-        raise BackendError(f"readout mitigation needs a final measurement into every classical bit; bits {missing} "
-                           f"of circuit {circuit.name!r} hold none (mid-circuit or missing measurements)")
+        raise BackendError(
+            f"readout mitigation needs a final measurement into every classical bit; bits {missing} "
+            f"of circuit {circuit.name!r} hold none (mid-circuit or missing measurements)"
+        )
     return [int(by_clbit[k]) for k in range(circuit.num_clbits)]
 
 
-def calibrate(backend: Backend, qubits: list[int], *, shots: int = CALIBRATION_SHOTS,
-              seed: int | None = None) -> dict[str, Any]:
+def calibrate(
+    backend: Backend, qubits: list[int], *, shots: int = CALIBRATION_SHOTS, seed: int | None = None
+) -> dict[str, Any]:
     """Run mthree's balanced calibration circuits for ``qubits`` on ``backend``; the record's ``calibration``.
 
     Returns:
@@ -71,13 +74,21 @@ def calibrate(backend: Backend, qubits: list[int], *, shots: int = CALIBRATION_S
     started = time.time()
     results = backend.execute(circuits, shots=per_circuit, seed=seed)
     matrices = balanced_matrices(strings, [r.counts for r in results], per_circuit * len(strings))
-    return {"source": f"mthree balanced calibration: {len(circuits)} circuits run on {backend.name}",
-            "method": "balanced", "backend": backend.name, "circuits": len(circuits),
-            "shots": per_circuit * len(circuits), "seed": seed, "created": started, "data": matrices}
+    return {
+        "source": f"mthree balanced calibration: {len(circuits)} circuits run on {backend.name}",
+        "method": "balanced",
+        "backend": backend.name,
+        "circuits": len(circuits),
+        "shots": per_circuit * len(circuits),
+        "seed": seed,
+        "created": started,
+        "data": matrices,
+    }
 
 
-def balanced_matrices(strings: list[list[int]], counts: list[dict[str, int]],
-                      total_shots: int) -> list[list[list[float]]]:
+def balanced_matrices(
+    strings: list[list[int]], counts: list[dict[str, int]], total_shots: int
+) -> list[list[list[float]]]:
     """Per-qubit assignment matrices from balanced calibration counts (mthree's estimator, in plain floats).
 
     ``strings[i]`` is the bit array prepared by circuit ``i`` (mthree's order: its last entry is qubit 0). Each qubit
@@ -101,8 +112,14 @@ def balanced_matrices(strings: list[list[int]], counts: list[dict[str, int]],
     return out
 
 
-def mitigate_readout(backend: Backend, circuit: QuantumCircuit, counts: dict[str, int] | list[dict[str, int]], *,
-                     seed: int | None = None, calibration_shots: int = CALIBRATION_SHOTS) -> ReadoutMitigation:
+def mitigate_readout(
+    backend: Backend,
+    circuit: QuantumCircuit,
+    counts: dict[str, int] | list[dict[str, int]],
+    *,
+    seed: int | None = None,
+    calibration_shots: int = CALIBRATION_SHOTS,
+) -> ReadoutMitigation:
     """Calibrate ``backend`` on the qubits ``circuit`` measures and correct ``counts`` (one dict, or one per point).
 
     Args:
@@ -118,23 +135,35 @@ def mitigate_readout(backend: Backend, circuit: QuantumCircuit, counts: dict[str
     qubits = measured_qubits(circuit)
     if not qubits:
         raise BackendError(f"readout mitigation needs measurements; circuit {circuit.name!r} measures nothing")
-    calibration = calibrate(backend, qubits, shots=min(calibration_shots, backend.max_shots),
-                            seed=None if seed is None else seed + 1)
+    calibration = calibrate(
+        backend, qubits, shots=min(calibration_shots, backend.max_shots), seed=None if seed is None else seed + 1
+    )
     matrices: list[Any] = [None] * (max(qubits) + 1)
     for qubit, matrix in zip(qubits, calibration["data"]):
         matrices[qubit] = np.asarray(matrix, dtype=np.float32)
     mitigator = mthree.M3Mitigation()
     mitigator.cals_from_matrices(matrices)
     several = isinstance(counts, list)
-    quasis = [mitigator.apply_correction({k.replace(" ", ""): v for k, v in c.items()}, qubits,
-                                         return_mitigation_overhead=True)
-              for c in (counts if isinstance(counts, list) else [counts])]
+    quasis = [
+        mitigator.apply_correction(
+            {k.replace(" ", ""): v for k, v in c.items()}, qubits, return_mitigation_overhead=True
+        )
+        for c in (counts if isinstance(counts, list) else [counts])
+    ]
     probabilities = [{key: float(value) for key, value in sorted(q.items())} for q in quasis]
     overheads = [float(q.mitigation_overhead) for q in quasis]
-    record = {"method": "readout", "library": "mthree", "version": _version("mthree"), "qubits": qubits,
-              "applied": True, "calibration": calibration}
-    mitigated = {"quasi_probabilities": probabilities if several else probabilities[0],
-                 "mitigation_overhead": overheads if several else overheads[0]}
+    record = {
+        "method": "readout",
+        "library": "mthree",
+        "version": _version("mthree"),
+        "qubits": qubits,
+        "applied": True,
+        "calibration": calibration,
+    }
+    mitigated = {
+        "quasi_probabilities": probabilities if several else probabilities[0],
+        "mitigation_overhead": overheads if several else overheads[0],
+    }
     return ReadoutMitigation(record=record, mitigated=mitigated)
 
 
@@ -150,10 +179,19 @@ def mitigated_probabilities(record: dict) -> dict[str, float] | list[dict[str, f
     if quasi is None:
         return None
     several = isinstance(quasi, list)
-    out = [{k: float(v) for k, v in QuasiDistribution(q).nearest_probability_distribution().items()}
-           for q in (quasi if several else [quasi])]
+    out = [
+        {k: float(v) for k, v in QuasiDistribution(q).nearest_probability_distribution().items()}
+        for q in (quasi if several else [quasi])
+    ]
     return out if several else out[0]
 
 
-__all__ = ["CALIBRATION_SHOTS", "ReadoutMitigation", "balanced_matrices", "calibrate", "measured_qubits",
-           "mitigate_readout", "mitigated_probabilities"]
+__all__ = [
+    "CALIBRATION_SHOTS",
+    "ReadoutMitigation",
+    "balanced_matrices",
+    "calibrate",
+    "measured_qubits",
+    "mitigate_readout",
+    "mitigated_probabilities",
+]

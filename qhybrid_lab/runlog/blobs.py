@@ -51,9 +51,11 @@ class BlobStore:
             os.replace(tmp, target)  # same content from a racing writer: either rename wins
         except OSError as error:
             if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):  # said as the lock says it
-                raise RunLogError(f"cannot store blob {ref}: the run log directory {self.directory.parent} is "
-                                  f"read-only ({error.strerror}): it can be read but not written; set QHYBRID_HOME "
-                                  "to a writable directory to run jobs") from error
+                raise RunLogError(
+                    f"cannot store blob {ref}: the run log directory {self.directory.parent} is "
+                    f"read-only ({error.strerror}): it can be read but not written; set QHYBRID_HOME "
+                    "to a writable directory to run jobs"
+                ) from error
             raise RunLogError(f"cannot store blob {ref} in {self.directory}: {error}") from error
         finally:
             if written:
@@ -68,6 +70,8 @@ class BlobStore:
         except FileNotFoundError:
             raise RunLogError(f"blob {ref} is missing: {target} does not exist") from None
         if "sha256:" + hashlib.sha256(data).hexdigest() != ref:
-            raise RunLogCorrupt(f"blob {target} is damaged: its content no longer matches {ref}. It was left as "
-                                "it is; delete it and run the job again to store it anew")
+            raise RunLogCorrupt(
+                f"blob {target} is damaged: its content no longer matches {ref}. It was left as "
+                "it is; delete it and run the job again to store it anew"
+            )
         return data

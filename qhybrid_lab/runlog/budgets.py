@@ -26,12 +26,19 @@ class BudgetTables:
     _storage: JsonLinesStorage
 
     if TYPE_CHECKING:
+
         def _table(self, name: str) -> LogTable: ...
 
     # -- budgets -----------------------------------------------------------------------------------------------
 
-    def set_budget(self, *, limit: float, period: BudgetPeriod | str = BudgetPeriod.TOTAL, backend: str | None = None,
-                   currency: str = "USD") -> dict[str, Any]:
+    def set_budget(
+        self,
+        *,
+        limit: float,
+        period: BudgetPeriod | str = BudgetPeriod.TOTAL,
+        backend: str | None = None,
+        currency: str = "USD",
+    ) -> dict[str, Any]:
         """Set the spending limit for a period (day, total or job), overall or for one backend.
 
         One budget per (period, backend): setting it again replaces it.
@@ -41,8 +48,13 @@ class BudgetTables:
             raise InvalidJobSpec(f"budget limit must be a finite number ≥ 0, not {limit!r}")
         if backend is not None and (not isinstance(backend, str) or not backend):
             raise InvalidJobSpec(f"budget backend must be a backend name or None (all backends), not {backend!r}")
-        budget = {"limit": float(limit), "period": period.value, "backend": backend, "currency": currency,
-                  "updated": time.time()}
+        budget = {
+            "limit": float(limit),
+            "period": period.value,
+            "backend": backend,
+            "currency": currency,
+            "updated": time.time(),
+        }
         self._table("budgets").put(_budget_key(period, backend), budget)
         return dict(budget)
 
@@ -54,8 +66,9 @@ class BudgetTables:
         """All budgets, overall ones first, then by backend and period."""
         with self._storage.locked():
             docs = [dict(d) for d in self._storage.table("budgets").values()]
-        return sorted(docs, key=lambda b: (b["backend"] is not None, b["backend"] or "",
-                                           _ORDER.index(BudgetPeriod(b["period"]))))
+        return sorted(
+            docs, key=lambda b: (b["backend"] is not None, b["backend"] or "", _ORDER.index(BudgetPeriod(b["period"])))
+        )
 
     # -- settings ----------------------------------------------------------------------------------------------
 

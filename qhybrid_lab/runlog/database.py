@@ -119,8 +119,11 @@ class LogTable(Table):
         self.clear_cache()
 
     def update(  # type: ignore[override]  # TinyDB's update, with our str ids
-            self, fields: Mapping[str, Any] | Callable[[Mapping[str, Any]], None], cond: Any = None,
-            doc_ids: Iterable[Any] | None = None) -> list[Any]:
+        self,
+        fields: Mapping[str, Any] | Callable[[Mapping[str, Any]], None],
+        cond: Any = None,
+        doc_ids: Iterable[Any] | None = None,
+    ) -> list[Any]:
         """TinyDB's update; a mapping of fields on given ids is appended as one merge per document."""
         if isinstance(fields, Mapping) and cond is None and doc_ids is not None:
             with self._storage.locked(exclusive=True):

@@ -23,8 +23,7 @@ MAX_NAME = 128
 
 def _check_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME or "\x00" in name:
-        raise InvalidJobSpec(f"an experiment name is a non-empty string of at most {MAX_NAME} characters, "
-                             f"not {name!r}")
+        raise InvalidJobSpec(f"an experiment name is a non-empty string of at most {MAX_NAME} characters, not {name!r}")
     return name
 
 
@@ -38,6 +37,7 @@ class ExperimentTables:
     _storage: JsonLinesStorage
 
     if TYPE_CHECKING:
+
         def _table(self, name: str) -> LogTable: ...
 
     def open_experiment(self, name: str, *, owner: str, settings: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -46,10 +46,19 @@ class ExperimentTables:
         now = time.time()
         with self._storage.locked(exclusive=True):
             current = self._storage.table("experiments").get(name)
-            doc: dict[str, Any] = dict(current) if current is not None else {"name": name, "created": now, "iterations": 0,
-                                                            "best": None, "totals": {}}
-            doc.update(status="running", owner=owner, updated=now, stop_requested=None, message=None,
-                       settings={**(doc.get("settings") or {}), **(settings or {})})
+            doc: dict[str, Any] = (
+                dict(current)
+                if current is not None
+                else {"name": name, "created": now, "iterations": 0, "best": None, "totals": {}}
+            )
+            doc.update(
+                status="running",
+                owner=owner,
+                updated=now,
+                stop_requested=None,
+                message=None,
+                settings={**(doc.get("settings") or {}), **(settings or {})},
+            )
             self._table("experiments").put(name, doc)
         return dict(doc)
 
@@ -80,8 +89,9 @@ class ExperimentTables:
             value = doc.get("value")
             if isinstance(value, (int, float)) and (best is None or value < best["value"]):
                 best = {"n": number, "value": value, "stderr": doc.get("stderr"), "parameters": doc.get("parameters")}
-            self._table("experiments").merge(name, {"iterations": number + 1, "best": best, "totals": totals,
-                                                    "updated": time.time()})
+            self._table("experiments").merge(
+                name, {"iterations": number + 1, "best": best, "totals": totals, "updated": time.time()}
+            )
             return doc
 
     def experiment(self, name: str) -> dict[str, Any]:

@@ -12,19 +12,43 @@ from ..errors import InvalidJobSpec, MissingDependency
 from ..extras import install_line
 
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
-    "id": ("id",), "group": ("group",), "status": ("status",), "created": ("created",), "updated": ("updated",),
-    "backend": ("backend", "name"), "provider": ("backend", "provider"), "kind": ("backend", "kind"),
-    "backend_version": ("backend", "version"), "provider_job_id": ("provider_job_id",),
-    "circuit_name": ("circuit", "name"), "circuit_hash": ("circuit", "hash"),
-    "num_qubits": ("circuit", "num_qubits"), "depth": ("circuit", "depth"), "two_qubit": ("circuit", "two_qubit"),
-    "transpiled_depth": ("transpile", "depth"), "transpiled_two_qubit": ("transpile", "two_qubit"),
-    "optimization_level": ("transpile", "optimization_level"), "shots": ("shots",), "seed": ("seed",),
-    "currency": ("cost", "currency"), "cost_estimate": ("cost", "estimate"), "cost_actual": ("cost", "actual"),
-    "cost_counted": ("cost", "counted"), "hardware_equivalent": ("cost", "hardware_equivalent"),
-    "rehearsal": ("cost", "rehearsal"), "time_transpile": ("timings", "transpile"), "time_queue": ("timings", "queue"),
-    "time_run": ("timings", "run"), "time_total": ("timings", "total"), "attempts": ("attempts",),
-    "error": ("error",), "blocked_reason": ("blocked_reason",), "notebook": ("origin", "notebook"),
-    "owner": ("origin", "owner"), "tags": ("tags",), "counts": ("result", "counts"),
+    "id": ("id",),
+    "group": ("group",),
+    "status": ("status",),
+    "created": ("created",),
+    "updated": ("updated",),
+    "backend": ("backend", "name"),
+    "provider": ("backend", "provider"),
+    "kind": ("backend", "kind"),
+    "backend_version": ("backend", "version"),
+    "provider_job_id": ("provider_job_id",),
+    "circuit_name": ("circuit", "name"),
+    "circuit_hash": ("circuit", "hash"),
+    "num_qubits": ("circuit", "num_qubits"),
+    "depth": ("circuit", "depth"),
+    "two_qubit": ("circuit", "two_qubit"),
+    "transpiled_depth": ("transpile", "depth"),
+    "transpiled_two_qubit": ("transpile", "two_qubit"),
+    "optimization_level": ("transpile", "optimization_level"),
+    "shots": ("shots",),
+    "seed": ("seed",),
+    "currency": ("cost", "currency"),
+    "cost_estimate": ("cost", "estimate"),
+    "cost_actual": ("cost", "actual"),
+    "cost_counted": ("cost", "counted"),
+    "hardware_equivalent": ("cost", "hardware_equivalent"),
+    "rehearsal": ("cost", "rehearsal"),
+    "time_transpile": ("timings", "transpile"),
+    "time_queue": ("timings", "queue"),
+    "time_run": ("timings", "run"),
+    "time_total": ("timings", "total"),
+    "attempts": ("attempts",),
+    "error": ("error",),
+    "blocked_reason": ("blocked_reason",),
+    "notebook": ("origin", "notebook"),
+    "owner": ("origin", "owner"),
+    "tags": ("tags",),
+    "counts": ("result", "counts"),
 }
 """CSV column → path into the record."""
 
@@ -72,20 +96,22 @@ def _parquet_table(records: list[dict[str, Any]]) -> Any:
     try:
         import pyarrow as pa
     except ImportError:
-        raise MissingDependency(f"Parquet export needs pyarrow: pip install pyarrow (or {install_line('parquet')}); "
-                                "CSV and JSON need nothing more") from None
+        raise MissingDependency(
+            f"Parquet export needs pyarrow: pip install pyarrow (or {install_line('parquet')}); "
+            "CSV and JSON need nothing more"
+        ) from None
     columns: dict[str, list[Any]] = {name: [_value(r, p) for r in records] for name, p in CSV_COLUMNS.items()}
     for name, values in columns.items():  # a column of ints and floats (seconds, costs) is a float column
         if any(isinstance(v, float) for v in values):
-            columns[name] = [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-                             for v in values]
+            columns[name] = [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in values]
     arrays = {}
     for name, values in columns.items():
         try:
             arrays[name] = pa.array(values, type=pa.list_(pa.string()) if name == "tags" else None)
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds (records written by hand): text, as in CSV
-            arrays[name] = pa.array([None if v is None else v if isinstance(v, str) else json.dumps(v)
-                                     for v in values], type=pa.string())
+            arrays[name] = pa.array(
+                [None if v is None else v if isinstance(v, str) else json.dumps(v) for v in values], type=pa.string()
+            )
     return pa.table(arrays)
 
 

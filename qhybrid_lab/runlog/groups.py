@@ -114,8 +114,7 @@ class GroupOrder:
             if ids:
                 yield group, ids
 
-    def page(self, matching: set[str] | None, offset: int, limit: int
-             ) -> tuple[list[str], dict[str, tuple[int, int]]]:
+    def page(self, matching: set[str] | None, offset: int, limit: int) -> tuple[list[str], dict[str, tuple[int, int]]]:
         """One page of ``matching`` (None: every record) in table order, and for each group on it
         ``(where its first matching record is in the whole table, how many of its records match)``."""
         if matching is not None and len(matching) * SORT_RATHER_THAN_SCAN < len(self._key):
@@ -129,7 +128,8 @@ class GroupOrder:
             skip = bisect.bisect_right(ends, offset)
             position = ends[skip - 1] if skip else 0
             groups: Iterator[tuple[str, list[str]]] = (
-                (g, [k[1] for k in self._members[g]]) for g in islice(newest_first, skip, None))
+                (g, [k[1] for k in self._members[g]]) for g in islice(newest_first, skip, None)
+            )
         else:
             groups = self.grouped(matching)
         for group, ids in groups:
@@ -137,13 +137,12 @@ class GroupOrder:
                 break
             if position + len(ids) > offset:
                 places[group] = (position, len(ids))
-                page.extend(ids[max(0, offset - position):][:limit - len(page)])
+                page.extend(ids[max(0, offset - position) :][: limit - len(page)])
             position += len(ids)
         return page, places
 
-    def _sorted_page(self, order: list[str], offset: int, limit: int
-                     ) -> tuple[list[str], dict[str, tuple[int, int]]]:
-        page = order[offset:offset + limit]
+    def _sorted_page(self, order: list[str], offset: int, limit: int) -> tuple[list[str], dict[str, tuple[int, int]]]:
+        page = order[offset : offset + limit]
         places: dict[str, tuple[int, int]] = {}
         place_of = self._place
         for i in range(offset, offset + len(page)):

@@ -35,11 +35,18 @@ def index_values(doc: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
     origin = origin if isinstance(origin, dict) else _NOTHING
     circuit = circuit if isinstance(circuit, dict) else _NOTHING
     backend_info = backend if isinstance(backend, dict) else _NOTHING
-    return (_one(doc.get("status")), _one(backend_info.get("name") if backend_info else backend),
-            _one(origin.get("notebook")), _one(origin.get("owner")),
-            tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) and tags else (),
-            _one(circuit.get("hash")), _one(doc.get("group")), _one(backend_info.get("kind")),
-            _one(doc.get("experiment")), _one(circuit.get("name")))
+    return (
+        _one(doc.get("status")),
+        _one(backend_info.get("name") if backend_info else backend),
+        _one(origin.get("notebook")),
+        _one(origin.get("owner")),
+        tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) and tags else (),
+        _one(circuit.get("hash")),
+        _one(doc.get("group")),
+        _one(backend_info.get("kind")),
+        _one(doc.get("experiment")),
+        _one(circuit.get("name")),
+    )
 
 
 def order_key(doc_id: str, doc: dict[str, Any]) -> Key:
@@ -147,24 +154,39 @@ class RunIndex:
         blobs = {name: marshal.dumps(getattr(built, name)) for name in _LAZY if name not in ("_by", "groups")}
         blobs["groups"] = marshal.dumps((groups._members, groups._groups, groups._place, groups._key))
         blobs["_keys"] = marshal.dumps({doc_id: key for doc_id, (key, _) in built._meta.items()})
-        return (self.PACKED_FORM, len(built), blobs,
-                [marshal.dumps({v: list(ids) for v, ids in ix.items()}) for ix in built._by])
+        return (
+            self.PACKED_FORM,
+            len(built),
+            blobs,
+            [marshal.dumps({v: list(ids) for v, ids in ix.items()}) for ix in built._by],
+        )
 
     def restore(self, state: object) -> bool:
         """Rebuild from an :meth:`export` or a :meth:`pack` (read back from a snapshot) without decoding any
         document; a packed one lazily, each structure when first used. Returns False (and leaves the index
         empty) when ``state`` has neither shape."""
-        if (isinstance(state, tuple) and len(state) == 4 and state[0] == self.PACKED_FORM
-                and isinstance(state[2], dict) and set(state[2]) == {*_LAZY, "_keys"} - {"_by"}
-                and isinstance(state[3], list) and len(state[3]) == len(FIELDS)):
+        if (
+            isinstance(state, tuple)
+            and len(state) == 4
+            and state[0] == self.PACKED_FORM
+            and isinstance(state[2], dict)
+            and set(state[2]) == {*_LAZY, "_keys"} - {"_by"}
+            and isinstance(state[3], list)
+            and len(state[3]) == len(FIELDS)
+        ):
             self.reload_started()
             self._bulk = False
             for name in _LAZY:
                 del self.__dict__[name]
             self._packed = (state[1], state[2], state[3])
             return True
-        if not (isinstance(state, tuple) and len(state) == 3 and state[0] == self.EXPORT_FORM
-                and isinstance(state[1], dict) and isinstance(state[2], dict)):
+        if not (
+            isinstance(state, tuple)
+            and len(state) == 3
+            and state[0] == self.EXPORT_FORM
+            and isinstance(state[1], dict)
+            and isinstance(state[2], dict)
+        ):
             return False
         self.reload_started()
         meta, updated = state[1], state[2]
@@ -289,8 +311,9 @@ class RunIndex:
         start = bisect.bisect_left(self._by_updated, (since, ""))
         return set(map(itemgetter(1), islice(self._by_updated, start, None)))
 
-    def select(self, filters: Mapping[str, Iterable[str]], since: float | None = None, *,
-               search: str | None = None) -> Iterator[str]:
+    def select(
+        self, filters: Mapping[str, Iterable[str]], since: float | None = None, *, search: str | None = None
+    ) -> Iterator[str]:
         """Ids of matching records, newest first. ``filters`` maps a FIELDS name to accepted values.
 
         ``search``: only records that :meth:`search` finds for that text.
@@ -340,10 +363,16 @@ class RunIndex:
                 for value in values[field]:
                     found[value] = None
         row: dict[str, Any]
-        row = {"group": group, "submitted": keys[0][0] if keys else None, "updated": updated, "total": len(keys),
-               "by_status": by_status, "done": by_status.get("done", 0),
-               "active": sum(n for s, n in by_status.items() if s in active),
-               "finished": sum(n for s, n in by_status.items() if s in final)}
+        row = {
+            "group": group,
+            "submitted": keys[0][0] if keys else None,
+            "updated": updated,
+            "total": len(keys),
+            "by_status": by_status,
+            "done": by_status.get("done", 0),
+            "active": sum(n for s, n in by_status.items() if s in active),
+            "finished": sum(n for s, n in by_status.items() if s in final),
+        }
         for name, found in zip(SUMMARY_NAMES, seen):
             row[name] = list(found)
         row["names"] = row["names"][:20]

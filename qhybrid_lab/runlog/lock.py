@@ -37,7 +37,9 @@ class ProcessLock:
 
     def __init__(self, path: Path, timeout: float | None = None) -> None:
         self.path = path
-        self.timeout = float(os.environ.get("QHYBRID_RUNLOG_LOCK_TIMEOUT", DEFAULT_TIMEOUT)) if timeout is None else timeout
+        self.timeout = (
+            float(os.environ.get("QHYBRID_RUNLOG_LOCK_TIMEOUT", DEFAULT_TIMEOUT)) if timeout is None else timeout
+        )
         self._pid = os.getpid()
         self._fd: int | None = None
         self._thread_lock = threading.RLock()
@@ -102,8 +104,10 @@ class ProcessLock:
         fd, mode = self._descriptor(), (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
         if fd is None:
             if exclusive:
-                raise RunLogError(f"the run log directory {self.path.parent} is read-only: it can be read but not "
-                                  "written; set QHYBRID_HOME to a writable directory to run jobs")
+                raise RunLogError(
+                    f"the run log directory {self.path.parent} is read-only: it can be read but not "
+                    "written; set QHYBRID_HOME to a writable directory to run jobs"
+                )
             return  # reading a read-only run log that nobody can write: there is no writer to wait for
         deadline, pause = time.monotonic() + self.timeout, 0.0005
         while True:

@@ -34,8 +34,9 @@ def _status(value: JobStatus | str) -> JobStatus:
     try:
         return JobStatus(value)
     except ValueError:
-        raise InvalidJobSpec(f"unknown job status {value!r}; use one of "
-                             f"{', '.join(s.value for s in JobStatus)}") from None
+        raise InvalidJobSpec(
+            f"unknown job status {value!r}; use one of {', '.join(s.value for s in JobStatus)}"
+        ) from None
 
 
 Filter = str | Iterable[str] | None
@@ -50,8 +51,14 @@ def _values(value: Filter) -> tuple[str, ...] | None:
     return tuple(str(v) for v in value)
 
 
-def record_changes(current: dict[str, Any], fields: dict[str, Any], *, status: JobStatus | str | None = None,
-                   note: str | None = None, at: float) -> dict[str, Any] | None:
+def record_changes(
+    current: dict[str, Any],
+    fields: dict[str, Any],
+    *,
+    status: JobStatus | str | None = None,
+    note: str | None = None,
+    at: float,
+) -> dict[str, Any] | None:
     """The top-level keys :meth:`RunLog.update` writes for ``fields`` and ``status``, or None when it ignores them.
 
     A pure function of the current record, so a change can be applied the same way to a copy kept in memory.
@@ -70,8 +77,10 @@ def record_changes(current: dict[str, Any], fields: dict[str, Any], *, status: J
         raise InvalidJobSpec("status_history is append-only: pass status=... (and note=...) instead")
     if "id" in fields and fields["id"] != current.get("id"):
         raise InvalidJobSpec(f"a job's id cannot change ({current.get('id')} → {fields['id']})")
-    changes = {k: {**current[k], **v} if isinstance(v, dict) and isinstance(current.get(k), dict) else v
-               for k, v in fields.items()}
+    changes = {
+        k: {**current[k], **v} if isinstance(v, dict) and isinstance(current.get(k), dict) else v
+        for k, v in fields.items()
+    }
     if status is not None:
         new_status = _status(status)
         old = JobStatus(current.get("status", "pending"))
@@ -79,8 +88,10 @@ def record_changes(current: dict[str, Any], fields: dict[str, Any], *, status: J
             return None
         if new_status != old or note is not None:
             changes["status"] = new_status.value
-            changes["status_history"] = [*current.get("status_history", []),
-                                         {"status": new_status.value, "at": at, "note": note}]
+            changes["status_history"] = [
+                *current.get("status_history", []),
+                {"status": new_status.value, "at": at, "note": note},
+            ]
     changes.setdefault("updated", at)
     return changes
 
@@ -105,8 +116,9 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise RunLogError(f"cannot create the qhybrid home {self.directory}: {error}; set QHYBRID_HOME to a "
-                              "writable directory") from error
+            raise RunLogError(
+                f"cannot create the qhybrid home {self.directory}: {error}; set QHYBRID_HOME to a writable directory"
+            ) from error
         self.file = self.directory / FILE_NAME
         self._db = LogDB(self.file, schema_version=self.SCHEMA_VERSION, fsync=fsync)
         self._storage: JsonLinesStorage = self._db.storage  # type: ignore[assignment]
@@ -173,8 +185,15 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
         self._runs.clear_cache()
         return [d["id"] for d in docs]
 
-    def update(self, job_id: str, fields: dict[str, Any], *, status: JobStatus | str | None = None,
-               note: str | None = None, at: float | None = None) -> dict[str, Any]:
+    def update(
+        self,
+        job_id: str,
+        fields: dict[str, Any],
+        *,
+        status: JobStatus | str | None = None,
+        note: str | None = None,
+        at: float | None = None,
+    ) -> dict[str, Any]:
         """Change a record and return the new one.
 
         Top-level keys are replaced, except dict values, which are merged one level deep. A ``status`` is
@@ -206,8 +225,10 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
         if not found:
             raise UnknownJob(f"no job {job_id!r} in {self.file}")
         if len(found) > 1:
-            raise AmbiguousJobId(f"job id prefix {job_id!r} matches several jobs ({', '.join(found)}"
-                                 f"{', ...' if len(found) == 5 else ''}); type more characters")
+            raise AmbiguousJobId(
+                f"job id prefix {job_id!r} matches several jobs ({', '.join(found)}"
+                f"{', ...' if len(found) == 5 else ''}); type more characters"
+            )
         return found[0]
 
     def get(self, job_id: str) -> dict[str, Any]:
@@ -220,35 +241,80 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
             record = self._storage.doc("runs", self._resolve(job_id))
         return self._with_live_owners([record])[0]
 
-    def _filters(self, status: Filter = None, backend: Filter = None, notebook: Filter = None, tag: Filter = None,
-                 circuit_hash: Filter = None, group: Filter = None, owner: Filter = None, kind: Filter = None,
-                 experiment: Filter = None) -> dict[str, tuple[str, ...]]:
-        given = dict(zip(("status", "backend", "notebook", "tag", "circuit_hash", "group", "owner", "kind", "experiment"),
-                         map(_values, (status, backend, notebook, tag, circuit_hash, group, owner, kind, experiment))))
+    def _filters(
+        self,
+        status: Filter = None,
+        backend: Filter = None,
+        notebook: Filter = None,
+        tag: Filter = None,
+        circuit_hash: Filter = None,
+        group: Filter = None,
+        owner: Filter = None,
+        kind: Filter = None,
+        experiment: Filter = None,
+    ) -> dict[str, tuple[str, ...]]:
+        given = dict(
+            zip(
+                ("status", "backend", "notebook", "tag", "circuit_hash", "group", "owner", "kind", "experiment"),
+                map(_values, (status, backend, notebook, tag, circuit_hash, group, owner, kind, experiment)),
+            )
+        )
         if given["status"]:
             given["status"] = tuple(_status(s).value for s in given["status"])
         return {f: v for f, v in given.items() if v is not None and f in FIELDS}
 
-    def query(self, *, status: str | Iterable[str] | None = None, backend: str | Iterable[str] | None = None,
-              notebook: str | None = None, tag: str | None = None, circuit_hash: str | None = None,
-              group: str | None = None, owner: str | None = None, kind: str | Iterable[str] | None = None,
-              experiment: str | None = None, search: str | None = None, since: float | None = None,
-              limit: int | None = 50, offset: int = 0) -> list[dict[str, Any]]:
+    def query(
+        self,
+        *,
+        status: str | Iterable[str] | None = None,
+        backend: str | Iterable[str] | None = None,
+        notebook: str | None = None,
+        tag: str | None = None,
+        circuit_hash: str | None = None,
+        group: str | None = None,
+        owner: str | None = None,
+        kind: str | Iterable[str] | None = None,
+        experiment: str | None = None,
+        search: str | None = None,
+        since: float | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
         """Matching records, newest first. ``status``, ``backend`` and ``kind`` may be one value or several.
 
         ``kind`` is the backend's kind (simulator, emulator, hardware); ``search`` matches a circuit name or tag
         containing it (case-insensitive) or an id starting with it. Active jobs of stopped owners are settled
         first, as for :meth:`get`.
         """
-        records = self._with_live_owners(self._query_raw(status=status, backend=backend, notebook=notebook, tag=tag,
-                                                         circuit_hash=circuit_hash, group=group, owner=owner,
-                                                         kind=kind, experiment=experiment, search=search,
-                                                         since=since, limit=limit, offset=offset))
+        records = self._with_live_owners(
+            self._query_raw(
+                status=status,
+                backend=backend,
+                notebook=notebook,
+                tag=tag,
+                circuit_hash=circuit_hash,
+                group=group,
+                owner=owner,
+                kind=kind,
+                experiment=experiment,
+                search=search,
+                since=since,
+                limit=limit,
+                offset=offset,
+            )
+        )
         wanted = self._filters(status).get("status")
         return records if wanted is None else [r for r in records if r.get("status") in wanted]
 
-    def _query_raw(self, *, since: float | None = None, limit: int | None = 50, offset: int = 0,
-                   search: str | None = None, **filters: Any) -> list[dict[str, Any]]:
+    def _query_raw(
+        self,
+        *,
+        since: float | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
+        search: str | None = None,
+        **filters: Any,
+    ) -> list[dict[str, Any]]:
         if offset < 0 or (limit is not None and limit < 0):
             raise InvalidJobSpec("limit and offset must not be negative")
         with self._storage.locked():
@@ -259,8 +325,9 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
     def _with_live_owners(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``records`` with every active job of a stopped owner settled (in memory if the log cannot be written)."""
         active = {s.value for s in ACTIVE_STATES}
-        stopped = [(r, reason) for r in records if r.get("status") in active
-                   and (reason := self.owner_stopped(r)) is not None]
+        stopped = [
+            (r, reason) for r in records if r.get("status") in active and (reason := self.owner_stopped(r)) is not None
+        ]
         if not stopped:
             return records
         settled: dict[str, dict[str, Any]] = {}
@@ -271,8 +338,9 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
                     again = self.owner_stopped(current) if current.get("status") in active else None
                     settled[record["id"]] = self.settle_stopped(current, again) if again else current
             except RunLogError:  # a read-only or full home: show what the run log would say
-                changes = record_changes(record, {"error": reason[1]}, status=JobStatus.INTERRUPTED,
-                                         note=reason[0], at=time.time())
+                changes = record_changes(
+                    record, {"error": reason[1]}, status=JobStatus.INTERRUPTED, note=reason[0], at=time.time()
+                )
                 settled[record["id"]] = {**record, **(changes or {})}
         return [settled.get(r["id"], r) for r in records]
 
@@ -343,11 +411,19 @@ class RunLog(BudgetTables, OwnerTables, JobsTable, ExperimentTables):
             live, superseded = self._storage.live_documents, self._storage.superseded_lines
             due = self._compaction_due(COMPACT_AFTER)
             size = self.file.stat().st_size if self.file.exists() else 0
-        beside = sorted(p.name for p in self.directory.glob(f".{self.file.name}.*")
-                        if p.name.endswith((".compact", ".new")))
+        beside = sorted(
+            p.name for p in self.directory.glob(f".{self.file.name}.*") if p.name.endswith((".compact", ".new"))
+        )
         torn = sorted(p.name for p in self.directory.glob(f"{self.file.name}.torn-*"))
-        return {"file": str(self.file), "bytes": size, "live_documents": live, "superseded_lines": superseded,
-                "compaction_due": due, "leftovers": beside, "torn": torn}
+        return {
+            "file": str(self.file),
+            "bytes": size,
+            "live_documents": live,
+            "superseded_lines": superseded,
+            "compaction_due": due,
+            "leftovers": beside,
+            "torn": torn,
+        }
 
     def close(self) -> None:
         """Close file descriptors; the log reopens itself on next use."""

@@ -120,14 +120,24 @@ def summarize(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     errors = sum(by_status.get(s, 0) for s in _ERRORS)
     currency = currency or "USD"
     return {
-        "submissions": submissions, "by_status": by_status, "settled": settled, "done": done, "errors": errors,
+        "submissions": submissions,
+        "by_status": by_status,
+        "settled": settled,
+        "done": done,
+        "errors": errors,
         "active": submissions - settled,
-        "success_rate": _ratio(done, settled), "error_rate": _ratio(errors, settled),
+        "success_rate": _ratio(done, settled),
+        "error_rate": _ratio(errors, settled),
         "blocked_rate": _ratio(by_status[JobStatus.BLOCKED.value], settled),
-        "fallbacks": fallbacks, "fallbacks_received": received, "fallback_rate": _ratio(fallbacks, submissions),
-        "latency": {p: {"median": quantile(v, 0.5), "p95": quantile(v, 0.95), "count": len(v)}
-                    for p, v in phases.items()},
-        "spend": spent or {currency: 0.0}, "currency": currency, "hardware_equivalent": hardware,
+        "fallbacks": fallbacks,
+        "fallbacks_received": received,
+        "fallback_rate": _ratio(fallbacks, submissions),
+        "latency": {
+            p: {"median": quantile(v, 0.5), "p95": quantile(v, 0.95), "count": len(v)} for p, v in phases.items()
+        },
+        "spend": spent or {currency: 0.0},
+        "currency": currency,
+        "hardware_equivalent": hardware,
         "cost_per_success": spent.get(currency, 0.0) / done if done else None,
     }
 
@@ -177,15 +187,28 @@ def window_metrics(records: list[dict[str, Any]], *, window: str = "all", now: f
     rows = []
     for name, members in groups.items():
         kinds = [(r.get("backend") or {}).get("kind") for r in members]
-        rows.append({"backend": name, "kind": next((k for k in kinds if k), None), **summarize(members),
-                     "series": _series(members, start, now, BUCKETS[window])})
+        rows.append(
+            {
+                "backend": name,
+                "kind": next((k for k in kinds if k), None),
+                **summarize(members),
+                "series": _series(members, start, now, BUCKETS[window]),
+            }
+        )
     rows.sort(key=lambda row: (-row["submissions"], row["backend"]))
-    return {"window": window, "since": since, "now": now, "overall": summarize(records), "backends": rows,
-            "series": _series(records, start, now, BUCKETS[window])}
+    return {
+        "window": window,
+        "since": since,
+        "now": now,
+        "overall": summarize(records),
+        "backends": rows,
+        "series": _series(records, start, now, BUCKETS[window]),
+    }
 
 
-def operations_metrics(log: RunLog, *, window: str = "all", now: float | None = None,
-                       backend: str | None = None) -> dict[str, Any]:
+def operations_metrics(
+    log: RunLog, *, window: str = "all", now: float | None = None, backend: str | None = None
+) -> dict[str, Any]:
     """:func:`window_metrics` of the run log's jobs (of one backend when given), read through ``log``."""
     if window not in WINDOWS:
         raise InvalidJobSpec(f"unknown metrics window {window!r}; expected one of {', '.join(WINDOWS)}")
@@ -202,4 +225,14 @@ def all_windows(log: RunLog, *, now: float | None = None) -> dict[str, dict[str,
     return {window: window_metrics(records, window=window, now=now) for window in WINDOWS}
 
 
-__all__ = ["PHASES", "WINDOWS", "all_windows", "operations_metrics", "window_metrics", "phase_seconds", "quantile", "spend", "summarize"]
+__all__ = [
+    "PHASES",
+    "WINDOWS",
+    "all_windows",
+    "operations_metrics",
+    "window_metrics",
+    "phase_seconds",
+    "quantile",
+    "spend",
+    "summarize",
+]

@@ -41,8 +41,9 @@ def responsible_owner(record: dict[str, Any]) -> str | None:
     return (record.get("origin") or {}).get("owner")
 
 
-def process_stopped(source: dict[str, Any], beat: dict[str, Any] | None, *, stale_after: float = STALE_AFTER,
-                    now: float | None = None) -> tuple[str, str] | None:
+def process_stopped(
+    source: dict[str, Any], beat: dict[str, Any] | None, *, stale_after: float = STALE_AFTER, now: float | None = None
+) -> tuple[str, str] | None:
     """Why a process is gone, as ``(note, error)``; None while it lives.
 
     Args:
@@ -57,11 +58,17 @@ def process_stopped(source: dict[str, Any], beat: dict[str, Any] | None, *, stal
     now = time.time() if now is None else now
     pid, on = source.get("pid"), source.get("host")
     if isinstance(pid, int) and on == socket.gethostname() and not pid_alive(pid):
-        return ("owner stopped", f"the kernel that ran this job exited or restarted (pid {pid}); a local "
-                                 "simulation cannot be resumed: run it again")
+        return (
+            "owner stopped",
+            f"the kernel that ran this job exited or restarted (pid {pid}); a local "
+            "simulation cannot be resumed: run it again",
+        )
     if beat is not None and now - float(beat.get("at", 0)) > stale_after:
-        return ("heartbeat stale", f"the kernel that ran this job (pid {pid} on {on}) stopped beating "
-                                   f"{now - float(beat.get('at', 0)):.0f} s ago")
+        return (
+            "heartbeat stale",
+            f"the kernel that ran this job (pid {pid} on {on}) stopped beating "
+            f"{now - float(beat.get('at', 0)):.0f} s ago",
+        )
     return None
 
 
@@ -71,6 +78,7 @@ class OwnerTables:
     _storage: JsonLinesStorage
 
     if TYPE_CHECKING:
+
         def _table(self, name: str) -> LogTable: ...
 
     # -- cancel requests from the server to the kernel that owns the job ----------------------------------------
@@ -80,8 +88,14 @@ class OwnerTables:
         with self._storage.locked(exclusive=True):
             job_id = self._resolve(job_id)  # type: ignore[attr-defined]
             owner = responsible_owner(self._storage.table("runs")[job_id])
-            request: dict[str, Any] = {"id": uuid.uuid4().hex, "job_id": job_id, "kind": "cancel", "at": time.time(), "by": by,
-                       "owner": owner}
+            request: dict[str, Any] = {
+                "id": uuid.uuid4().hex,
+                "job_id": job_id,
+                "kind": "cancel",
+                "at": time.time(),
+                "by": by,
+                "owner": owner,
+            }
             self._table("requests").put(request["id"], request)
         return dict(request)
 
@@ -92,8 +106,11 @@ class OwnerTables:
         """
         with self._storage.locked():
             runs = self._storage.table("runs")
-            found = [dict(r) for r in self._storage.table("requests").values()
-                     if (responsible_owner(runs[r["job_id"]]) if r.get("job_id") in runs else r.get("owner")) == owner]
+            found = [
+                dict(r)
+                for r in self._storage.table("requests").values()
+                if (responsible_owner(runs[r["job_id"]]) if r.get("job_id") in runs else r.get("owner")) == owner
+            ]
         return sorted(found, key=lambda r: r["at"])
 
     def complete_request(self, request_id: str) -> None:
@@ -106,8 +123,7 @@ class OwnerTables:
         """Record that ``owner`` (``"pid@host"``) is alive: upserts {"owner", "pid", "host", "at", **info}."""
         if not isinstance(owner, str) or not owner:
             raise InvalidJobSpec(f"heartbeat owner must be a non-empty string like 'pid@host', not {owner!r}")
-        beat = {"pid": os.getpid(), "host": socket.gethostname(), "at": time.time(), **(info or {}),
-                "owner": owner}
+        beat = {"pid": os.getpid(), "host": socket.gethostname(), "at": time.time(), **(info or {}), "owner": owner}
         self._table("heartbeats").put(owner, beat)
 
     def owners(self) -> list[dict[str, Any]]:
@@ -120,12 +136,18 @@ class OwnerTables:
         """Every owner's last heartbeat with ``age`` (seconds since it beat) and ``alive`` (see
         :func:`process_stopped`), most recent first."""
         now = time.time() if now is None else now
-        return [{**beat, "age": max(0.0, now - float(beat.get("at") or 0.0)),
-                 "alive": process_stopped(beat, beat, stale_after=stale_after, now=now) is None}
-                for beat in self.owners()]
+        return [
+            {
+                **beat,
+                "age": max(0.0, now - float(beat.get("at") or 0.0)),
+                "alive": process_stopped(beat, beat, stale_after=stale_after, now=now) is None,
+            }
+            for beat in self.owners()
+        ]
 
-    def owner_stopped(self, record: dict[str, Any], *, stale_after: float = STALE_AFTER,
-                      now: float | None = None) -> tuple[str, str] | None:
+    def owner_stopped(
+        self, record: dict[str, Any], *, stale_after: float = STALE_AFTER, now: float | None = None
+    ) -> tuple[str, str] | None:
         """Why the process responsible for an active job is gone, as ``(note, error)``; None while it lives.
 
         The responsible process is the record's ``handler.owner`` (a process that took the job over, e.g. the
@@ -141,8 +163,9 @@ class OwnerTables:
         owner = source_record.get("owner")
         with self._storage.locked():
             beat = self._storage.table("heartbeats").get(owner) if owner else None
-        return process_stopped(beat or source_record, beat, stale_after=stale_after,
-                               now=time.time() if now is None else now)
+        return process_stopped(
+            beat or source_record, beat, stale_after=stale_after, now=time.time() if now is None else now
+        )
 
     def settle_stopped(self, record: dict[str, Any], reason: tuple[str, str]) -> dict[str, Any]:
         """Give an active job whose owner stopped its next state, in the run log; returns the new record.
@@ -155,11 +178,15 @@ class OwnerTables:
         if isinstance(job, dict) and not job.get("local"):
             previous = (record.get("handler") or {}).get("owner") or (record.get("origin") or {}).get("owner")
             released: dict[str, Any] = self.update(  # type: ignore[attr-defined]
-                record["id"], {"handler": {"owner": None, "released_at": time.time(), "previous": previous}},
-                status=record["status"], note=f"{note}; the provider job goes on and waits to be adopted")
+                record["id"],
+                {"handler": {"owner": None, "released_at": time.time(), "previous": previous}},
+                status=record["status"],
+                note=f"{note}; the provider job goes on and waits to be adopted",
+            )
             return released
         interrupted: dict[str, Any] = self.update(  # type: ignore[attr-defined]
-            record["id"], {"error": error}, status=JobStatus.INTERRUPTED, note=note)
+            record["id"], {"error": error}, status=JobStatus.INTERRUPTED, note=note
+        )
         return interrupted
 
     def reap_interrupted(self, *, stale_after: float = STALE_AFTER) -> list[str]:

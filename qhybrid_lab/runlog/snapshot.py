@@ -72,8 +72,9 @@ def snapshot_path(log: Path) -> Path:
 
 def encode(snap: Snapshot) -> bytes:
     """The snapshot file's bytes: magic, CRC-32 of the payload, payload (``marshal``: builtins only)."""
-    payload = marshal.dumps((snap.header, snap.size, snap.lines, snap.crc, snap.checkpoints, snap.tables,
-                             snap.listeners))
+    payload = marshal.dumps(
+        (snap.header, snap.size, snap.lines, snap.crc, snap.checkpoints, snap.tables, snap.listeners)
+    )
     return MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
 
 
@@ -98,7 +99,7 @@ def _decode(data: bytes) -> Snapshot | None:
     if not data.startswith(MAGIC) or len(data) < head:
         return None
     payload = data[head:]
-    if zlib.crc32(payload) != int.from_bytes(data[len(MAGIC):head], "big"):
+    if zlib.crc32(payload) != int.from_bytes(data[len(MAGIC) : head], "big"):
         return None
     try:
         fields = marshal.loads(payload)
@@ -107,8 +108,15 @@ def _decode(data: bytes) -> Snapshot | None:
     if not (isinstance(fields, tuple) and len(fields) == 7):
         return None
     header, size, lines, crc, checkpoints, tables, listeners = fields
-    if not (isinstance(header, bytes) and isinstance(size, int) and isinstance(lines, int) and isinstance(crc, int)
-            and isinstance(checkpoints, list) and isinstance(tables, dict) and isinstance(listeners, dict)):
+    if not (
+        isinstance(header, bytes)
+        and isinstance(size, int)
+        and isinstance(lines, int)
+        and isinstance(crc, int)
+        and isinstance(checkpoints, list)
+        and isinstance(tables, dict)
+        and isinstance(listeners, dict)
+    ):
         return None
     if not all(isinstance(refs, dict) and all(type(ref) is int for ref in refs.values()) for refs in tables.values()):
         return None  # (each place is checked when its document is read: its bytes must have the CRC it names)

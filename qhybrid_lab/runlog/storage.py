@@ -84,8 +84,9 @@ def json_copy(value: Any) -> Any:
 
 
 def _put_prefix(table: str, doc_id: str) -> bytes:
-    return ('{"t":' + encode_basestring(table) + ',"op":"put","id":' + encode_basestring(doc_id)
-            + ',"doc":').encode("utf-8")  # what dumps() writes for these two strings
+    return ('{"t":' + encode_basestring(table) + ',"op":"put","id":' + encode_basestring(doc_id) + ',"doc":').encode(
+        "utf-8"
+    )  # what dumps() writes for these two strings
 
 
 class DocView(Mapping[str, dict[str, Any]]):
@@ -230,11 +231,16 @@ class JsonLinesStorage(Storage):
         if len(data) == length and zlib.crc32(data) == crc:
             return data
         if name is None or doc_id is None:
-            raise self._corrupt(f"run log {self.path} is damaged: the bytes at offset {offset} changed after they "
-                                "were written (the file was modified in place). The file was left exactly as it "
-                                f"is; move it aside to go on, e.g. `mv '{self.path}' '{self.path}.broken'`.")
-        logger.warning("qhybrid-lab: the run log %s was modified in place after its last compaction; reading it "
-                       "again without its snapshot", self.path)
+            raise self._corrupt(
+                f"run log {self.path} is damaged: the bytes at offset {offset} changed after they "
+                "were written (the file was modified in place). The file was left exactly as it "
+                f"is; move it aside to go on, e.g. `mv '{self.path}' '{self.path}.broken'`."
+            )
+        logger.warning(
+            "qhybrid-lab: the run log %s was modified in place after its last compaction; reading it "
+            "again without its snapshot",
+            self.path,
+        )
         self._load(use_snapshot=False)
         value = self._state.get(name, {})[doc_id]
         return value if isinstance(value, bytes) else dumps(value).encode("utf-8")
@@ -267,9 +273,13 @@ class JsonLinesStorage(Storage):
             self._load()
             return
         if st.st_size < self._offset:
-            raise self._corrupt(self._message(
-                self._lines, f"is shorter ({st.st_size} bytes) than what this process already read "
-                f"({self._offset} bytes): it was truncated"))
+            raise self._corrupt(
+                self._message(
+                    self._lines,
+                    f"is shorter ({st.st_size} bytes) than what this process already read "
+                    f"({self._offset} bytes): it was truncated",
+                )
+            )
         rewritten = st.st_size == self._offset and st.st_mtime_ns != self._mtime_ns
         if rewritten or (st.st_mtime_ns != self._mtime_ns and time.monotonic() - self._verified_at > VERIFY_INTERVAL):
             self._verify()
@@ -294,8 +304,13 @@ class JsonLinesStorage(Storage):
             crc = zlib.crc32(block, crc)
             if len(block) != offset - start or crc != expected:
                 bad, within = self._where(block, line, last_line)
-                raise self._corrupt(self._message(bad, "changed after this process had read it (the file was "
-                                                       "modified in place, not appended to)", within))
+                raise self._corrupt(
+                    self._message(
+                        bad,
+                        "changed after this process had read it (the file was modified in place, not appended to)",
+                        within,
+                    )
+                )
             start, line = offset, last_line + 1
 
     @staticmethod
@@ -327,8 +342,7 @@ class JsonLinesStorage(Storage):
         return True
 
     def _header(self) -> dict[str, Any]:
-        return {"format": FORMAT, "schema": self.schema_version, "generation": uuid.uuid4().hex,
-                "created": time.time()}
+        return {"format": FORMAT, "schema": self.schema_version, "generation": uuid.uuid4().hex, "created": time.time()}
 
     def _load(self, use_snapshot: bool = True) -> None:
         self._stale = True
@@ -355,15 +369,18 @@ class JsonLinesStorage(Storage):
         self._verified_at = time.monotonic()
         end = data.find(b"\n")
         if end < 0:
-            raise RunLogCorrupt(self._message(1, "has no complete header line (the file is empty or "
-                                                 "was cut short while it was being created)"))
+            raise RunLogCorrupt(
+                self._message(
+                    1, "has no complete header line (the file is empty or was cut short while it was being created)"
+                )
+            )
         self._check_header(data[:end])
         self._offset, self._lines = end + 1, 1
-        self._crc = zlib.crc32(data[:end + 1])
+        self._crc = zlib.crc32(data[: end + 1])
         listeners = [listener for group in self._listeners.values() for listener in group]
         for listener in listeners:
             listener.reload_started()
-        self._apply_lines(data[end + 1:])
+        self._apply_lines(data[end + 1 :])
         for listener in listeners:
             listener.reload_finished()
         self.version += 1
@@ -405,9 +422,13 @@ class JsonLinesStorage(Storage):
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise RunLogCorrupt(self._message(1, "is not a qhybrid-lab run log header"))
         if header.get("schema") != self.schema_version:
-            raise RunLogCorrupt(self._message(
-                1, f"declares schema {header.get('schema')!r} but this qhybrid-lab reads schema "
-                   f"{self.schema_version}: use the qhybrid-lab version that wrote it (pip install -U qhybrid-lab)"))
+            raise RunLogCorrupt(
+                self._message(
+                    1,
+                    f"declares schema {header.get('schema')!r} but this qhybrid-lab reads schema "
+                    f"{self.schema_version}: use the qhybrid-lab version that wrote it (pip install -U qhybrid-lab)",
+                )
+            )
         self.generation = header.get("generation")
 
     def _apply_lines(self, data: bytes) -> None:
@@ -451,7 +472,7 @@ class JsonLinesStorage(Storage):
                 return "is a put without a document"
             prefix = _put_prefix(name, doc_id)
             # keep the document's own bytes when the line has the layout this module writes
-            table[doc_id] = line[len(prefix):-1] if line.startswith(prefix) and line.endswith(b"}") else new
+            table[doc_id] = line[len(prefix) : -1] if line.startswith(prefix) and line.endswith(b"}") else new
         elif kind == "merge":
             fields, old = op.get("fields"), table.get(doc_id)
             if old is None or not isinstance(fields, dict):
@@ -469,10 +490,12 @@ class JsonLinesStorage(Storage):
         return None
 
     def _message(self, line: int, what: str, within: str = "") -> str:
-        return (f"run log {self.path} is damaged: line {line}{within} {what}. The file was left exactly as it is "
-                f"(qhybrid-lab never rewrites or repairs it). To go on, move it aside, e.g. "
-                f"`mv '{self.path}' '{self.path}.broken'`; a new empty run log is started on next use, and the "
-                f"lines before line {line} of the moved file are intact JSON operations if you need them.")
+        return (
+            f"run log {self.path} is damaged: line {line}{within} {what}. The file was left exactly as it is "
+            f"(qhybrid-lab never rewrites or repairs it). To go on, move it aside, e.g. "
+            f"`mv '{self.path}' '{self.path}.broken'`; a new empty run log is started on next use, and the "
+            f"lines before line {line} of the moved file are intact JSON operations if you need them."
+        )
 
     # -- writing -------------------------------------------------------------------------------------------------
 
@@ -487,8 +510,10 @@ class JsonLinesStorage(Storage):
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
         except OSError as error:
-            raise RunLogError(f"cannot write the run log {self.path}: {error}; nothing was written (a read-only "
-                              "home? set QHYBRID_HOME to a writable directory)") from error
+            raise RunLogError(
+                f"cannot write the run log {self.path}: {error}; nothing was written (a read-only "
+                "home? set QHYBRID_HOME to a writable directory)"
+            ) from error
         try:
             st = os.fstat(fd)
             if self._torn and (st.st_dev, st.st_ino) == self._ident and st.st_size == self._offset + self._torn:
@@ -496,16 +521,20 @@ class JsonLinesStorage(Storage):
                 st = os.fstat(fd)
             if (st.st_dev, st.st_ino) != self._ident or st.st_size != self._offset:
                 self._stale = True
-                raise RunLogError(f"run log {self.path} changed while this process held its lock; nothing was "
-                                  "written (is a program that ignores the lock file writing to it?)")
+                raise RunLogError(
+                    f"run log {self.path} changed while this process held its lock; nothing was "
+                    "written (is a program that ignores the lock file writing to it?)"
+                )
             try:
                 written = os.write(fd, buf)
             except OSError as exc:
                 raise RunLogError(f"could not append to {self.path}: {exc}; nothing was written") from exc
             if written != len(buf):  # only our own cut line is taken back, under the lock
                 os.ftruncate(fd, st.st_size)
-                raise RunLogError(f"only {written} of {len(buf)} bytes could be appended to {self.path} (disk "
-                                  "full?); the partial write was taken back and nothing was recorded")
+                raise RunLogError(
+                    f"only {written} of {len(buf)} bytes could be appended to {self.path} (disk "
+                    "full?); the partial write was taken back and nothing was recorded"
+                )
             if self.fsync:
                 os.fsync(fd)
             self._mtime_ns = os.fstat(fd).st_mtime_ns
@@ -525,11 +554,17 @@ class JsonLinesStorage(Storage):
             aside.write_bytes(tail)
             os.ftruncate(fd, self._offset)
         except OSError as error:
-            raise RunLogError(f"the run log {self.path} ends with {self._torn} bytes of a write that was cut short; "
-                              f"they could not be moved aside ({error}), so nothing was written") from error
+            raise RunLogError(
+                f"the run log {self.path} ends with {self._torn} bytes of a write that was cut short; "
+                f"they could not be moved aside ({error}), so nothing was written"
+            ) from error
         logger.warning(
             "qhybrid-lab: the run log %s ended with %d bytes of a write cut short by a process that stopped while "
-            "writing (never confirmed to anyone); they were moved to %s", self.path, self._torn, aside)
+            "writing (never confirmed to anyone); they were moved to %s",
+            self.path,
+            self._torn,
+            aside,
+        )
         self._torn = 0
 
     @property
@@ -555,9 +590,11 @@ class JsonLinesStorage(Storage):
         with self.locked(exclusive=True):
             held = time.perf_counter()
             tables = {name: dict(table) for name, table in self._state.items()}
-            exports = {name: [(listener, listener.export()) for listener in group]  # type: ignore[attr-defined]
-                       for name, group in self._listeners.items()
-                       if all(hasattr(listener, "export") for listener in group)}
+            exports = {
+                name: [(listener, listener.export()) for listener in group]  # type: ignore[attr-defined]
+                for name, group in self._listeners.items()
+                if all(hasattr(listener, "export") for listener in group)
+            }
             base_offset, base_ident, source = self._offset, self._ident, os.dup(self._fd)  # type: ignore[arg-type]
             self.remove_leftovers()
             self.compaction_holds = [time.perf_counter() - held]
@@ -566,8 +603,10 @@ class JsonLinesStorage(Storage):
         try:
             try:
                 header, refs, size, lines, crc, checkpoints = self._rewrite(tmp, tables, source)
-                packed = {name: [listener.pack(state) if hasattr(listener, "pack") else state
-                                 for listener, state in group] for name, group in exports.items()}
+                packed = {
+                    name: [listener.pack(state) if hasattr(listener, "pack") else state for listener, state in group]
+                    for name, group in exports.items()
+                }
                 snap = Snapshot(header, size, lines, crc, checkpoints, refs, packed)
                 snap_tmp.write_bytes(encode(snap))
             finally:
@@ -619,8 +658,9 @@ class JsonLinesStorage(Storage):
         finally:
             self.compaction_holds.append(time.perf_counter() - start)
 
-    def _rewrite(self, tmp: Path, tables: dict[str, dict[str, Stored]], source: int
-                 ) -> tuple[bytes, dict[str, dict[str, int]], int, int, int, list[tuple[int, int, int]]]:
+    def _rewrite(
+        self, tmp: Path, tables: dict[str, dict[str, Stored]], source: int
+    ) -> tuple[bytes, dict[str, dict[str, int]], int, int, int, list[tuple[int, int, int]]]:
         """Write ``tables`` as put lines to ``tmp`` (synced); returns what the snapshot says about it."""
         header = dumps(self._header()).encode("utf-8")
         refs: dict[str, dict[str, int]] = {}
@@ -638,13 +678,15 @@ class JsonLinesStorage(Storage):
                         at, length, doc_crc = split_ref(doc)
                         body = os.pread(source, length, at)
                         if len(body) != length or zlib.crc32(body) != doc_crc:
-                            raise RunLogCorrupt(f"run log {self.path} is damaged: the document {doc_id!r} changed "
-                                                "in place after it was written; nothing was compacted")
+                            raise RunLogCorrupt(
+                                f"run log {self.path} is damaged: the document {doc_id!r} changed "
+                                "in place after it was written; nothing was compacted"
+                            )
                     elif isinstance(doc, bytes):
                         body = doc
                     else:
                         line = dumps({"t": name, "op": "put", "id": doc_id, "doc": doc}).encode("utf-8")
-                        body = line[len(prefix):-1]
+                        body = line[len(prefix) : -1]
                     placed[doc_id] = make_ref(offset + len(prefix), len(body), zlib.crc32(body))
                     piece = prefix + body + b"}\n"
                     crc = zlib.crc32(piece, crc)
@@ -672,7 +714,7 @@ class JsonLinesStorage(Storage):
         """
         host, now, removed = socket.gethostname(), time.time(), []
         for path in self.path.parent.glob(f".{self.path.name}.*"):
-            parts = path.name[len(self.path.name) + 2:].split(".")
+            parts = path.name[len(self.path.name) + 2 :].split(".")
             if not parts or parts[-1] not in ("compact", "new"):
                 continue
             pid = next((int(p) for p in parts if p.isdigit()), None)
@@ -708,8 +750,11 @@ class JsonLinesStorage(Storage):
             for name in set(self._state) | set(data):
                 old, new = self.table(name), data.get(name, {})
                 ops += [{"t": name, "op": "delete", "id": k} for k in old if k not in new]
-                ops += [{"t": name, "op": "put", "id": str(k), "doc": dict(doc)}
-                        for k, doc in new.items() if doc is not old.get(str(k)) and doc != old.get(str(k))]
+                ops += [
+                    {"t": name, "op": "put", "id": str(k), "doc": dict(doc)}
+                    for k, doc in new.items()
+                    if doc is not old.get(str(k)) and doc != old.get(str(k))
+                ]
             self.append(ops)
 
     def __del__(self) -> None:
@@ -725,4 +770,3 @@ class JsonLinesStorage(Storage):
                 self._fd = None
             self._stale = True
             self.lock.close()
-

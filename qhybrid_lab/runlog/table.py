@@ -27,14 +27,26 @@ class JobsTable:
     _index: RunIndex
 
     if TYPE_CHECKING:
+
         def _filters(self, *args: Any, **filters: Any) -> dict[str, tuple[str, ...]]: ...
 
         def _with_live_owners(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
 
-    def table(self, *, status: str | Iterable[str] | None = None, backend: str | Iterable[str] | None = None,
-              kind: str | Iterable[str] | None = None, notebook: str | None = None, tag: str | None = None,
-              experiment: str | None = None, search: str | None = None, finished_after: float | None = None,
-              limit: int = 50, offset: int = 0, active_limit: int = 500) -> dict[str, Any]:
+    def table(
+        self,
+        *,
+        status: str | Iterable[str] | None = None,
+        backend: str | Iterable[str] | None = None,
+        kind: str | Iterable[str] | None = None,
+        notebook: str | None = None,
+        tag: str | None = None,
+        experiment: str | None = None,
+        search: str | None = None,
+        finished_after: float | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        active_limit: int = 500,
+    ) -> dict[str, Any]:
         """The jobs table the sidebar's Queue shows: a page in group order, active jobs pinned, counts, groups.
 
         Args:
@@ -67,9 +79,16 @@ class JobsTable:
         view["active"], view["page"] = active, page
         return view
 
-    def _table_view(self, filters: dict[str, tuple[str, ...]], statuses: tuple[str, ...] | None,
-                    search: str | None, finished_after: float | None, limit: int, offset: int,
-                    active_limit: int) -> dict[str, Any]:
+    def _table_view(
+        self,
+        filters: dict[str, tuple[str, ...]],
+        statuses: tuple[str, ...] | None,
+        search: str | None,
+        finished_after: float | None,
+        limit: int,
+        offset: int,
+        active_limit: int,
+    ) -> dict[str, Any]:
         index = self._index
         with self._storage.locked():
             selected = self._selected(filters, search, finished_after)
@@ -98,12 +117,15 @@ class JobsTable:
                 "groups": sorted(groups.values(), key=lambda g: (g["submitted"], g["group"]), reverse=True),
                 "counts": counts,
                 "overall": {"total": len(index), "active": len(index.ids("status", ACTIVE))},
-                "total": total, "limit": limit, "offset": offset,
+                "total": total,
+                "limit": limit,
+                "offset": offset,
                 "next_offset": end if end < total and page_ids else None,
             }
 
-    def _selected(self, filters: dict[str, tuple[str, ...]], search: str | None,
-                  finished_after: float | None) -> set[str] | None:
+    def _selected(
+        self, filters: dict[str, tuple[str, ...]], search: str | None, finished_after: float | None
+    ) -> set[str] | None:
         """Ids the filters, the search and ``finished_after`` select (None: all), whatever their status."""
         index = self._index
         selected = index.matching(filters)
@@ -132,8 +154,9 @@ class JobsTable:
         if not found:
             raise UnknownJob(f"no group {group[:80]!r} in the run log (a group id prefix needs at least 4 characters)")
         if len(found) > 1:
-            raise AmbiguousJobId(f"group id prefix {group!r} matches several groups ({', '.join(found)}); "
-                                 "type more characters")
+            raise AmbiguousJobId(
+                f"group id prefix {group!r} matches several groups ({', '.join(found)}); type more characters"
+            )
         return found[0]
 
     def group_jobs(self, group: str) -> list[dict[str, Any]]:

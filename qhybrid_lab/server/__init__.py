@@ -25,14 +25,20 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     from .. import __version__
 
     config = QHybridLabServer(parent=serverapp)
-    service = RunLogService(stale_after=config.stale_after, reap_every=config.reap_every, max_page=config.max_page,
-                            adopt=_adopt_released if config.adopt_provider_jobs else None)
+    service = RunLogService(
+        stale_after=config.stale_after,
+        reap_every=config.reap_every,
+        max_page=config.max_page,
+        adopt=_adopt_released if config.adopt_provider_jobs else None,
+    )
     # One thread for every run-log call: file locks never block the event loop, and calls never race each other.
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qhybrid-runlog")
     info = {"name": "qhybrid-lab", "version": __version__, "poll_interval": config.poll_interval}
     document = openapi_document(version=__version__, max_page=config.max_page)
     web_app = serverapp.web_app
-    specs = url_specs(web_app.settings["base_url"], {"service": service, "executor": executor, "info": info,
-                                                      "openapi": lambda: document})
+    specs = url_specs(
+        web_app.settings["base_url"],
+        {"service": service, "executor": executor, "info": info, "openapi": lambda: document},
+    )
     web_app.add_handlers(".*$", specs)
     serverapp.log.info("qhybrid-lab: REST API at %s%s/", web_app.settings["base_url"], API_PREFIX)

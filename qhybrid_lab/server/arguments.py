@@ -58,8 +58,10 @@ def check_known(args: QueryArgs, route: str, known: Iterable[str]) -> None:
     unknown = sorted(name for name in set(args) - allowed - AUTH_PARAMETERS if not _cache_buster(name, args[name]))
     if unknown:
         expected = ", ".join(sorted(allowed)) or "none"
-        raise BadRequest(f"{route} does not take the query parameter(s) {', '.join(_short(u) for u in unknown)}; "
-                         f"it takes: {expected}")
+        raise BadRequest(
+            f"{route} does not take the query parameter(s) {', '.join(_short(u) for u in unknown)}; "
+            f"it takes: {expected}"
+        )
 
 
 def values(args: QueryArgs, name: str) -> list[str]:
@@ -109,8 +111,9 @@ def epoch(args: QueryArgs, name: str) -> float | None:
     if raw is None:
         return None
     if not _DECIMAL.fullmatch(raw.strip()) or float(raw) > MAX_EPOCH:
-        raise BadRequest(f"{name} must be a time in epoch seconds (a number between 0 and {MAX_EPOCH:.0e}), "
-                         f"got {_short(raw)}")
+        raise BadRequest(
+            f"{name} must be a time in epoch seconds (a number between 0 and {MAX_EPOCH:.0e}), got {_short(raw)}"
+        )
     return float(raw)
 
 
@@ -188,8 +191,9 @@ def json_body(raw: bytes) -> Any:
     except UnicodeDecodeError as error:
         raise BadRequest(f"the request body is not UTF-8 text: {error}") from None
     try:
-        value = json.loads(text, parse_int=_number_int, parse_float=_number_float, parse_constant=_constant,
-                           object_pairs_hook=_object)
+        value = json.loads(
+            text, parse_int=_number_int, parse_float=_number_float, parse_constant=_constant, object_pairs_hook=_object
+        )
     except RecursionError:
         raise BadRequest(f"the request body nests arrays or objects more than {MAX_DEPTH} deep") from None
     except json.JSONDecodeError as error:

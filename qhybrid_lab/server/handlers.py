@@ -20,8 +20,9 @@ from .service import RunLogService
 class BaseHandler(APIHandler):
     """Runs service calls on the extension's run-log thread (file locks never block the event loop)."""
 
-    def initialize(self, service: RunLogService, executor: Executor, info: dict[str, Any],
-                   openapi: Callable[[], dict[str, Any]]) -> None:
+    def initialize(
+        self, service: RunLogService, executor: Executor, info: dict[str, Any], openapi: Callable[[], dict[str, Any]]
+    ) -> None:
         self.service = service
         self.executor = executor
         self.info = info
@@ -56,8 +57,7 @@ class BaseHandler(APIHandler):
         elif error is not None:
             message = "internal error; the Jupyter server log has the traceback"
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"error": responses.get(status_code, "HTTPError").replace(" ", ""),
-                                "message": message}))
+        self.finish(json.dumps({"error": responses.get(status_code, "HTTPError").replace(" ", ""), "message": message}))
 
 
 class RootHandler(BaseHandler):

@@ -51,6 +51,7 @@ class OperationsService:
     max_page: int
 
     if TYPE_CHECKING:  # RunLogService provides it
+
         @staticmethod
         def log() -> Any: ...
 
@@ -98,8 +99,9 @@ class OperationsService:
             "jobs_total": log.count(experiment=name),
         }
 
-    def stop_experiment(self, name: str, *, by: str = "sidebar", args: QueryArgs | None = None, body: Any = None
-                        ) -> dict[str, Any]:
+    def stop_experiment(
+        self, name: str, *, by: str = "sidebar", args: QueryArgs | None = None, body: Any = None
+    ) -> dict[str, Any]:
         """``POST experiments/<name>/stop``: ask a running loop to stop after its current iteration."""
         args_.check_known(args or {}, "POST experiments/<name>/stop", ())
         if body not in (None, {}):

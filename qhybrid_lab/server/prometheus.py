@@ -19,10 +19,12 @@ from prometheus_client.registry import Collector
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 """The Prometheus text exposition format's content type (``prometheus_client.CONTENT_TYPE_LATEST``)."""
 QUANTILES = (("0.5", "median"), ("0.95", "p95"))
-RATIOS = (("success", "success_rate", "done / settled jobs"),
-          ("error", "error_rate", "(failed + interrupted) / settled jobs"),
-          ("blocked", "blocked_rate", "blocked (refused before submission) / settled jobs"),
-          ("fallback", "fallback_rate", "jobs handed on to the next backend of a fallback chain / submissions"))
+RATIOS = (
+    ("success", "success_rate", "done / settled jobs"),
+    ("error", "error_rate", "(failed + interrupted) / settled jobs"),
+    ("blocked", "blocked_rate", "blocked (refused before submission) / settled jobs"),
+    ("fallback", "fallback_rate", "jobs handed on to the next backend of a fallback chain / submissions"),
+)
 
 
 class RunLogCollector(Collector):
@@ -41,14 +43,18 @@ class RunLogCollector(Collector):
 
 
 def _totals(metrics: dict[str, Any]) -> Iterator[Metric]:
-    jobs = GaugeMetricFamily("qhybrid_jobs", "Jobs in the run log by backend and status", labels=["backend", "kind",
-                                                                                                     "status"])
-    submissions = CounterMetricFamily("qhybrid_submissions", "Jobs submitted (every record, blocked included)",
-                                      labels=["backend", "kind"])
-    fallbacks = CounterMetricFamily("qhybrid_fallbacks", "Jobs that fell back to the next backend of their chain",
-                                    labels=["backend"])
-    spend = CounterMetricFamily("qhybrid_spend", "Money spent (actual cost, else a done job's estimate)",
-                                labels=["backend", "currency"])
+    jobs = GaugeMetricFamily(
+        "qhybrid_jobs", "Jobs in the run log by backend and status", labels=["backend", "kind", "status"]
+    )
+    submissions = CounterMetricFamily(
+        "qhybrid_submissions", "Jobs submitted (every record, blocked included)", labels=["backend", "kind"]
+    )
+    fallbacks = CounterMetricFamily(
+        "qhybrid_fallbacks", "Jobs that fell back to the next backend of their chain", labels=["backend"]
+    )
+    spend = CounterMetricFamily(
+        "qhybrid_spend", "Money spent (actual cost, else a done job's estimate)", labels=["backend", "currency"]
+    )
     for row in metrics["backends"]:
         backend, kind = row["backend"], row["kind"] or ""
         for status, count in row["by_status"].items():
@@ -63,15 +69,21 @@ def _totals(metrics: dict[str, Any]) -> Iterator[Metric]:
 def _windowed(windows: dict[str, dict[str, Any]]) -> Iterator[Metric]:
     labels = ["backend", "window"]
     submissions = GaugeMetricFamily("qhybrid_window_submissions", "Jobs submitted in the window", labels=labels)
-    ratios = {key: GaugeMetricFamily(f"qhybrid_window_{name}_ratio", f"In the window: {text}", labels=labels)
-              for name, key, text in RATIOS}
-    latency = GaugeMetricFamily("qhybrid_window_latency_seconds",
-                                "Quantiles of submission latency, queue time and execution time in the window",
-                                labels=[*labels, "phase", "quantile"])
-    spend = GaugeMetricFamily("qhybrid_window_spend", "Money spent on the jobs of the window",
-                              labels=[*labels, "currency"])
-    per_success = GaugeMetricFamily("qhybrid_window_cost_per_success", "Spend per successful job in the window",
-                                    labels=[*labels, "currency"])
+    ratios = {
+        key: GaugeMetricFamily(f"qhybrid_window_{name}_ratio", f"In the window: {text}", labels=labels)
+        for name, key, text in RATIOS
+    }
+    latency = GaugeMetricFamily(
+        "qhybrid_window_latency_seconds",
+        "Quantiles of submission latency, queue time and execution time in the window",
+        labels=[*labels, "phase", "quantile"],
+    )
+    spend = GaugeMetricFamily(
+        "qhybrid_window_spend", "Money spent on the jobs of the window", labels=[*labels, "currency"]
+    )
+    per_success = GaugeMetricFamily(
+        "qhybrid_window_cost_per_success", "Spend per successful job in the window", labels=[*labels, "currency"]
+    )
     for window, metrics in windows.items():
         for row in metrics["backends"]:
             key = [row["backend"], window]

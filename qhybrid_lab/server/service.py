@@ -73,8 +73,14 @@ class RunLogService(OperationsService):
         max_page: the largest page of jobs a client may ask for (also the most pinned active jobs of the table).
     """
 
-    def __init__(self, *, stale_after: float = 20.0, reap_every: float = 5.0, max_page: int = 500,
-                 adopt: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        stale_after: float = 20.0,
+        reap_every: float = 5.0,
+        max_page: int = 500,
+        adopt: Callable[[], Any] | None = None,
+    ) -> None:
         self.adopt = adopt
         """Called by the housekeeping to follow provider jobs that no live process follows (see ``server/__init__``)."""
         self.stale_after = stale_after
@@ -145,20 +151,23 @@ class RunLogService(OperationsService):
         limit = args_.integer(args, "limit", 50, lo=1, hi=self.max_page)
         offset = args_.integer(args, "offset", 0)
         self.reap()
-        view = self.log().table(**filters, finished_after=finished_after, limit=limit, offset=offset,
-                                active_limit=self.max_page)
+        view = self.log().table(
+            **filters, finished_after=finished_after, limit=limit, offset=offset, active_limit=self.max_page
+        )
         for part in ("page", "active"):
             view[part] = [current_notebook(brief(job), notebook_paths or {}) for job in view[part]]
         return view
 
-    def job(self, job_id: str, notebook_paths: dict[str, str] | None = None, args: QueryArgs | None = None
-            ) -> dict[str, Any]:
+    def job(
+        self, job_id: str, notebook_paths: dict[str, str] | None = None, args: QueryArgs | None = None
+    ) -> dict[str, Any]:
         """``GET jobs/<id>``: the full record (an id prefix of at least 4 characters works too)."""
         args_.check_known(args or {}, "GET jobs/<id>", ())
         return current_notebook(self.log().get(_job_id(job_id)), notebook_paths or {})
 
-    def cancel(self, job_id: str, *, by: str = "sidebar", args: QueryArgs | None = None, body: Any = None
-               ) -> dict[str, Any]:
+    def cancel(
+        self, job_id: str, *, by: str = "sidebar", args: QueryArgs | None = None, body: Any = None
+    ) -> dict[str, Any]:
         """``POST jobs/<id>/cancel``: write a cancel request that the owning kernel's engine carries out."""
         args_.check_known(args or {}, "POST jobs/<id>/cancel", ())
         _no_body(body, "POST jobs/<id>/cancel")
@@ -169,8 +178,9 @@ class RunLogService(OperationsService):
         request = log.request_cancel(record["id"], by=by)
         return {"requested": True, "job_id": record["id"], "request": request}
 
-    def cancel_group(self, group: str, *, by: str = "sidebar", args: QueryArgs | None = None, body: Any = None
-                     ) -> dict[str, Any]:
+    def cancel_group(
+        self, group: str, *, by: str = "sidebar", args: QueryArgs | None = None, body: Any = None
+    ) -> dict[str, Any]:
         """``POST groups/<id>/cancel``: a cancel request for every unfinished job of one group."""
         args_.check_known(args or {}, "POST groups/<id>/cancel", ())
         _no_body(body, "POST groups/<id>/cancel")
@@ -179,12 +189,18 @@ class RunLogService(OperationsService):
         records = log.group_jobs(group_id)
         active = [r for r in records if JobStatus(r["status"]) in ACTIVE_STATES]
         if not active:
-            raise Conflict(f"group {group_id[:8]} has no unfinished job ({len(records)} finished); "
-                           "there is nothing to cancel")
+            raise Conflict(
+                f"group {group_id[:8]} has no unfinished job ({len(records)} finished); there is nothing to cancel"
+            )
         with log.transaction():
             requests = [log.request_cancel(r["id"], by=by) for r in active]
-        return {"requested": len(requests), "group": group_id, "job_ids": [r["id"] for r in active],
-                "requests": requests, "finished": len(records) - len(active)}
+        return {
+            "requested": len(requests),
+            "group": group_id,
+            "job_ids": [r["id"] for r in active],
+            "requests": requests,
+            "finished": len(records) - len(active),
+        }
 
     def budgets(self, args: QueryArgs | None = None) -> dict[str, Any]:
         """``GET budgets``: each budget with spent/committed/remaining, rehearsal mode, recent blocked jobs."""
@@ -206,12 +222,16 @@ class RunLogService(OperationsService):
         """
         args_.check_known(args or {}, "PUT budgets", ())
         if not isinstance(body, dict):
-            raise BadRequest('the body must be a JSON object like {"limit": 5, "period": "day", "backend": null} '
-                             'or {"rehearse": true}')
+            raise BadRequest(
+                'the body must be a JSON object like {"limit": 5, "period": "day", "backend": null} '
+                'or {"rehearse": true}'
+            )
         unknown = sorted(set(body) - set(BUDGET_FIELDS))
         if unknown:
-            raise BadRequest(f"unknown budget field(s) {', '.join(repr(u[:40]) for u in unknown)}; expected "
-                             f"{', '.join(BUDGET_FIELDS)}")
+            raise BadRequest(
+                f"unknown budget field(s) {', '.join(repr(u[:40]) for u in unknown)}; expected "
+                f"{', '.join(BUDGET_FIELDS)}"
+            )
         budget = _budget(body) if "limit" in body else None
         if budget is None and set(body) & {"period", "backend", "currency"}:
             raise BadRequest("period, backend and currency describe a budget: give its limit too")
