@@ -401,6 +401,36 @@ class QMagics(Magics):
         self.shell.user_ns["_"] = job
         return job
 
+    @magic_arguments()
+    @argument("job_id", metavar="JOB_ID", help="the job to run again (a unique prefix of >= 4 characters works).")
+    @argument(
+        "-b",
+        "--backend",
+        action="append",
+        metavar="NAME",
+        help="where to run it; repeatable. Default: the job's own backend.",
+    )
+    @argument("--shots", metavar="N", help="shots per circuit. Default: the job's own.")
+    @argument("--wait", action="store_true", help="wait for the new jobs before returning.")
+    @line_magic
+    def qrerun(self, line: str) -> Any:
+        """Run a recorded job's circuit again (read back from the run log: any circuit, any kernel), on any backend.
+
+        The same circuit (its QPY copy, also for circuits OpenQASM 3 cannot write), sweep points and observables;
+        the job's shots, seed, optimization level, tags and mitigation unless given. The new JobGroup is bound to
+        ``_``. Usage: ``%qrerun 3f2a9c -b fake_torino --shots 4000``
+        """
+        args = parse_argstring(self.qrerun, line)
+        settings = {} if args.shots is None else {"shots": _positive_int("--shots", args.shots)}
+        from ..jobs.rerun import rerun
+
+        try:
+            group = rerun(args.job_id, args.backend or None, wait=args.wait, **settings)
+        except QHybridError as error:
+            raise UsageError(str(error)) from error
+        self.shell.user_ns["_"] = group
+        return group
+
     @line_magic
     def qcancel(self, line: str) -> str:
         """Cancel job ID (a unique prefix of ≥ 4 characters works), whichever kernel runs it.
