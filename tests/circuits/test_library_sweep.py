@@ -319,3 +319,30 @@ def test_a_parameter_expression_circuit_still_hashes_and_runs():
     group = run(qc, "aer", parameter_values=[[0.1], [0.6]], shots=200, seed=3)
     assert [sum(c.values()) for c in group.result(timeout=120)["expression"]["aer"]] == [200, 200]
     assert group.jobs[0].record["circuit"]["hash"] == circuit_hash(qc)
+
+
+def feed_forward(kind: str) -> QuantumCircuit:
+    """A mid-circuit measurement steering the second qubit through ``if_test`` or ``switch``."""
+    qc = QuantumCircuit(2, 2, name=kind)
+    qc.h(0)
+    qc.measure(0, 0)
+    if kind == "if-test":
+        with qc.if_test((qc.clbits[0], 1)):
+            qc.x(1)
+    else:
+        with qc.switch(qc.cregs[0]) as case:
+            with case(1):
+                qc.x(1)
+            with case(case.DEFAULT):
+                qc.h(1)
+    qc.measure(1, 1)
+    return qc
+
+
+@pytest.mark.parametrize("backend", ["pennylane:default.qubit", "braket:local"])
+@pytest.mark.parametrize(("kind", "instruction"), [("if-test", "if_else"), ("switch", "switch_case")])
+def test_classical_control_is_refused_by_name_where_the_backend_has_none(qhome, backend, kind, instruction):
+    with pytest.raises(UnsupportedObject, match=rf"circuit '{kind}' uses {instruction}, which {backend} cannot run "
+                                                r"\(it has no control flow\); rewrite the circuit without it"):
+        run(feed_forward(kind), backend, shots=100)
+    assert JobManager.instance().log.count() == 0  # refused before anything was recorded

@@ -222,15 +222,26 @@ def test_targets_with_angle_bounds_transpile_each_circuit_with_its_angles():
     assert sum(result.counts.values()) == 100 and set(result.counts) == {"00"}  # RZZ alone leaves |00>
 
 
-def test_a_qaoa_optimizer_loop_through_run_reuses_its_transpiled_template(capsys):
-    from qiskit.circuit.library import QAOAAnsatz
+def library_ansatz(kind: str):
+    """A QAOAAnsatz (one "QAOA" gate of PauliEvolutionGates) or an n_local circuit (RY layers and CZ rings)."""
+    from qiskit.circuit.library import QAOAAnsatz, n_local
     from qiskit.quantum_info import SparsePauliOp
 
+    if kind == "QAOA":
+        ansatz = QAOAAnsatz(SparsePauliOp(["ZZII", "IZZI", "IIZZ", "ZIIZ"]), reps=2)
+    else:
+        ansatz = n_local(4, "ry", "cz", entanglement="circular", reps=3)
+        ansatz.name = kind
+    ansatz.measure_all()
+    return ansatz
+
+
+@pytest.mark.parametrize("kind", ["QAOA", "nlocal"])
+def test_a_library_ansatz_optimizer_loop_through_run_reuses_its_transpiled_template(capsys, kind):
     from qhybrid_lab.jobs import JobManager, run
 
-    # Given a QAOAAnsatz (one "QAOA" gate of PauliEvolutionGates) bound anew in each of 50 iterations
-    ansatz = QAOAAnsatz(SparsePauliOp(["ZZII", "IZZI", "IIZZ", "ZIIZ"]), reps=2)
-    ansatz.measure_all()
+    # Given a library ansatz bound anew in each of 50 iterations
+    ansatz = library_ansatz(kind)
     rng = np.random.default_rng(8)
     reuse, names = [], set()
     try:
@@ -245,10 +256,10 @@ def test_a_qaoa_optimizer_loop_through_run_reuses_its_transpiled_template(capsys
     # Then the first iteration is transpiled as it is, the second makes the template, the other 48 bind into it
     hits = sum(r == "structure" for r in reuse)
     with capsys.disabled():
-        print(f"\n[structure reuse] 50-iteration QAOAAnsatz loop through run() on aer: {hits}/50 iterations reused "
+        print(f"\n[structure reuse] 50-iteration {kind} loop through run() on aer: {hits}/50 iterations reused "
               f"the transpiled template ({hits / 50:.0%}); transpile cache {transpile_cache_info()}")
     assert reuse[:2] == [None, None] and hits == 48
-    assert names == {"QAOA"}  # the name the user knows, not Qiskit's "QAOA-<n>" of each bound copy
+    assert names == {kind}  # the name the user knows, not Qiskit's "QAOA-<n>" of each bound copy
 
 
 def test_the_deprecated_blueprint_ansatz_loop_reuses_its_template_on_an_emulator():
