@@ -51,9 +51,13 @@ def test_random_sparse_pauli_ops_match_statevector_estimator():
 
 
 def test_every_basis_reuses_the_one_transpiled_circuit_from_the_cache():
+    from qhybrid_lab.circuits import clear_transpile_cache, transpile_cache_info
+
     qc = random_state(2, seed=2)
+    clear_transpile_cache()
     first = qhybrid_lab.run(qc, "fake_manila", observables=["XX", "YY", "ZZ"], shots=100, seed=3)
     first.wait(TIMEOUT)
+    assert transpile_cache_info()["misses"] == 1  # three bases, one transpilation: the bases are appended to it
     again = qhybrid_lab.run(qc, "fake_manila", observables=["XX", "YY", "ZZ", "XY"], shots=100, seed=3)
     again.wait(TIMEOUT)
     record = again[0].record
