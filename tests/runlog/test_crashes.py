@@ -16,6 +16,8 @@ from qhybrid_lab.runlog import RunLog
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 20
+MAX_KILLS = 200
+"""Kills go on past KILLS until the condition a test is about has happened at least once (adaptive: any machine)."""
 
 WRITER = textwrap.dedent("""
     import sys, uuid
@@ -69,6 +71,8 @@ def test_writers_killed_mid_write_lose_no_confirmed_write(qhome, figures):
     writer.kill()
     writer.wait()
     moved = list(qhome.glob("runlog.jsonl.torn-*"))
+    # (a batch is one os.write, which SIGKILL does not cut on a local file system: torn tails are rare here, and
+    # their recovery is tested by cutting a write on purpose, test_corrupt.py::test_a_write_cut_short...)
     figures(f"{KILLS} writers killed mid-write: {len(confirmed)} confirmed records, 0 lost; {len(moved)} kill(s) "
             "cut a write short (its bytes moved aside by the next writer)")
 
@@ -78,16 +82,18 @@ def test_compactions_killed_midway_leave_the_log_readable_and_no_leftovers(qhome
     log = RunLog(qhome)
     log.insert_many([{"id": f"seed{i:04d}", "payload": "y" * 2000} for i in range(3000)])
     before = {r["id"] for r in log.query(limit=None)}
-    leftovers_seen = 0
-    for _ in range(KILLS):
+    leftovers_seen = kills = 0
+    while kills < KILLS or (leftovers_seen == 0 and kills < MAX_KILLS):
         # Given a process compacting a 6 MB log again and again, killed at a random moment
         compactor = start(COMPACTOR, qhome)
         kill_soon(compactor, rng)
+        kills += 1
         leftovers_seen += len(list(qhome.glob(".runlog.jsonl.*.compact")))
         # Then the log is readable and holds every record
         assert {r["id"] for r in RunLog(qhome).query(limit=None)} == before
+    assert leftovers_seen > 0, f"no kill of {kills} left a compaction half-written: nothing to clean up was tested"
     # and the housekeeping (or the next compaction) removes what the killed ones left
     RunLog(qhome).compact()
     assert list(qhome.glob(".runlog.jsonl.*")) == []
-    figures(f"{KILLS} compactions killed: log readable every time, {len(before)} records intact, "
+    figures(f"{kills} compactions killed: log readable every time, {len(before)} records intact, "
             f"{leftovers_seen} leftover(s) seen, 0 after the next compaction")
