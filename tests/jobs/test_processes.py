@@ -61,7 +61,7 @@ def tick_gaps(until, period: float = 0.01) -> list[float]:
     return gaps
 
 
-def test_main_thread_stays_responsive_while_the_workers_are_busy():
+def test_main_thread_stays_responsive_while_the_workers_are_busy(figures):
     # Given this machine's own timer jitter while idle, and a load made to last longer than it by far
     idle_until = time.perf_counter() + 0.5
     jitter = max(tick_gaps(lambda: time.perf_counter() > idle_until))
@@ -73,8 +73,8 @@ def test_main_thread_stays_responsive_while_the_workers_are_busy():
     # Then the jobs really ran that long, and no tick waited anywhere near as long as a job ran
     assert group.status is JobStatus.DONE
     runs = [j.record["timings"]["run"] for j in group]
-    print(f"\nidle jitter {jitter * 1000:.0f} ms; 4 jobs of {busy:.2f} s each (run {min(runs):.2f}-{max(runs):.2f} s); "
-          f"{len(gaps)} ticks of 10 ms, longest gap {max(gaps) * 1000:.0f} ms")
+    figures(f"idle jitter {jitter * 1000:.0f} ms; 4 jobs of {busy:.2f} s each (run {min(runs):.2f}-{max(runs):.2f} s); "
+            f"{len(gaps)} ticks of 10 ms, longest gap {max(gaps) * 1000:.0f} ms")
     assert min(runs) >= busy
     assert max(gaps) < busy / 4  # a kernel running a job on its own thread would stall for the whole job
 
