@@ -183,6 +183,23 @@ def test_a_timeout_with_keep_marks_the_job_and_lets_it_finish(bell):
     assert any((h["note"] or "").startswith("timed out after 0.2 s; kept running") for h in record["status_history"])
 
 
+def test_qrun_timeout_flags_reach_the_job(qhome):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "qhybrid_lab")
+    cell = "from qiskit import QuantumCircuit\nqc = QuantumCircuit(1)\nqc.x(0)\nqc.measure_all()\n"
+    shell.run_cell_magic("qrun", "-b busy:600 --shots 10 --timeout 1", cell)
+    (cancelled,) = shell.user_ns["_"]
+    with pytest.raises(JobFailed, match=r"timed out after 1 s \(queue included\)"):
+        cancelled.result(timeout=120)
+    shell.run_cell_magic("qrun", "-b busy:2 --shots 10 --timeout 0.2 --on-timeout keep", cell)
+    (kept,) = shell.user_ns["_"]
+    assert kept.result(timeout=120) == {"1": 10}
+    assert open_runlog().get(cancelled.id)["timeout"]["action"] == "cancelled"
+    assert open_runlog().get(kept.id)["timeout"]["action"] == "kept"
+
+
 RESTART = """
     import sys
     sys.path.insert(0, {here!r})
