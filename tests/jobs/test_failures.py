@@ -161,6 +161,16 @@ def test_a_backend_that_breaks_while_describing_itself_is_named_and_nothing_is_r
                                            r"the SDK returned no configuration"):
         run(bell, "undescribable:x")
     assert open_runlog().count() == 0
+    # and from %%qrun it is the same one-line message, not a traceback
+    from IPython.core.error import UsageError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "qhybrid_lab")
+    cell = "from qiskit import QuantumCircuit\nqc = QuantumCircuit(1)\nqc.x(0)\nqc.measure_all()\n"
+    with pytest.raises(UsageError, match=r"backend 'undescribable:y' could not describe itself: RuntimeError"):
+        shell.run_cell_magic("qrun", "-b undescribable:y", cell)
+    assert open_runlog().count() == 0
 
 
 def test_a_job_that_outlives_its_timeout_is_cancelled_and_failed_with_the_reason(bell):
