@@ -10,7 +10,7 @@ a run's counterparts).
 
 from __future__ import annotations
 
-from .compare import Comparison, compare, compare_records, resolve_record, run_summary
+from .comparisons import Comparison, compare, compare_records, resolve_record, run_summary
 from .groups import SCAN_WINDOW, comparison_groups, counterparts, device_stem
 from .metrics import hellinger_fidelity, nearest_probabilities, total_variation_distance
 from .noise import shot_noise

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import InvalidJobSpec, NotComparable
 from ..status import JobStatus
-from .compare import compare_records, run_summary
+from .comparisons import compare_records, run_summary
 from .pairing import comparability
 
 __all__ = ["SCAN_WINDOW", "comparison_groups", "counterparts", "device_stem"]

@@ -6,7 +6,7 @@ import html as _html
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .compare import Comparison
+    from .comparisons import Comparison
 
 __all__ = ["fmt_interval", "html", "money", "rows", "seconds", "summary_rows", "text", "verdict"]
 
