@@ -125,6 +125,10 @@ export class OperationsModel {
       if (this._panel === 'metrics') {
         const window = this._window;
         const metrics = await requestAPI<IMetrics>(`metrics${query({ window })}`, {}, this._settings);
+        if (typeof metrics !== 'object' || metrics === null || !metrics.series || !metrics.overall) {
+          // (a proxy or a test's route mock answering for this URL): say so instead of drawing nothing
+          throw new Error('GET metrics answered with something other than metrics');
+        }
         if (window === this._window) {
           this._metrics = metrics;
         }
