@@ -79,6 +79,53 @@ def test_a_full_disk_neither_hangs_the_job_nor_loses_it(qhome):
     assert done.stderr.count("can be written again") == 1, done.stderr
 
 
+DISK_FILLS_WHILE_TRANSPILING = """
+    import json, resource, signal, time
+    import qhybrid_lab.circuits
+    from jobs_helpers import ghz
+    from qhybrid_lab.jobs import run
+    from qhybrid_lab.runlog import RunLog, open_runlog
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing us
+    log = open_runlog()
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    real_transpile = qhybrid_lab.circuits.transpile_for
+
+    def transpile_then_fill_the_disk(*args, **kwargs):
+        # the job's pending record is written; from here on no byte more fits in the run log
+        outcome = real_transpile(*args, **kwargs)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (log.file.stat().st_size, hard))
+        return outcome
+
+    qhybrid_lab.circuits.transpile_for = transpile_then_fill_the_disk  # the fault, injected at that moment
+    job = run(ghz(3, "bell3"), "fake_manila", shots=200, seed=1)[0]
+    counts = job.result(timeout=120)            # queued, run and done, all kept in memory
+    in_log_while_full = RunLog(log.directory).get(job.id)["status"]
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))  # room again
+    deadline = time.monotonic() + 60
+    while RunLog(log.directory).get(job.id)["status"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    record = RunLog(log.directory).get(job.id)
+    print(json.dumps({"counts": counts, "handle": job.status.value, "while_full": in_log_while_full,
+                      "after": record["status"], "history": [h["status"] for h in record["status_history"]],
+                      "transpiled": record["transpile"] is not None and record["transpile"].get("depth") is not None}))
+"""
+
+
+def test_a_disk_that_fills_while_a_job_is_transpiled_neither_hangs_nor_loses_it(qhome):
+    # Given a job whose run log fills up (EFBIG) right after its circuit is transpiled, before "queued" is written
+    done = python(DISK_FILLS_WHILE_TRANSPILING, qhome)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.splitlines()[-1])
+    # Then the handle still finishes with its counts, while the run log still says pending
+    assert out["handle"] == "done" and sum(out["counts"].values()) == 200
+    assert out["while_full"] == "pending"
+    # and once there is room again the log catches up: every step, the transpile fields included
+    assert out["after"] == "done" and out["history"] == ["pending", "queued", "running", "done"]
+    assert out["transpiled"] is True
+    assert done.stderr.count("cannot write the run log") == 1, done.stderr
+
+
 def test_a_log_damaged_while_a_job_runs_ends_the_job_and_is_left_as_it_is(qhome):
     # Given a running job
     log = open_runlog(qhome)
