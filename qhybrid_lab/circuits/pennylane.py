@@ -369,23 +369,26 @@ def measurement_specs(circuit: QuantumCircuit) -> list[dict[str, Any]]:
     return list(((circuit.metadata or {}).get(METADATA_KEY) or {}).get("measurements", []))
 
 
-def specs_by_label(obj: Any, name: str | None) -> dict[str, list[dict[str, Any]]] | None:
-    """``{label: specs}`` of one PennyLane object from its tape alone (no conversion); None for anything else."""
+@dataclass(frozen=True)
+class MeasurementPlan:
+    """What the circuits of one PennyLane object measure, read from its tape alone (no conversion)."""
+
+    specs: dict[str, list[dict[str, Any]]]
+    """``{label: specs}``: one entry, or one per group ``stem#k`` of a split tape."""
+    stem: str
+    """The object's label."""
+    recombine: Callable[[Any], Any] | None = None
+    """A split tape's recombination (see :func:`split_tape`); None when one circuit measures everything."""
+
+
+def measurement_plan(obj: Any, name: str | None) -> MeasurementPlan | None:
+    """The :class:`MeasurementPlan` of a runnable PennyLane object (its tape built and split once); None otherwise."""
     if not is_runnable_pennylane(obj):
         return None
     tape, wires, own = _tape_of(obj)
     stem = name or own or "tape"
     split = split_tape(tape, stem)
     if split is None:
-        return {stem: [_spec(mp, wires) for mp in tape.measurements]}
-    return {f"{stem}#{k}": [_spec(mp, wires) for mp in part.measurements] for k, part in enumerate(split[0])}
-
-
-def split_of(obj: Any, name: str | None) -> tuple[str, Callable[[Any], Any]] | None:
-    """``(stem, recombine)`` of a PennyLane object that runs as several circuits (see :func:`split_tape`)."""
-    if not is_runnable_pennylane(obj):
-        return None
-    tape, _, own = _tape_of(obj)
-    stem = name or own or "tape"
-    split = split_tape(tape, stem)
-    return None if split is None else (stem, split[1])
+        return MeasurementPlan({stem: [_spec(mp, wires) for mp in tape.measurements]}, stem)
+    specs = {f"{stem}#{k}": [_spec(mp, wires) for mp in part.measurements] for k, part in enumerate(split[0])}
+    return MeasurementPlan(specs, stem, split[1])

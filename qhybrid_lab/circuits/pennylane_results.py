@@ -6,7 +6,7 @@ from typing import Any
 
 from ..errors import InvalidJobSpec
 from .collect import as_circuits
-from .pennylane import SPLIT_LABEL, measurement_specs, specs_by_label, split_of, type_name
+from .pennylane import SPLIT_LABEL, measurement_plan, measurement_specs, type_name
 
 
 def _outcome_counts(counts: dict[str, int], qubits: list[int]) -> dict[int, int]:
@@ -151,7 +151,8 @@ def measurement_values(group: Any, obj: Any, name: str | None = None) -> dict[st
         >>> measurement_values(group, bind(ansatz, thetas))["ansatz[0]"]["aer"]   # [<Z0 Z1>]  # doctest: +SKIP
     """
     results = group.result()
-    specs = specs_by_label(obj, name)
+    plan = measurement_plan(obj, name)
+    specs = plan.specs if plan is not None else None
     if specs is None or not set(results) <= set(specs):
         specs = {label: measurement_specs(getattr(item, "circuit", item)) for label, item in as_circuits(obj, name)}
     missing = sorted(set(results) - set(specs))
@@ -168,5 +169,6 @@ def measurement_values(group: Any, obj: Any, name: str | None = None) -> dict[st
                 continue
             for point, point_counts in enumerate(counts):  # a sweep: one counts dict per point, in order
                 out.setdefault(f"{label}[{point}]", {})[backend] = values_from_counts(point_counts, specs[label])
-    split = split_of(obj, name)
-    return out if split is None else recombine(out, *split)
+    if plan is None or plan.recombine is None:
+        return out
+    return recombine(out, plan.stem, plan.recombine)
