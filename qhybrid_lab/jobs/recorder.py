@@ -83,7 +83,7 @@ class Recorder:
         """The run log refused a write (a change, or the heartbeat): warn once, until it accepts one again."""
         if self.failure is None:
             logger.warning(
-                "qhybrid-lab cannot write the run log %s (%s); job states are kept in memory and written "
+                "qhybrid-lab: a write to the run log %s failed (%s); job states are kept in memory and written "
                 "as soon as it accepts them",
                 self.log.file,
                 error,

@@ -75,7 +75,7 @@ def test_a_full_disk_neither_hangs_the_job_nor_loses_it(qhome):
     assert out["after"] == "done" and out["history"] == ["pending", "queued", "running", "done"]
     assert out["result"]["counts"] == out["counts"]
     # and the failure and the recovery were each said once, not at every heartbeat
-    assert done.stderr.count("cannot write the run log") == 1, done.stderr
+    assert done.stderr.count("job states are kept in memory") == 1, done.stderr
     assert done.stderr.count("can be written again") == 1, done.stderr
 
 
@@ -123,7 +123,56 @@ def test_a_disk_that_fills_while_a_job_is_transpiled_neither_hangs_nor_loses_it(
     # and once there is room again the log catches up: every step, the transpile fields included
     assert out["after"] == "done" and out["history"] == ["pending", "queued", "running", "done"]
     assert out["transpiled"] is True
-    assert done.stderr.count("cannot write the run log") == 1, done.stderr
+    assert done.stderr.count("job states are kept in memory") == 1, done.stderr
+
+
+HOME_TURNS_READ_ONLY = """
+    import json, time
+    from pathlib import Path
+    import engine_backends  # busy:<seconds>
+    from jobs_helpers import ghz
+    from qhybrid_lab.jobs import run
+    from qhybrid_lab.runlog import RunLog, open_runlog
+
+    log = open_runlog()
+    home = Path(log.directory)
+    job = run(ghz(3, "bell3"), "busy:2", shots=100, seed=1)[0]
+    while not job.running():
+        time.sleep(0.02)
+    paths = [home, *home.rglob("*")]
+    modes = {p: p.stat().st_mode for p in paths}
+    for p in paths:                             # the home turns read-only under the running job
+        p.chmod(0o555 if p.is_dir() else 0o444)
+    counts = job.result(timeout=120)            # the job still finishes, with its counts, from memory
+    in_log_while_read_only = RunLog(home).get(job.id)["status"]
+    time.sleep(5)                               # two heartbeats fail meanwhile
+    for p, mode in modes.items():               # writable again
+        p.chmod(mode)
+    deadline = time.monotonic() + 60
+    while RunLog(home).get(job.id)["status"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    record = RunLog(home).get(job.id)
+    print(json.dumps({"counts": counts, "handle": job.status.value, "while_read_only": in_log_while_read_only,
+                      "after": record["status"], "history": [h["status"] for h in record["status_history"]],
+                      "result": record["result"]}))
+"""
+
+
+def test_a_home_that_turns_read_only_under_a_running_job_neither_hangs_nor_loses_it(qhome):
+    # Given a running job, when its home (directory, log, lock and blobs) turns read-only
+    done = python(HOME_TURNS_READ_ONLY, qhome, prefix=dropped_privileges())
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.splitlines()[-1])
+    # Then the handle finishes with the real counts, while the run log still says running
+    assert out["handle"] == "done" and sum(out["counts"].values()) == 100
+    assert out["while_read_only"] == "running"
+    # and once the home is writable again the log catches up, with every step and the same result
+    assert out["after"] == "done" and out["history"] == ["pending", "queued", "running", "done"]
+    assert out["result"]["counts"] == out["counts"]
+    # and the failure and the recovery were each said once, naming the cause
+    assert done.stderr.count("job states are kept in memory") == 1, done.stderr
+    assert "read-only" in done.stderr or "ermission" in done.stderr, done.stderr
+    assert done.stderr.count("can be written again") == 1, done.stderr
 
 
 def test_a_log_damaged_while_a_job_runs_ends_the_job_and_is_left_as_it_is(qhome):
