@@ -9,7 +9,12 @@ import pytest
 from qhybrid_lab import run
 from qhybrid_lab.circuits import as_circuits
 from qhybrid_lab.circuits.pennylane import bind, measurement_specs
-from qhybrid_lab.circuits.pennylane_results import measurement_values, sample_from_counts
+from qhybrid_lab.circuits.pennylane_results import (
+    errors_from_counts,
+    measurement_errors,
+    measurement_values,
+    sample_from_counts,
+)
 from qhybrid_lab.errors import UnsupportedObject
 
 SHOTS = 20_000
@@ -137,3 +142,140 @@ def test_what_pennylane_cannot_split_is_refused_with_the_reason():
     tape = qml.tape.QuantumScript([qml.Hadamard(0)], [qml.var(qml.PauliX(0) + qml.PauliZ(0))])
     with pytest.raises(UnsupportedObject, match=r"measures a sum of terms.*cannot split it"):
         as_circuits(tape)
+
+
+def correlated_energy():
+    """<H> of H = 0.5 Z0Z1 - 1.2 X0 + 0.3 Y1 (groups {Z0Z1, probs(0)} and {X0, Y1}: X0 and Y1 are measured on the same
+    shots and correlated in this state), and probs(0); with PennyLane's analytic variances of each group's sum."""
+    import pennylane as qml
+
+    terms = [qml.PauliZ(0) @ qml.PauliZ(1), qml.PauliX(0), qml.PauliY(1)]
+    hamiltonian = qml.Hamiltonian([0.5, -1.2, 0.3], terms)
+
+    def state():
+        qml.RX(0.3, 0)
+        qml.RY(0.7, 1)
+        qml.CNOT([0, 1])
+        qml.RY(0.28, 0)
+
+    @qml.qnode(qml.device("default.qubit", wires=2))
+    def energy():
+        state()
+        return qml.expval(hamiltonian), qml.probs(wires=[0])
+
+    @qml.qnode(qml.device("default.qubit", wires=2))
+    def variance(observable):
+        state()
+        return qml.var(observable)
+
+    return energy, hamiltonian, variance
+
+
+def test_standard_errors_of_a_split_hamiltonian_count_the_covariance_of_terms_on_the_same_shots(qhome):
+    import pennylane as qml
+
+    energy, _, variance = correlated_energy()
+    exact_h, exact_probs = energy()
+    # Each group is an independent run; within the {X0, Y1} group the two terms share shots
+    var_zz = float(variance(qml.PauliZ(0) @ qml.PauliZ(1)))
+    var_xy = float(variance(-1.2 * qml.PauliX(0) + 0.3 * qml.PauliY(1)))
+    independent = 1.44 * float(variance(qml.PauliX(0))) + 0.09 * float(variance(qml.PauliY(1)))
+    assert abs(var_xy - independent) > 0.05 * var_xy  # in this state the covariance matters (by about 10 %)
+    exact_se = ((0.25 * var_zz + var_xy) / SHOTS) ** 0.5
+
+    group = run(energy, BACKENDS, shots=SHOTS, seed=3, wait=True)
+    values, errors = measurement_values(group, energy), measurement_errors(group, energy)
+    assert list(errors) == ["energy"] and sorted(errors["energy"]) == sorted(BACKENDS)
+    for backend in BACKENDS:
+        (h, probs), (h_error, probs_errors) = values["energy"][backend], errors["energy"][backend]
+        # Then the standard error of <H> is the shot noise of its estimate: within 3 % of PennyLane's analytic one
+        assert h_error == pytest.approx(exact_se, rel=0.03), (backend, h_error, exact_se)
+        assert abs(h - float(exact_h)) < 5 * h_error, (backend, h, float(exact_h), h_error)
+        # And probs come with their binomial errors, entry by entry
+        binomial = [(p * (1 - p) / SHOTS) ** 0.5 for p in exact_probs]
+        assert probs_errors == pytest.approx(binomial, rel=0.05), (backend, probs_errors, binomial)
+        assert np.all(np.abs(np.asarray(probs) - exact_probs) < 5 * np.asarray(probs_errors))
+
+
+def test_errors_of_expval_var_probs_and_shots_from_counts():
+    # A +-1 observable with mean m: SE(<O>) = sqrt((1 - m^2) / N), and SE(var) = 2 |m| SE(<O>) (delta method)
+    counts = {"00": 700, "01": 100, "10": 50, "11": 150}  # qubit 0 is the right-hand bit
+    z0 = {"qubits": [0], "eigvals": [1.0, -1.0]}
+    specs = [
+        {"type": "expval", **z0},
+        {"type": "var", **z0},
+        {"type": "probs", "qubits": [1, 0], "eigvals": None},
+        {"type": "counts", "qubits": [0], "eigvals": None},
+        {"type": "sample", "qubits": [0], "eigvals": None},
+    ]
+    expval_error, var_error, probs_errors, counts_error, sample_error = errors_from_counts(counts, specs)
+    m = (750 - 250) / 1000
+    assert expval_error == pytest.approx(((1 - m**2) / 1000) ** 0.5)
+    assert var_error == pytest.approx(2 * abs(m) * expval_error)
+    assert probs_errors == pytest.approx([(p * (1 - p) / 1000) ** 0.5 for p in (0.7, 0.1, 0.05, 0.15)])
+    assert counts_error is None and sample_error is None
+    # And a measurement without eigenvalues has no mean to give an error of
+    with pytest.raises(Exception, match="no observable eigenvalues"):
+        errors_from_counts(counts, [{"type": "expval", "qubits": [0], "eigvals": None}])
+
+
+def test_a_broadcast_hamiltonian_has_an_error_per_point(qhome):
+    energy, coefficients = energy_qnode()
+    points = np.array([0.1, 0.9, 2.0])
+    group = run(bind(energy, points, 0.7), "aer", shots=SHOTS, seed=4, wait=True)
+    errors = measurement_errors(group, bind(energy, points, 0.7))
+    assert list(errors) == ["energy[0]", "energy[1]", "energy[2]"]
+    for label, by_backend in errors.items():
+        h_error, var_error, probs_errors = by_backend["aer"]
+        assert 0 < h_error <= bound(coefficients), (label, h_error)
+        assert 0 <= var_error <= 2 / SHOTS**0.5 and len(probs_errors) == 2
+
+
+def test_a_split_hamiltonian_on_an_emulator_matches_plain_aer_with_the_device_noise_model(qhome):
+    """The emulator's <H> (each group transpiled and run with fake_manila's noise) against Qiskit's BackendEstimatorV2
+    on AerSimulator.from_backend, term by term on the physical qubits each group's job ran on."""
+    import pennylane as qml
+    from qiskit import QuantumCircuit
+    from qiskit.primitives import BackendEstimatorV2
+    from qiskit.quantum_info import SparsePauliOp
+    from qiskit.transpiler import generate_preset_pass_manager
+    from qiskit_aer import AerSimulator
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    from qhybrid_lab.circuits.pennylane import measurement_plan
+    from qhybrid_lab.runlog import open_runlog
+
+    energy, hamiltonian, _ = correlated_energy()
+    exact_h = float(energy()[0])
+    group = run(energy, "fake_manila", shots=SHOTS, seed=8, wait=True)
+    (h, _), (h_error, _) = (
+        measurement_values(group, energy)["energy"]["fake_manila"],
+        measurement_errors(group, energy)["energy"]["fake_manila"],
+    )
+
+    # The same state as a Qiskit circuit (PennyLane wire i is qubit i), and which job measured each term
+    state = QuantumCircuit(2)
+    state.rx(0.3, 0)
+    state.ry(0.7, 1)
+    state.cx(0, 1)
+    state.ry(0.28, 0)
+    specs = measurement_plan(energy, None).specs
+    layouts = {
+        r["circuit"]["name"]: r["transpile"]["physical_qubits"] for r in open_runlog(qhome).query(group=group.id)
+    }
+    plain = AerSimulator.from_backend(FakeManilaV2())
+    estimator = BackendEstimatorV2(backend=plain, options={"default_precision": SHOTS**-0.5, "seed_simulator": 9})
+    reference, variance = 0.0, 0.0
+    for coefficient, term in zip(*hamiltonian.terms()):
+        label = next(
+            name for name, group_specs in specs.items() if any(s["observable"] == str(term) for s in group_specs)
+        )
+        word = qml.pauli.pauli_word_to_string(term, wire_map={0: 0, 1: 1})[::-1]  # Qiskit: qubit 0 on the right
+        isa = generate_preset_pass_manager(1, backend=plain, initial_layout=layouts[label], seed_transpiler=1).run(
+            state
+        )
+        pub = estimator.run([(isa, SparsePauliOp(word).apply_layout(isa.layout))]).result()[0]
+        reference += float(coefficient) * float(pub.data.evs)
+        variance += (float(coefficient) * float(pub.data.stds)) ** 2
+    assert abs(h - reference) <= 5 * (h_error**2 + variance) ** 0.5, (h, reference, h_error, variance**0.5)
+    assert abs(h - exact_h) > 0  # the noisy device, not an ideal simulation
