@@ -49,4 +49,56 @@ def caller_origin(shell: Any = None) -> dict[str, Any]:
         connection_file = getattr(getattr(kernel, "parent", None), "connection_file", "") or ""
         match = re.search(r"kernel-([0-9a-f-]+)\.json$", connection_file)
         origin["kernel_id"] = match.group(1) if match else None
+        if origin["kernel_id"]:
+            origin["notebook"] = session_path(origin["kernel_id"]) or notebook
     return origin
+
+
+SESSION_TTL = 2.0
+"""Seconds a notebook path read from the Jupyter server is used before it is read again (a loop of ``run()`` calls
+asks the server at most this often)."""
+SESSION_RETRY = 60.0
+"""Seconds before asking again a server that did not answer."""
+SESSION_TIMEOUT = 0.5
+"""Seconds the server has to answer."""
+_sessions: dict[str, tuple[float, str | None]] = {}
+
+
+def session_path(kernel_id: str) -> str | None:
+    """The path of the notebook a kernel runs for, as the Jupyter server that started it knows it now.
+
+    ``$JPY_SESSION_NAME`` is what the notebook was called when its kernel started: a notebook created as
+    ``Untitled.ipynb`` and renamed keeps that name there. The server that started the kernel (its parent process)
+    has a runtime file (``jpserver-<pid>.json``: its URL, token and root directory); its ``/api/sessions`` gives the
+    session's current path, returned as ``root_dir/path`` like ``$JPY_SESSION_NAME``. ``None`` (the caller keeps
+    the variable) when this kernel has no such server, or it does not answer within :data:`SESSION_TIMEOUT`.
+    """
+    import json
+    import os
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    now = time.monotonic()
+    cached = _sessions.get(kernel_id)
+    if cached is not None and now - cached[0] < (SESSION_TTL if cached[1] else SESSION_RETRY):
+        return cached[1]
+    path: str | None = None
+    try:
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        info = json.loads(Path(jupyter_runtime_dir(), f"jpserver-{os.getppid()}.json").read_text())
+        request = urllib.request.Request(
+            f"{str(info['url']).rstrip('/')}/api/sessions", headers={"Authorization": f"token {info.get('token', '')}"}
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the local server, never a proxy
+        with opener.open(request, timeout=SESSION_TIMEOUT) as answer:
+            sessions = json.load(answer)
+        for session in sessions if isinstance(sessions, list) else []:
+            if (session.get("kernel") or {}).get("id") == kernel_id and session.get("path"):
+                path = os.path.join(str(info.get("root_dir") or ""), str(session["path"]))
+                break
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ImportError):
+        path = None  # no server of ours (a script, nbclient), or it did not answer: $JPY_SESSION_NAME stands
+    _sessions[kernel_id] = (now, path)
+    return path
