@@ -102,6 +102,27 @@ def test_estimator_pubs_and_exact_values():
         [(qc.assign_parameters([0.7]), "YY")]).result()[0].data.evs, abs=1e-12)
 
 
+def test_estimator_pubs_with_shot_noise_match_statevector_estimator_on_the_same_pubs():
+    # Given PUBs as a Qiskit user writes them for EstimatorV2: a parameterized circuit with observables and points,
+    # and a bound circuit with one observable (random states, so every value carries shot noise)
+    rng = np.random.default_rng(5)
+    ansatz = efficient_su2(3, reps=1)
+    points = rng.uniform(-np.pi, np.pi, size=(3, ansatz.num_parameters))
+    ops = [random_op(rng, 3, 5), SparsePauliOp("XYZ")]
+    bound = random_state(3, seed=9)
+    pubs = [(ansatz, ops, points), (bound, random_op(rng, 3, 3))]
+    # When run() takes them with shots, and Qiskit's StatevectorEstimator the very same PUBs
+    group = qhybrid_lab.run(pubs, "aer", shots=4000, seed=13)
+    sweep, single = (np.asarray(job.expectation_values(timeout=TIMEOUT)) for job in group)
+    sweep_stds, single_stds = (np.asarray(job.standard_errors()) for job in group)
+    exact = StatevectorEstimator().run([(ansatz, [[o] for o in ops], points), pubs[1]]).result()
+    # Then each value is within 5 of its standard errors of the exact one, point by point
+    assert sweep.shape == (3, 2) and np.shape(single) in {(), (1,)}
+    within(sweep, sweep_stds, np.asarray(exact[0].data.evs).T)  # Qiskit broadcasts (2, 1) observables x 3 points
+    within(np.atleast_1d(single), np.atleast_1d(single_stds), np.atleast_1d(exact[1].data.evs))
+    assert group[0].record["result"]["ev_method"] == "shots"
+
+
 def test_primitive_style_view_and_one_job_shortcuts():
     bell = QuantumCircuit(2)
     bell.h(0); bell.cx(0, 1)
