@@ -167,6 +167,8 @@ class GroupSummary:
         more = f"<div>… and {len(failed) - 3} more (Details)</div>" if len(failed) > 3 else ""
         self.status.value = f"<div class='tex2jax_ignore mathjax_ignore'>{parts} — {line}{reasons}{more}</div>"
         self.cancel.disabled = finished == len(records)
+        # a disabled "warning" button still looks orange and live (in both themes): plain once nothing is left to cancel
+        self.cancel.button_style = "" if self.cancel.disabled else "warning"
         if self.toggle.value:
             self._fill_table(records, now)
 

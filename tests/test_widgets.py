@@ -298,6 +298,7 @@ def test_a_large_group_shows_one_summary_with_details_on_demand():
     assert summary is not None and view._rows == {}  # no row, no histogram per job
     assert summary.progress.value == summary.progress.max == len(circuits)
     assert summary.progress.bar_style == "success" and summary.cancel.disabled
+    assert summary.cancel.button_style == ""  # not orange once nothing is left to cancel
     assert f"<b>{len(circuits)}</b> done" in summary.status.value and "$0.00" in summary.status.value
     assert summary.table.value == "" and summary.output.outputs == ()  # nothing built until asked for
     summary.toggle.value = True
@@ -312,7 +313,7 @@ def test_a_large_group_can_be_cancelled_from_its_summary():
 
     group = run({f"slow{i}": slow_circuit() for i in range(10)}, "fake_sherbrooke", shots=20000)
     view = JobView(group, mode="widget").show()
-    assert not view.summary.cancel.disabled
+    assert not view.summary.cancel.disabled and view.summary.cancel.button_style == "warning"
     view.summary.cancel.click()
     view.wait(120)
     assert {job.record["status"] for job in group} == {"cancelled"}
