@@ -41,10 +41,11 @@ export function groupOf(job: IJobRecord): string {
 }
 
 /**
- * Whether a group's jobs are hidden under its row: the user's choice, else collapsed when it is large.
+ * Whether a group's jobs are hidden under its row: the user's choice, else collapsed when the filters select many of
+ * its jobs (a search that finds 1 of a 150-job group shows that job; a group only among the pinned jobs counts whole).
  */
 export function isCollapsed(group: ITableGroup, toggled: ReadonlyMap<string, boolean>): boolean {
-  return toggled.get(group.group) ?? group.total > COLLAPSE_ABOVE;
+  return toggled.get(group.group) ?? (group.matching ?? group.total) > COLLAPSE_ABOVE;
 }
 
 /**

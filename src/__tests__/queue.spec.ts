@@ -109,6 +109,23 @@ describe('queueRows', () => {
     );
     expect(chosen[chosen.length - 1].type).toBe('group');
   });
+  it('opens a large group that the filters narrow to a few jobs, unless the user closed it', () => {
+    // Given a search that selects 1 job of a 150-job group (the group row counts all 150, matching 1)
+    const hit = job('j149', 'done', 'big', 'q149');
+    const big = group('big', [hit], { total: 150, matching: 1, offset: 0 });
+    const t = table({ page: [hit], groups: [big], total: 1 });
+    // Then the found job shows under its group's row, however large the group is
+    const rows = queueRows(t, new Map()).page;
+    expect(rows.map(r => (r.type === 'group' ? `group ${r.collapsed}` : r.job.id))).toEqual(['group false', 'j149']);
+    // And a group only among the pinned jobs (matching null) follows its size
+    const pinned = group('big', [hit], { total: 150, matching: null, offset: null });
+    expect(queueRows(table({ active: [hit], groups: [pinned] }), new Map()).active[0]).toMatchObject({
+      type: 'group',
+      collapsed: true
+    });
+    // And the user's choice wins
+    expect(queueRows(t, new Map([['big', true]])).page.length).toBe(1);
+  });
 });
 
 describe('nextOffset', () => {
