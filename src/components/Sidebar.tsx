@@ -8,6 +8,7 @@ import { CircuitsPanel } from './CircuitsPanel';
 import { ComparePanel } from './ComparePanel';
 import { CostGuardPanel } from './CostGuardPanel';
 import { JobDetail } from './JobDetail';
+import { PanelBoundary } from './PanelBoundary';
 import { IQueuePanelProps, QueuePanel } from './QueuePanel';
 
 /**
@@ -104,6 +105,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
   } else {
     body = <ComparePanel groups={props.compare} source={props.compareSource} />;
   }
+  const label = TABS.find(t => t[0] === props.tab)?.[1] ?? props.tab;
   return (
     <div className="qh-Sidebar">
       <header className="qh-Sidebar-header">
@@ -138,8 +140,10 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
           {props.actionError}
         </div>
       )}
-      <div className="qh-Sidebar-body" role="tabpanel" aria-label={TABS.find(t => t[0] === props.tab)?.[1]}>
-        {body}
+      <div className="qh-Sidebar-body" role="tabpanel" aria-label={label}>
+        <PanelBoundary panel={label} resetKey={`${props.tab}:${props.detail?.id ?? ''}`}>
+          {body}
+        </PanelBoundary>
       </div>
     </div>
   );
