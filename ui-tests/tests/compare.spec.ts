@@ -1,7 +1,7 @@
 import { expect } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { bellCell, runCell, runNotebook, SCREENSHOTS, test } from './helpers';
+import { bellCell, openSidebar, runCell, runNotebook, SCREENSHOTS, showTab, test } from './helpers';
 
 test.use({ autoGoto: true });
 
@@ -27,4 +27,45 @@ test('%qcompare in a notebook: intervals and the verdict, dollar amounts not typ
   await expect(table).toContainText('$0.00');
   await expect(table.locator('mjx-container, .MathJax')).toHaveCount(0);
   await table.screenshot({ path: path.join(SCREENSHOTS, 'qcompare.png') });
+});
+
+test('Compare: pick any two runs, pin the pair, and it stays pinned after a reload until unpinned', async ({
+  page
+}) => {
+  test.setTimeout(300 * 1000);
+  // Given one circuit, "pick", run on aer and on the fake_torino emulator
+  const cell = bellCell(['aer', 'fake_torino'], 4000, '--seed 3 --wait').replace(/bell/g, 'pick');
+  await runNotebook(page, 'pick.ipynb', [cell]);
+  const sidebar = await openSidebar(page);
+  await showTab(sidebar, 'Compare');
+  const picker = sidebar.getByRole('region', { name: 'Pick two runs' });
+  // When the user searches the reference run and picks the aer one
+  await picker.getByRole('searchbox', { name: 'Search runs: Reference (a)' }).fill('pick');
+  await picker
+    .getByRole('button', { name: /^Pick pick on aer / })
+    .first()
+    .click();
+  // Then the second list offers its counterparts first, and picking the emulator run compares the two
+  await expect(picker.getByRole('group', { name: 'Compare with (b)' })).toContainText('Runs of pick to compare with');
+  await picker
+    .getByRole('button', { name: /^Pick pick on fake_torino / })
+    .first()
+    .click();
+  const pair = picker.getByLabel('aer vs fake_torino');
+  await expect(pair).toContainText('Hellinger fidelity');
+  await expect(pair).toContainText(/\d\.\d{4} \[\d\.\d{4}, \d\.\d{4}\]/); // the value and its 95 % interval
+  // When the pair is pinned
+  await pair.getByRole('button', { name: 'Pin' }).click();
+  const pinned = sidebar.getByRole('region', { name: 'Pinned pairs' });
+  await expect(pinned.getByLabel('aer vs fake_torino')).toContainText('Hellinger fidelity');
+  await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'compare-pinned.png') });
+  // Then it is still pinned after the page is reloaded
+  await page.reload();
+  const again = await openSidebar(page);
+  await showTab(again, 'Compare');
+  const kept = again.getByRole('region', { name: 'Pinned pairs' });
+  await expect(kept.getByLabel('aer vs fake_torino')).toContainText('Hellinger fidelity', { timeout: 60 * 1000 });
+  // And unpinning removes it
+  await kept.getByRole('button', { name: 'Unpin' }).click();
+  await expect(again.getByRole('region', { name: 'Pinned pairs' })).toHaveCount(0);
 });

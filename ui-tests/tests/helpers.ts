@@ -6,17 +6,24 @@ import * as path from 'path';
 const APP_START_MS = 180 * 1000;
 
 /**
- * Galata's `test` with a patient `waitForApplication`: the same steps as Galata's own (the splash screen gone, the
- * Launcher active), waiting as long as a loaded machine needs instead of a fixed 15 s. Import `test` from here.
+ * Galata's `test` with a patient `waitForApplication`: the splash screen gone and the layout restored, waiting as long
+ * as a loaded machine needs instead of a fixed 15 s, then the Launcher active when there is one. Galata's own waits for
+ * the Launcher to be active, which never happens after a reload of a page whose Launcher was closed. Import `test`
+ * from here.
  */
 export const test = galataTest.extend({
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: none
   waitForApplication: async ({}, use) => {
     await use(async (page: Page, helpers: IJupyterLabPage) => {
       await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: APP_START_MS });
-      await helpers.waitForCondition(() => helpers.activity.isTabActive('Launcher'), APP_START_MS);
-      if (!(await helpers.isInSimpleMode())) {
+      await page.waitForFunction(() => !!(window as unknown as { jupyterapp?: unknown }).jupyterapp, undefined, {
+        timeout: APP_START_MS
+      });
+      await page.evaluate(() => (window as unknown as { jupyterapp: { restored: Promise<void> } }).jupyterapp.restored);
+      const launcher = page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'Launcher' });
+      if (!(await helpers.isInSimpleMode()) && (await launcher.count()) > 0) {
         await helpers.activity.activateTab('Launcher');
+        await helpers.waitForCondition(() => helpers.activity.isTabActive('Launcher'), APP_START_MS);
       }
     });
   }
@@ -55,10 +62,12 @@ export async function runCell(page: IJupyterLabPageFixture, source: string): Pro
   await page.notebook.runCell(index);
 }
 
-/** Open the qhybrid-lab sidebar and return it. */
+/** Open the qhybrid-lab sidebar (unless it is open already: after a reload JupyterLab restores it) and return it. */
 export async function openSidebar(page: IJupyterLabPageFixture): Promise<Locator> {
-  await page.sidebar.openTab('qhybrid-lab-sidebar');
   const sidebar = page.locator('#qhybrid-lab-sidebar');
+  if (!(await sidebar.isVisible())) {
+    await page.sidebar.openTab('qhybrid-lab-sidebar');
+  }
   await expect(sidebar.getByRole('heading', { name: 'Quantum jobs' })).toBeVisible();
   return sidebar;
 }
