@@ -100,12 +100,21 @@ class Table:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        """The table as HTML that fits the cell: long cells wrap, and MathJax leaves ``$`` signs alone."""
+        """The table as HTML that fits the cell: the last column (a message) wraps, the others keep their words whole
+        (an id, a backend, a status), the table scrolls sideways inside its box when the cell is narrower; MathJax
+        leaves ``$`` signs alone."""
         esc = html.escape
         cap = f"<caption style='text-align:left'>{esc(self.caption)}</caption>" if self.caption else ""
         head = "".join(f"<th style='text-align:left'>{esc(c)}</th>" for c in self.columns)
-        cell = "<td style='text-align:left;white-space:normal;overflow-wrap:anywhere;vertical-align:top'>"
-        body = "".join("<tr>" + "".join(f"{cell}{esc(v)}</td>" for v in row) + "</tr>" for row in self.rows)
+        whole = "<td style='text-align:left;white-space:nowrap;vertical-align:top'>"
+        wraps = (
+            "<td style='text-align:left;white-space:normal;overflow-wrap:anywhere;vertical-align:top;min-width:16em'>"
+        )
+        last = len(self.columns) - 1
+        body = "".join(
+            "<tr>" + "".join(f"{wraps if i == last else whole}{esc(v)}</td>" for i, v in enumerate(row)) + "</tr>"
+            for row in self.rows
+        )
         # tex2jax_ignore/mathjax_ignore: JupyterLab typesets rendered HTML, and would read "$0.00 ... $5.00" as LaTeX
         return (
             f"<div class='qh-Table-wrap tex2jax_ignore mathjax_ignore' style='max-width:100%;overflow-x:auto'>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from qhybrid_lab.tables import Table
 
 DESCRIPTION = "Emulator of ibm_torino (133 qubits Heron) with its calibrated noise"
@@ -44,6 +46,9 @@ def test_html_tables_keep_dollar_signs_from_mathjax_and_wrap_inside_the_cell():
     # JupyterLab typesets rendered HTML; these classes tell MathJax to leave the table alone
     assert "tex2jax_ignore" in html and "mathjax_ignore" in html and reason in html
     assert "overflow-wrap:anywhere" in html and "max-width:100%" in html
+    # only the message wraps: the id (and a backend, a status) keep their words whole
+    cells = re.findall(r"<td style='([^']*)'>([^<]*)</td>", html)
+    assert [(text, "nowrap" in style) for style, text in cells] == [("ab12", True), (reason, False)]
 
 
 def test_money_and_times_are_written_one_way():
