@@ -12,7 +12,7 @@ Programs run on ``braket.default_simulator`` and the real ``GateModelTaskResult`
 written to the S3 folder the task names. Behaviour is scripted per client token (or by default) with ``POST
 /_loopback/script``: seconds in CREATED, QUEUED and RUNNING, a failure reason, a queue position text, how many
 CreateQuantumTask answers to drop after accepting the task (the connection is closed before the answer), seconds a
-cancel takes. All state lives in one directory (``state.json`` and ``s3/``), so the service can be restarted and
+cancel takes, and ``hold`` (QUEUED until ``POST /_loopback/release``). All state lives in one directory (``state.json`` and ``s3/``), so the service can be restarted and
 every client process sees the same tasks. ``GET /_loopback/tasks`` and ``GET /_loopback/requests`` show the tasks
 and the calls received. Run: ``python -m tests.loopback.braket_service --state DIR`` (prints its URL).
 """
@@ -34,7 +34,9 @@ from typing import Any
 
 ACCOUNT = "123456789012"
 DEFAULT_BEHAVIOUR = {"created": 0.0, "queued": 0.0, "running": 0.0, "fail": None, "queue_position": "3",
-                     "drop_create": 0, "cancel": 0.2}
+                     "drop_create": 0, "cancel": 0.2, "hold": False}
+"""``hold``: the task stays QUEUED until ``POST /_loopback/release`` (whatever the clock), then goes on: ``queued``
+seconds more in QUEUED, ``running`` in RUNNING, from the release."""
 _SCOPE = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 
@@ -77,7 +79,12 @@ class BraketState:
         b = task["behaviour"]
         if task.get("cancel_at") is not None:
             return "CANCELLED" if now >= task["cancel_at"] + b["cancel"] else "CANCELLING"
-        elapsed = now - task["created"]
+        if b.get("hold"):
+            if task.get("released") is None:
+                return "QUEUED"
+            elapsed = now - task["released"] + b["created"]  # the clock starts again at the release
+        else:
+            elapsed = now - task["created"]
         if elapsed < b["created"]:
             return "CREATED"
         if elapsed < b["created"] + b["queued"]:
@@ -93,6 +100,8 @@ class BraketState:
         b = task["behaviour"]
         if task.get("cancel_at") is not None:
             return task["cancel_at"] + b["cancel"]
+        if b.get("hold"):
+            return None if task.get("released") is None else task["released"] + b["queued"] + b["running"]
         return task["created"] + b["created"] + b["queued"] + b["running"]
 
     def complete(self, task: dict[str, Any]) -> None:
@@ -216,6 +225,11 @@ class Handler(BaseHTTPRequestHandler):
                 data["scripts"][request.pop("token", "*")] = request
             elif path == "/_loopback/reject" and method == "POST":
                 data["rejected"].append(request["access_key"])
+            elif path == "/_loopback/release" and method == "POST":  # held tasks (of a client token, or all) go on
+                token = request.get("token")
+                for task in data["tasks"].values():
+                    if task.get("released") is None and token in (None, task.get("clientToken")):
+                        task["released"] = time.time()
             elif path == "/_loopback/device-status" and method == "POST":
                 data["device_status"][request["arn"]] = request["status"]
             else:

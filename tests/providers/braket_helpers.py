@@ -36,6 +36,10 @@ class LoopbackBraket:
         """Behaviour of tasks created with this client token (``*``: every task)."""
         self._call("/_loopback/script", {"token": token, **behaviour})
 
+    def release(self, token: str | None = None) -> None:
+        """Let the held tasks (of this client token, or all) go on (see ``hold`` in the service's behaviours)."""
+        self._call("/_loopback/release", {} if token is None else {"token": token})
+
     def tasks(self) -> list[dict]:
         return self._call("/_loopback/tasks")["tasks"]
 

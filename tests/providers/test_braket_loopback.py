@@ -138,6 +138,21 @@ def test_cancel_while_queued_reaches_the_service(braket_service, aws_env):
         backend.result(ref)
 
 
+def test_a_held_task_stays_queued_until_released_then_completes(braket_service, aws_env):
+    # Given a task the service holds in QUEUED (what a UI test needs: queued for as long as it looks, on any machine)
+    backend, idem = device("sv1"), key()
+    braket_service.script(client_token(idem), hold=True, queue_position="7", running=0.2)
+    ref = submit(backend, idempotency_key=idem)
+    first = wait_for(lambda: (s := backend.poll(ref)).provider_state == "QUEUED" and s)
+    assert first.queue_position == 7 and not first.final
+    assert task_of(braket_service, ref)["status"] == "QUEUED"  # still, whatever time has passed
+    # When it is released, then it runs and completes with its counts
+    braket_service.release(client_token(idem))
+    final = wait_for(lambda: (s := backend.poll(ref)).final and s)
+    assert final.status is JobStatus.DONE and final.provider_state == "COMPLETED"
+    assert sum(backend.result(ref).results[0].counts.values()) == 400  # submit() asks for 400 shots
+
+
 def test_a_dropped_answer_is_retried_by_the_sdk_onto_the_same_task(braket_service, aws_env):
     backend, idem = device("sv1"), key()
     braket_service.script(client_token(idem), drop_create=1)
