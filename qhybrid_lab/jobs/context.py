@@ -55,13 +55,14 @@ def caller_origin(shell: Any = None) -> dict[str, Any]:
 
 
 SESSION_TTL = 2.0
-"""Seconds a notebook path read from the Jupyter server is used before it is read again (a loop of ``run()`` calls
-asks the server at most this often)."""
-SESSION_RETRY = 60.0
-"""Seconds before asking again a server that did not answer."""
-SESSION_TIMEOUT = 0.5
-"""Seconds the server has to answer."""
+"""Seconds a notebook path read from the Jupyter server is fresh; an older one is used at once while it is read again
+in the background (a loop of ``run()`` calls never waits for the server after its first call)."""
+SESSION_RETRY = 10.0
+"""Seconds before asking again a server that did not answer (or has no such session)."""
+SESSION_TIMEOUT = 3.0
+"""Seconds the server has to answer (a busy server, polled by sidebars, can take over a second)."""
 _sessions: dict[str, tuple[float, str | None]] = {}
+_refreshing: set[str] = set()
 
 
 def session_path(kernel_id: str) -> str | None:
@@ -70,19 +71,33 @@ def session_path(kernel_id: str) -> str | None:
     ``$JPY_SESSION_NAME`` is what the notebook was called when its kernel started: a notebook created as
     ``Untitled.ipynb`` and renamed keeps that name there. The server that started the kernel (its parent process)
     has a runtime file (``jpserver-<pid>.json``: its URL, token and root directory); its ``/api/sessions`` gives the
-    session's current path, returned as ``root_dir/path`` like ``$JPY_SESSION_NAME``. ``None`` (the caller keeps
-    the variable) when this kernel has no such server, or it does not answer within :data:`SESSION_TIMEOUT`.
+    session's current path, returned as ``root_dir/path`` like ``$JPY_SESSION_NAME``. The first call waits for the
+    answer (at most :data:`SESSION_TIMEOUT`); later ones use the last answer and refresh it in the background when
+    it is older than :data:`SESSION_TTL`. ``None`` (the caller keeps the variable) when this kernel has no such
+    server, or it never answered.
     """
+    import threading
+    import time
+
+    now = time.monotonic()
+    cached = _sessions.get(kernel_id)
+    if cached is None:
+        return _read_session_path(kernel_id)
+    at, path = cached
+    if now - at >= (SESSION_TTL if path else SESSION_RETRY) and kernel_id not in _refreshing:
+        _refreshing.add(kernel_id)
+        threading.Thread(target=_read_session_path, args=(kernel_id,), name="qhybrid-session-path", daemon=True).start()
+    return path
+
+
+def _read_session_path(kernel_id: str) -> str | None:
+    """Ask the server now; remember the answer (a failure keeps the last path known)."""
     import json
     import os
     import time
     import urllib.request
     from pathlib import Path
 
-    now = time.monotonic()
-    cached = _sessions.get(kernel_id)
-    if cached is not None and now - cached[0] < (SESSION_TTL if cached[1] else SESSION_RETRY):
-        return cached[1]
     path: str | None = None
     try:
         from jupyter_core.paths import jupyter_runtime_dir
@@ -100,5 +115,8 @@ def session_path(kernel_id: str) -> str | None:
                 break
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ImportError):
         path = None  # no server of ours (a script, nbclient), or it did not answer: $JPY_SESSION_NAME stands
-    _sessions[kernel_id] = (now, path)
-    return path
+    finally:
+        _refreshing.discard(kernel_id)
+    known = (_sessions.get(kernel_id) or (0.0, None))[1]
+    _sessions[kernel_id] = (time.monotonic(), path or known)
+    return path or known
