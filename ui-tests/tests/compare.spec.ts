@@ -59,13 +59,19 @@ test('Compare: pick any two runs, pin the pair, and it stays pinned after a relo
   const pinned = sidebar.getByRole('region', { name: 'Pinned pairs' });
   await expect(pinned.getByLabel('aer vs fake_torino')).toContainText('Hellinger fidelity');
   await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'compare-pinned.png') });
-  // Then it is still pinned after the page is reloaded
-  await page.reload();
-  const again = await openSidebar(page);
+  // Then it is still pinned in another page of the same browser, opened afresh (the pins are the browser's)
+  const other = await page.context().newPage();
+  await other.goto(page.url());
+  await other.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 180 * 1000 });
+  const again = other.locator('#qhybrid-lab-sidebar');
+  if (!(await again.isVisible())) {
+    await other.locator('.jp-SideBar [data-id="qhybrid-lab-sidebar"]').click();
+  }
   await showTab(again, 'Compare');
   const kept = again.getByRole('region', { name: 'Pinned pairs' });
   await expect(kept.getByLabel('aer vs fake_torino')).toContainText('Hellinger fidelity', { timeout: 60 * 1000 });
   // And unpinning removes it
   await kept.getByRole('button', { name: 'Unpin' }).click();
   await expect(again.getByRole('region', { name: 'Pinned pairs' })).toHaveCount(0);
+  await other.close();
 });

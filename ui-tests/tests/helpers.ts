@@ -6,24 +6,17 @@ import * as path from 'path';
 const APP_START_MS = 180 * 1000;
 
 /**
- * Galata's `test` with a patient `waitForApplication`: the splash screen gone and the layout restored, waiting as long
- * as a loaded machine needs instead of a fixed 15 s, then the Launcher active when there is one. Galata's own waits for
- * the Launcher to be active, which never happens after a reload of a page whose Launcher was closed. Import `test`
- * from here.
+ * Galata's `test` with a patient `waitForApplication`: the same steps as Galata's own (the splash screen gone, the
+ * Launcher active), waiting as long as a loaded machine needs instead of a fixed 15 s. Import `test` from here.
  */
 export const test = galataTest.extend({
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: none
   waitForApplication: async ({}, use) => {
     await use(async (page: Page, helpers: IJupyterLabPage) => {
       await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: APP_START_MS });
-      await page.waitForFunction(() => !!(window as unknown as { jupyterapp?: unknown }).jupyterapp, undefined, {
-        timeout: APP_START_MS
-      });
-      await page.evaluate(() => (window as unknown as { jupyterapp: { restored: Promise<void> } }).jupyterapp.restored);
-      const launcher = page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'Launcher' });
-      if (!(await helpers.isInSimpleMode()) && (await launcher.count()) > 0) {
+      await helpers.waitForCondition(() => helpers.activity.isTabActive('Launcher'), APP_START_MS);
+      if (!(await helpers.isInSimpleMode())) {
         await helpers.activity.activateTab('Launcher');
-        await helpers.waitForCondition(() => helpers.activity.isTabActive('Launcher'), APP_START_MS);
       }
     });
   }
@@ -53,6 +46,11 @@ export async function runNotebook(page: IJupyterLabPageFixture, name: string, so
     await page.notebook.addCell('code', source);
   }
   await page.notebook.run();
+}
+
+/** The first cell output of the page that shows text matching `pattern` (e.g. a budget refusal). */
+export function outputWith(page: IJupyterLabPageFixture, pattern: RegExp): Locator {
+  return page.locator('.jp-OutputArea-output').getByText(pattern).first();
 }
 
 /** Append a cell to the open notebook and run it. */

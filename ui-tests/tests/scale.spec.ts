@@ -2,7 +2,7 @@ import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 import * as path from 'path';
 
-import { bellCell, jobRow, openSidebar, runCell, runNotebook, SCREENSHOTS, showTab, test } from './helpers';
+import { bellCell, outputWith, jobRow, openSidebar, runCell, runNotebook, SCREENSHOTS, showTab, test } from './helpers';
 
 // One Jupyter server and one run log for all tests: they run in order and each cleans up what it changes.
 test.describe.configure({ mode: 'serial' });
@@ -25,11 +25,11 @@ function longCell(name: string): string {
   ].join('\n');
 }
 
-/** 150 quick Bell circuits, q0 … q149, as one `%%qrun` of a dict that returns once they are all done. */
+/** 150 quick Bell circuits, quick0 … quick149 (names no other spec uses), as one `%%qrun` that returns when done. */
 const QUICK_CELL = [
   '%%qrun --backend aer --shots 32 --seed 1 --wait',
   'from qiskit import QuantumCircuit',
-  'circuits = {f"q{i}": QuantumCircuit(2, name=f"q{i}") for i in range(150)}',
+  'circuits = {f"quick{i}": QuantumCircuit(2, name=f"quick{i}") for i in range(150)}',
   '_ = [(c.h(0), c.cx(0, 1), c.measure_all()) for c in circuits.values()]',
   'circuits'
 ].join('\n');
@@ -66,7 +66,7 @@ test('a long job followed by 150 quick ones stays in the Queue, counted and canc
   const long = jobRow(sidebar, 'long', 'fake_torino');
   await expect(long).toContainText('running', { timeout: 120 * 1000 });
   await runCell(page, QUICK_CELL);
-  const group = sidebar.getByRole('listitem', { name: /^Group q0, q1, q2, … \(150 jobs\)/ });
+  const group = sidebar.getByRole('listitem', { name: /^Group quick0, quick1, quick2, … \(150 jobs\)/ });
   // (while some run, the group has a row in the Active section and one above its finished jobs: then one)
   await expect(group.filter({ hasText: '150/150 done' })).toHaveCount(1, { timeout: 300 * 1000 });
   await expect(group).toHaveCount(1);
@@ -100,9 +100,9 @@ test('a long job followed by 150 quick ones stays in the Queue, counted and canc
 
   // And a search for one of the 150 shows that job alone (under its group's row, opened): the search narrows the
   // pinned active jobs too
-  await sidebar.getByRole('searchbox', { name: 'Search jobs' }).fill('q149');
-  await expect.poll(() => jobNames(sidebar), { timeout: 30 * 1000 }).toEqual(['Job q149 on aer']);
-  await expect(sidebar.getByRole('listitem', { name: /^Group q0, q1, q2/ })).toContainText('scale.ipynb');
+  await sidebar.getByRole('searchbox', { name: 'Search jobs' }).fill('quick149');
+  await expect.poll(() => jobNames(sidebar), { timeout: 30 * 1000 }).toEqual(['Job quick149 on aer']);
+  await expect(sidebar.getByRole('listitem', { name: /^Group quick0, quick1, quick2/ })).toContainText('scale.ipynb');
   await expect(sidebar.getByLabel('Pages')).toContainText('1–1 of 1');
   await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'scale-search.png') });
 
@@ -178,12 +178,7 @@ test('%qjobs with a blocked row shows its dollar amounts as text, not as MathJax
       '%qbudget --limit 0.01 --per total',
       bellCell(['fake_manila'], 4000)
     ]);
-    await expect(
-      page
-        .locator('.jp-OutputArea-output')
-        .getByText(/budget/i)
-        .first()
-    ).toBeVisible();
+    await expect(outputWith(page, /budget/i)).toBeVisible();
     await page.notebook.close(true);
 
     // When %qjobs lists it, in another notebook

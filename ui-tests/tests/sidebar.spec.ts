@@ -1,7 +1,18 @@
 import { expect } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { bellCell, jobRow, luminance, openSidebar, runCell, runNotebook, SCREENSHOTS, showTab, test } from './helpers';
+import {
+  bellCell,
+  outputWith,
+  jobRow,
+  luminance,
+  openSidebar,
+  runCell,
+  runNotebook,
+  SCREENSHOTS,
+  showTab,
+  test
+} from './helpers';
 
 // One Jupyter server and one run log for all tests: they run in order and each cleans up what it changes.
 test.describe.configure({ mode: 'serial' });
@@ -77,12 +88,7 @@ test('a budget set in the Cost guard blocks a rehearsal run, and the panel says 
 
   // When a notebook in rehearsal mode submits an emulator run (counted at the real device's price)
   await runNotebook(page, 'budget.ipynb', ['%qbudget --rehearse', bellCell(['fake_manila'], 4000)]);
-  await expect(
-    page
-      .locator('.jp-OutputArea-output')
-      .getByText(/budget/i)
-      .first()
-  ).toBeVisible();
+  await expect(outputWith(page, /budget/i)).toBeVisible();
 
   // Then the Cost guard panel shows rehearsal mode and the blocked submission with its reason
   await expect(sidebar.getByRole('status')).toContainText('rehearsal (hardware-equivalent)');
