@@ -60,8 +60,9 @@ test('Compare: pick any two runs, pin the pair, and it stays pinned after a relo
   await expect(pinned.getByLabel('aer vs fake_torino')).toContainText('Hellinger fidelity');
   await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'compare-pinned.png') });
   // Then it is still pinned in another page of the same browser, opened afresh (the pins are the browser's)
+  // (`?reset`: the default layout, not the saved one, which would reopen the notebook and may ask for its kernel)
   const other = await page.context().newPage();
-  await other.goto(page.url());
+  await other.goto(new URL('/lab?reset', page.url()).href);
   await other.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 180 * 1000 });
   const again = other.locator('#qhybrid-lab-sidebar');
   if (!(await again.isVisible())) {

@@ -18,8 +18,9 @@ const LOOP_CELLS = [
     'ring.ry(theta, 0)',
     'ring.measure_all()'
   ].join('\n'),
-  // One line: the editor would re-indent a call spread over several lines as it is typed. The cost pauses 50 ms, so
-  // the loop records at most about 20 evaluations a second (unpaused it filled the run log with 5000 in 80 s).
+  // One line: the editor would re-indent a call spread over several lines as it is typed. The cost pauses 50 ms a
+  // call (the standard error's bootstrap calls it many times an evaluation), so the loop records a few iterations a
+  // second at most: unpaused it recorded 5000 in 80 s, and the Jupyter server fell behind.
   'import time; loop = qhybrid_lab.minimize(ring, [0.3], cost=lambda counts: time.sleep(0.05) or counts.get("1", 0) / sum(counts.values()), backend="aer", method="SPSA", max_iterations=None, shots=256, seed=1, experiment="live-loop", wait=False)'
 ];
 
