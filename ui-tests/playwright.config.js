@@ -7,7 +7,9 @@ const chromium = process.env.QHYBRID_CHROMIUM || '/usr/bin/chromium';
 
 module.exports = {
   ...baseConfig,
-  timeout: 120 * 1000,
+  // A hang guard per test, not a speed bound: a 2-core machine running another CI beside the suite took over 120 s
+  // for the %qjobs test (two notebooks, two kernels), which passes in 21 s on a quiet one.
+  timeout: 300 * 1000,
   expect: { timeout: 30 * 1000 },
   workers: 1, // one Jupyter server and one run log: tests run one after another
   retries: 0,
