@@ -17,6 +17,7 @@ __all__ = [
     "histogram",
     "mimebundle",
     "probabilities",
+    "shot_noise",
     "sweep_plot",
     "theme_neutral",
 ]
@@ -53,6 +54,14 @@ def probabilities(*counts: dict[str, int], max_outcomes: int = MAX_OUTCOMES) -> 
     return outcomes, [[p.get(k, 0.0) for k in outcomes] for p in normed]
 
 
+def shot_noise(probability: float, shots: int) -> float:
+    """The standard error of an outcome's estimated probability from ``shots`` samples: √(p(1−p)/N).
+
+    The error bars of :func:`histogram` are ±1 of it (a bar with 1000 shots at p = 0.5 is ±0.016).
+    """
+    return (probability * (1.0 - probability) / shots) ** 0.5 if shots > 0 else 0.0
+
+
 def histogram(
     *counts: dict[str, int],
     labels: list[str] | tuple[str, ...] | None = None,
@@ -63,7 +72,8 @@ def histogram(
     """A plotly bar chart of one or more results, like ``qiskit.visualization.plot_histogram``.
 
     Several results share one outcome axis, side by side with one legend entry each; every bar is labelled with
-    its value, and buttons above the plot switch between probabilities and counts.
+    its value with ±1 standard error of shot noise as an error bar (:func:`shot_noise`), and buttons above the plot
+    switch between probabilities and counts.
 
     Args:
         *counts: counts dicts (bitstring → shots).
@@ -92,6 +102,11 @@ def histogram(
         "probability": [[f"{p:.3f}" for p in ps] for ps in probs],
         "counts": [[str(v) for v in vs] for vs in values["counts"]],
     }
+    errors = {"probability": _errors(probs, counts)}
+    errors["counts"] = [[e * n for e in es] for es, n in zip(errors["probability"], shots)]
+    hovers = {
+        key: [[f"{t} ± {e:.3g}" for t, e in zip(ts, es)] for ts, es in zip(texts[key], errors[key])] for key in texts
+    }
     several = len(counts) > 1
     fig = go.Figure(
         [
@@ -103,7 +118,9 @@ def histogram(
                 textposition="outside",
                 cliponaxis=False,
                 textfont={"size": 10 if several or len(outcomes) > 8 else 11},
-                hovertemplate="%{x}: %{text}<extra>" + (label if several else "") + "</extra>",
+                error_y={"type": "data", "array": errors[kind][i], "thickness": 1, "width": 3, "color": NEUTRAL_TEXT},
+                customdata=hovers[kind][i],
+                hovertemplate="%{x}: %{customdata} (±1σ shot noise)<extra>" + (label if several else "") + "</extra>",
             )
             for i, label in enumerate(labels)
         ]
@@ -117,7 +134,10 @@ def histogram(
         {
             "label": name,
             "method": "update",
-            "args": [{"y": values[key], "text": texts[key]}, {"yaxis.title.text": name, "yaxis.autorange": True}],
+            "args": [
+                {"y": values[key], "text": texts[key], "error_y.array": errors[key], "customdata": hovers[key]},
+                {"yaxis.title.text": name, "yaxis.autorange": True},
+            ],
         }
         for key, name in (("probability", "probability"), ("counts", "counts"))
     ]
@@ -254,14 +274,21 @@ def comparison_histogram(
     title: str | None = None,
     height: int = 300,
 ) -> Any:
-    """A plotly grouped bar chart: two results of one circuit side by side, as probabilities."""
+    """A plotly grouped bar chart: two results of one circuit side by side, as probabilities (±1σ shot noise)."""
     import plotly.graph_objects as go
 
-    outcomes, (pa, pb) = probabilities(counts_a, counts_b)
+    outcomes, probs = probabilities(counts_a, counts_b)
     fig = go.Figure(
         [
-            go.Bar(name=labels[0], x=outcomes, y=pa, hovertemplate="%{x}: %{y:.3f}<extra>" + labels[0] + "</extra>"),
-            go.Bar(name=labels[1], x=outcomes, y=pb, hovertemplate="%{x}: %{y:.3f}<extra>" + labels[1] + "</extra>"),
+            go.Bar(
+                name=label,
+                x=outcomes,
+                y=ps,
+                error_y={"type": "data", "array": errors, "thickness": 1, "width": 3, "color": NEUTRAL_TEXT},
+                customdata=errors,
+                hovertemplate="%{x}: %{y:.3f} ± %{customdata:.3g}<extra>" + label + "</extra>",
+            )
+            for label, ps, errors in zip(labels, probs, _errors(probs, (counts_a, counts_b)))
         ]
     )
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.12})
@@ -326,10 +353,10 @@ def _layout(fig: Any, title: str | None, height: int) -> None:
 
 
 def counts_histogram_mpl(counts: dict[str, int], *, title: str | None = None, ax: Any = None) -> Any:
-    """A static matplotlib bar chart of one result; returns the Figure."""
+    """A static matplotlib bar chart of one result with ±1σ shot-noise error bars; returns the Figure."""
     outcomes, (probs,) = probabilities(counts)
     fig, ax = _axes(ax)
-    ax.bar(outcomes, probs)
+    ax.bar(outcomes, probs, yerr=_errors([probs], [counts])[0], capsize=2, ecolor=NEUTRAL_TEXT)
     _mpl_labels(ax, title)
     return fig
 
@@ -344,15 +371,22 @@ def comparison_histogram_mpl(
 ) -> Any:
     """A static matplotlib grouped bar chart of two results; returns the Figure."""
     outcomes, (pa, pb) = probabilities(counts_a, counts_b)
+    ea, eb = _errors([pa, pb], [counts_a, counts_b])
     fig, ax = _axes(ax)
     xs = range(len(outcomes))
     width = 0.4
-    ax.bar([x - width / 2 for x in xs], pa, width, label=labels[0])
-    ax.bar([x + width / 2 for x in xs], pb, width, label=labels[1])
+    bars = {"capsize": 2, "ecolor": NEUTRAL_TEXT}
+    ax.bar([x - width / 2 for x in xs], pa, width, yerr=ea, label=labels[0], **bars)
+    ax.bar([x + width / 2 for x in xs], pb, width, yerr=eb, label=labels[1], **bars)
     ax.set_xticks(list(xs), outcomes)
     ax.legend()
     _mpl_labels(ax, title)
     return fig
+
+
+def _errors(probs: list[list[float]], counts: Any) -> list[list[float]]:
+    """±1σ shot noise of each probability, per distribution (its shots are the sum of its counts)."""
+    return [[shot_noise(p, sum(c.values())) for p in ps] for ps, c in zip(probs, counts)]
 
 
 def _axes(ax: Any) -> tuple[Any, Any]:

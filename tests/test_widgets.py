@@ -53,9 +53,17 @@ def test_plotly_and_matplotlib_figures():
     fig = comparison_histogram({"00": 10}, {"00": 8, "01": 2}, labels=("aer", "fake_torino"))
     assert [bar.name for bar in fig.data] == ["aer", "fake_torino"] and fig.layout.barmode == "group"
     assert list(fig.data[1].y) == [0.8, 0.2]
+    assert list(fig.data[1].error_y.array) == pytest.approx([(0.8 * 0.2 / 10) ** 0.5] * 2)
     static = comparison_histogram_mpl({"00": 10}, {"00": 8, "01": 2}, labels=("aer", "fake_torino"), title="t")
     assert len(static.axes[0].patches) == 4
-    assert len(counts_histogram_mpl({"0": 3, "1": 1}).axes[0].patches) == 2
+    single = counts_histogram_mpl({"0": 3, "1": 1}).axes[0]
+    assert len(single.patches) == 2
+    # the static figures draw the same error bars: one vertical segment per bar, ±√(p(1−p)/N) around it
+    (errorbar,) = [c for c in single.containers if hasattr(c, "has_yerr")]
+    (whiskers,) = errorbar.lines[2]
+    assert [seg[1][1] - seg[0][1] for seg in whiskers.get_segments()] == pytest.approx(
+        [2 * (0.75 * 0.25 / 4) ** 0.5] * 2
+    )
 
 
 def test_table_text_and_html():
@@ -66,9 +74,15 @@ def test_table_text_and_html():
 
 
 def test_job_line_shows_counts_or_the_reason():
-    record = {"id": "abcdef0123", "status": "done", "circuit": {"name": "bell"},
-              "backend": {"name": "fake_torino", "kind": "emulator"}, "transpile": {"depth": 9, "two_qubit": 3},
-              "timings": {"total": 0.5}, "result": {"counts": {"00": 900, "11": 880, "01": 20}}}
+    record = {
+        "id": "abcdef0123",
+        "status": "done",
+        "circuit": {"name": "bell"},
+        "backend": {"name": "fake_torino", "kind": "emulator"},
+        "transpile": {"depth": 9, "two_qubit": 3},
+        "timings": {"total": 0.5},
+        "result": {"counts": {"00": 900, "11": 880, "01": 20}},
+    }
     line = job_line(record)
     assert line.startswith("abcdef01") and "fake_torino (emulator)" in line and "depth 9" in line
     assert "00: 900, 11: 880, 01: 20" in line and "0.50 s" in line
@@ -138,12 +152,13 @@ def test_text_view_lines_fit_an_80_column_terminal(monkeypatch):
     done = [i for i, line in enumerate(lines) if " done " in line]
     assert len(done) == 2
     for i in done:
-        outcome = list(itertools.takewhile(lambda line: line.startswith(" " * 12), lines[i + 1:]))
+        outcome = list(itertools.takewhile(lambda line: line.startswith(" " * 12), lines[i + 1 :]))
         assert outcome and " done " not in "".join(outcome)
         counts = dict(pair.split(": ") for pair in " ".join(o.strip() for o in outcome).rstrip(" …").split(", "))
         assert all(len(key) in (5, 16) and value.isdigit() for key, value in counts.items())
-    assert any(len(list(itertools.takewhile(lambda line: line.startswith(" " * 12), lines[i + 1:]))) > 1
-               for i in done)  # the 16-qubit outcomes wrap
+    assert any(
+        len(list(itertools.takewhile(lambda line: line.startswith(" " * 12), lines[i + 1 :]))) > 1 for i in done
+    )  # the 16-qubit outcomes wrap
 
 
 def test_text_view_prints_a_progress_line_while_a_job_runs(monkeypatch):
@@ -159,7 +174,9 @@ def test_text_view_prints_a_progress_line_while_a_job_runs(monkeypatch):
     wait_for(lambda: "still active" in stream.getvalue() or slow.done(), timeout=60)
     assert not slow.done(), "the job finished before the first progress line"
     progress = next(line for line in stream.getvalue().splitlines() if "still active" in line)
-    assert re.fullmatch(r"  … 1 of 1 job\(s\) still active: slow on fake_sherbrooke (pending|queued|running) \d+ s", progress)
+    assert re.fullmatch(
+        r"  … 1 of 1 job\(s\) still active: slow on fake_sherbrooke (pending|queued|running) \d+ s", progress
+    )
     # And once it is final, the progress lines stop
     slow.cancel()
     view.wait(60)
@@ -170,13 +187,21 @@ def test_text_view_prints_a_progress_line_while_a_job_runs(monkeypatch):
 
 def test_progress_line_counts_active_jobs_and_names_the_first_few():
     def record(i, status):
-        return {"id": f"{i:08d}", "status": status, "circuit": {"name": f"c{i}"}, "backend": {"name": "aer"},
-                "created": 100.0, "timings": {"submitted_at": 100.0, "total": 1.0}}
+        return {
+            "id": f"{i:08d}",
+            "status": status,
+            "circuit": {"name": f"c{i}"},
+            "backend": {"name": "aer"},
+            "created": 100.0,
+            "timings": {"submitted_at": 100.0, "total": 1.0},
+        }
 
     records = [record(0, "done")] + [record(i, "running") for i in range(1, 5)] + [record(5, "pending")]
     line = progress_line(records, now=112.4)
-    assert line == "… 5 of 6 job(s) still active: c1 on aer running 12 s, c2 on aer running 12 s, " \
-                   "c3 on aer running 12 s, +2 more"
+    assert (
+        line == "… 5 of 6 job(s) still active: c1 on aer running 12 s, c2 on aer running 12 s, "
+        "c3 on aer running 12 s, +2 more"
+    )
 
 
 def test_widget_view_rows_histograms_and_cancelled_reason():
@@ -258,6 +283,12 @@ def test_histograms_label_bars_switch_counts_and_overlay_runs_in_one_legend():
     assert (titled.yref, titled.y, titled.yanchor) == ("container", 1, "top")
     assert counts.label == "counts" and counts.args[0]["y"][1] == [500, 100, 400]
     assert probability.args[0]["y"][0] == [0.6, 0.0, 0.4]
+    # every bar carries ±1σ of shot noise, √(p(1−p)/N), as an error bar, in the hover and through the switch
+    assert fig.data[0].error_y.array == pytest.approx([(0.6 * 0.4 / 1000) ** 0.5, 0.0, (0.4 * 0.6 / 1000) ** 0.5])
+    assert fig.data[1].error_y.array[1] == pytest.approx((0.1 * 0.9 / 1000) ** 0.5)
+    assert fig.data[1].customdata[1] == "0.100 ± 0.00949"
+    assert counts.args[0]["error_y.array"][1][1] == pytest.approx((1000 * 0.1 * 0.9) ** 0.5)
+    assert probability.args[0]["error_y.array"][1] == list(fig.data[1].error_y.array)
     one = counts_histogram({"0": 3, "1": 1}, kind="counts")
     assert list(one.data[0].y) == [3, 1] and not one.layout.showlegend
     # shown in a notebook, any figure follows the theme: transparent backgrounds, neutral text
@@ -326,9 +357,17 @@ def test_a_large_group_can_be_cancelled_from_its_summary():
 def test_a_group_line_and_the_static_fallback_say_what_became_of_the_jobs():
     from qhybrid_lab.summary import group_counts, group_line, static_html
 
-    records = [{"id": f"{i:08x}", "status": s, "created": 100.0, "updated": 102.5,
-                "timings": {"submitted_at": 100.0, "finished_at": 102.5}, "cost": {"counted": 0.0}}
-               for i, s in enumerate(["done"] * 148 + ["failed"] * 2)]
+    records = [
+        {
+            "id": f"{i:08x}",
+            "status": s,
+            "created": 100.0,
+            "updated": 102.5,
+            "timings": {"submitted_at": 100.0, "finished_at": 102.5},
+            "cost": {"counted": 0.0},
+        }
+        for i, s in enumerate(["done"] * 148 + ["failed"] * 2)
+    ]
     assert group_counts(records) == {"done": 148, "failed": 2}
     assert group_line(records) == "150 jobs: 148 done, 2 failed in 2.50 s; cost $0.00"
     fallback = static_html("0123456789abcdef", records)

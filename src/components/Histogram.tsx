@@ -9,13 +9,22 @@ export interface IHistogramSeries {
 }
 
 /**
+ * The standard error of an outcome's probability estimated from `shots` samples: √(p(1−p)/N) (0 without shots).
+ */
+export function shotNoise(probability: number, shots: number): number {
+  return shots > 0 ? Math.sqrt((probability * (1 - probability)) / shots) : 0;
+}
+
+/**
  * Counts as horizontal bars of probabilities (CSS only); several series are drawn side by side per outcome.
  *
+ * Each bar carries ±1σ of shot noise as a whisker and in its label (the cell figures draw the same error bars).
  * Shows the `maxOutcomes` most frequent outcomes (over all series), sorted by bitstring.
  */
 export function Histogram(props: { series: IHistogramSeries[]; maxOutcomes?: number }): JSX.Element {
   const { series } = props;
-  const totals = series.map(s => Object.values(s.counts).reduce((a, b) => a + b, 0) || 1);
+  const shots = series.map(s => Object.values(s.counts).reduce((a, b) => a + b, 0));
+  const totals = shots.map(n => n || 1);
   const weight = new Map<string, number>();
   series.forEach((s, i) => {
     for (const [key, count] of Object.entries(s.counts)) {
@@ -45,14 +54,33 @@ export function Histogram(props: { series: IHistogramSeries[]; maxOutcomes?: num
           <code className="qh-Histogram-label">{outcome}</code>
           <div className="qh-Histogram-bars">
             {series.map((s, i) => {
-              const p = (s.counts[outcome] ?? 0) / totals[i];
+              const count = s.counts[outcome] ?? 0;
+              const p = count / totals[i];
+              const error = shotNoise(p, shots[i]);
+              const noise = error > 0 ? ` ± ${error.toFixed(3)}` : '';
               return (
-                <div key={i} className="qh-Histogram-track" title={`${s.label}: ${s.counts[outcome] ?? 0}`}>
+                <div
+                  key={i}
+                  className="qh-Histogram-track"
+                  title={`${s.label}: ${count} of ${shots[i]} shots, p = ${p.toFixed(3)}${noise} (±1σ shot noise)`}
+                >
                   <div
                     className={`qh-Histogram-bar qh-mod-series${i % 2}`}
                     style={{ width: `${(p * 100).toFixed(1)}%` }}
                   />
-                  <span className="qh-Histogram-value">{p.toFixed(3)}</span>
+                  {error > 0 && (
+                    <div
+                      className="qh-Histogram-error"
+                      style={{
+                        left: `${(Math.max(0, p - error) * 100).toFixed(2)}%`,
+                        width: `${((Math.min(1, p + error) - Math.max(0, p - error)) * 100).toFixed(2)}%`
+                      }}
+                    />
+                  )}
+                  <span className="qh-Histogram-value">
+                    {p.toFixed(3)}
+                    {noise}
+                  </span>
                 </div>
               );
             })}
