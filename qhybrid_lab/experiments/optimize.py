@@ -243,7 +243,9 @@ def _drive(
     """Run the optimizer to its end or an exit condition; the experiment records how it ended."""
     from scipy.optimize import minimize as scipy_minimize
 
-    started = time.monotonic()
+    # the clock of max_seconds and of the result's seconds starts here, after the optimizer's import (a first import
+    # of scipy.optimize can take longer than a short max_seconds on a loaded machine)
+    started = loop.started = time.monotonic()
     message, success = "", False
     with exp:
         try:

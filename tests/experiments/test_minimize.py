@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -99,3 +100,50 @@ def test_runs_inside_an_experiment_block_belong_to_it():
     assert [r["experiment"] for r in open_runlog().query(limit=None)].count("manual") == 2
     assert exp.best["parameters"] == [math.pi] and exp.best["value"] == -1.0
     assert exp.summary["status"] == "finished" and exp.iterations == 2
+
+
+def test_max_seconds_ends_the_loop_at_its_wall_time_whatever_the_machine():
+    # Given an objective that takes a while per evaluation (a sleep creates the condition on any machine: 100
+    # evaluations of 0.05 s could never fit in max_seconds)
+    calls = []
+
+    def slow(x):
+        calls.append(x)
+        time.sleep(0.05)
+        return float(np.sum(np.square(x)))
+
+    result = minimize(slow, [1.0, 2.0], method="Nelder-Mead", max_seconds=0.5, max_iterations=100, view=False)
+    # Then the loop stopped on the clock, after at least that long, with the best point so far
+    assert result.message == "max_seconds (0.5 s) reached" and not result.success
+    assert result.seconds >= 0.5 and 1 <= result.nfev == len(calls) < 100
+    assert result.fun == min(float(np.sum(np.square(x))) for x in calls)
+    assert open_runlog().experiment(result.experiment)["status"] == "stopped"
+
+
+def test_tol_is_the_optimizers_tolerance():
+    # Given a smooth classical objective (no shot noise), minimized with scipy's COBYLA at two tolerances
+    def bowl(x):
+        return float((x[0] - 1.0) ** 2 + (x[1] + 0.5) ** 2)
+
+    loose = minimize(bowl, [0.0, 0.0], method="COBYLA", tol=1e-1, max_iterations=500, view=False)
+    tight = minimize(bowl, [0.0, 0.0], method="COBYLA", tol=1e-8, max_iterations=500, view=False)
+    # Then both converge (scipy's own verdict), the tight one with more evaluations and closer to (1, -0.5)
+    assert loose.success and tight.success and loose.nfev < tight.nfev < 500
+    assert np.allclose(tight.x, [1.0, -0.5], atol=1e-3) and tight.fun < loose.fun
+    assert open_runlog().experiment(tight.experiment)["settings"]["tol"] == 1e-8
+
+
+def test_spsa_stops_when_a_step_moves_less_than_tol():
+    # Given SPSA on a smooth objective whose gradient vanishes at the minimum
+    def bowl(x):
+        return float(x[0] ** 2)
+
+    result = minimize(bowl, [0.5], method="SPSA", tol=1e-3, seed=1, max_iterations=3000, view=False,
+                      spsa={"a": 0.5, "c": 0.05})
+    # Then it stops on the step size, well before max_iterations, near the minimum
+    assert result.success and result.message == "converged: the step moved less than tol (0.001)"
+    assert result.nfev < 3000 and abs(result.x[0]) < 0.05
+    # And without tol the same run goes on to max_iterations
+    unbounded = minimize(bowl, [0.5], method="SPSA", seed=1, max_iterations=300, view=False,
+                         spsa={"a": 0.5, "c": 0.05})
+    assert unbounded.message == "max_iterations (300) reached"
