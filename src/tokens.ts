@@ -107,8 +107,11 @@ export interface IJobRecord {
     standard_errors?: number[] | number[][];
     ev_method?: 'shots' | 'exact';
   } | null;
-  /** What expectation values were asked of: Qiskit Pauli labels with real coefficients. */
-  observables?: { label: string; terms: [string, number][] }[] | null;
+  /**
+   * What expectation values were asked of: Qiskit Pauli labels with real coefficients (`terms` null for a PennyLane
+   * observable with no Pauli form; `measurement` "expval" for a converted PennyLane circuit's own measurements).
+   */
+  observables?: { label: string; terms: [string, number][] | null; measurement?: 'expval' }[] | null;
   origin?: { notebook?: string | null; owner?: string; kernel_id?: string | null } | null;
   tags?: string[];
   experiment?: string | null;

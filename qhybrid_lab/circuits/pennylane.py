@@ -361,7 +361,29 @@ def _spec(mp: Any, wires: Any) -> dict[str, Any]:
     }
     if kind in ("expval", "var") or (mp.obs is not None and kind in ("sample", "counts")):
         spec["eigvals"] = [float(v) for v in np.real(np.asarray(mp.obs.eigvals()))]
+    if kind in ("expval", "var"):
+        spec["paulis"] = _pauli_terms(mp.obs, wires)
     return spec
+
+
+def _pauli_terms(obs: Any, wires: Any) -> list[list[Any]] | None:
+    """The observable as Pauli strings with real coefficients over the circuit's qubits, Qiskit's order (qubit 0
+    rightmost: ``[["IZ", 0.5], ["XX", -1.0]]``), as the run record keeps observables; None when it has no Pauli form
+    (a ``qml.Hermitian``, a projector)."""
+    import pennylane as qml
+
+    try:
+        sentence = qml.pauli.pauli_sentence(obs)
+    except (ValueError, TypeError, NotImplementedError):  # what pauli_sentence raises for a non-Pauli operator
+        return None
+    width = len(wires)
+    terms: list[list[Any]] = []
+    for word, coeff in sentence.items():
+        label = ["I"] * width
+        for wire, pauli in word.items():
+            label[width - 1 - wires.index(wire)] = pauli
+        terms.append(["".join(label), float(getattr(coeff, "real", coeff))])
+    return terms or [["I" * width, 0.0]]
 
 
 def measurement_specs(circuit: QuantumCircuit) -> list[dict[str, Any]]:

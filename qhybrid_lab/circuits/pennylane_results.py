@@ -325,3 +325,31 @@ def measurement_errors(group: Any, obj: Any, name: str | None = None) -> dict[st
                 group_counts, group_specs, plan.recombine
             )
     return out
+
+
+def recorded_observables(circuit: Any) -> list[dict[str, Any]] | None:
+    """The run record's ``observables`` of a converted PennyLane circuit: one ``{"label", "terms", "measurement"}``
+    per ``expval`` it answers, in its measurement order (``terms``: Pauli strings with coefficients, Qiskit's qubit
+    order; None for an observable with no Pauli form). None for a circuit without expectation values."""
+    specs = [s for s in measurement_specs(circuit) if s["type"] == "expval"]
+    if not specs:
+        return None
+    return [{"label": s["observable"], "terms": s.get("paulis"), "measurement": "expval"} for s in specs]
+
+
+def expectation_fields(circuit: Any, counts: Any, sweep: bool) -> dict[str, Any] | None:
+    """The record's ``result`` fields for a converted PennyLane circuit's ``expval`` measurements, from its counts:
+    ``expectation_values`` and ``standard_errors`` (shot noise; one list per point for a sweep), ``ev_method``
+    "shots". None for a circuit without expectation values. The values a split tape recombines (a Hamiltonian over
+    several circuits) are each part's own; :func:`measurement_values` gives the whole."""
+    specs = [s for s in measurement_specs(circuit) if s["type"] == "expval"]
+    if not specs:
+        return None
+    points = counts if sweep else [counts]
+    values = [values_from_counts(c, specs) for c in points]
+    errors = [errors_from_counts(c, specs) for c in points]
+    return {
+        "expectation_values": values if sweep else values[0],
+        "standard_errors": errors if sweep else errors[0],
+        "ev_method": "shots",
+    }

@@ -528,15 +528,21 @@ class Engine:
                 fields["mitigation"] = reply.mitigation
             if reply.mitigated is not None:
                 fields["result"]["mitigated"] = reply.mitigated
-            if task.observables is not None:
-                try:
+            try:
+                if task.observables is not None:
                     fields["result"].update(
                         observable_results(task.observables, reply, task.options.shots, task.parameters is not None)
                     )
-                except Exception as exc:  # noqa: BLE001 - the counts stay recorded; the job fails with why no EVs
-                    fields["error"] = f"expectation values could not be computed: {type(exc).__name__}: {exc}"
-                    self._finish(task, fields, JobStatus.FAILED)
-                    return
+                elif reply.counts is not None:  # a converted PennyLane circuit's expvals, from its own counts
+                    from ..circuits.pennylane_results import expectation_fields
+
+                    fields["result"].update(
+                        expectation_fields(task.circuit, reply.counts, task.parameters is not None) or {}
+                    )
+            except Exception as exc:  # noqa: BLE001 - the counts stay recorded; the job fails with why no EVs
+                fields["error"] = f"expectation values could not be computed: {type(exc).__name__}: {exc}"
+                self._finish(task, fields, JobStatus.FAILED)
+                return
             job = reply.metadata.get("provider_job")
             if isinstance(job, dict):  # a provider's local mode (ibm:fake_*, braket:local): its own job id
                 fields.update(provider_job=job, provider_job_id=job.get("job_id"))

@@ -248,7 +248,7 @@ class JobManager:
                     cost=cost,
                     origin=origin,
                     parameters=parameters,
-                    observables=item.observables,
+                    observables=item.observables or _pennylane_observables(item.circuit),
                 )
                 records.append(record)
                 specs.append((index, target))
@@ -478,6 +478,14 @@ def _observables_for(observables: Any, circuit: Any, exact: bool) -> dict | None
         "exact": bool(exact),
         "counts": True,
     }
+
+
+def _pennylane_observables(circuit: Any) -> dict | None:
+    """The record's observables of a converted PennyLane circuit (its expvals, measured by the circuit itself)."""
+    from ..circuits.pennylane_results import recorded_observables
+
+    recorded = recorded_observables(circuit)
+    return {"observables": recorded} if recorded else None
 
 
 def _circuits_per_point(item: _Work) -> int:

@@ -279,3 +279,49 @@ def test_a_split_hamiltonian_on_an_emulator_matches_plain_aer_with_the_device_no
         variance += (float(coefficient) * float(pub.data.stds)) ** 2
     assert abs(h - reference) <= 5 * (h_error**2 + variance) ** 0.5, (h, reference, h_error, variance**0.5)
     assert abs(h - exact_h) > 0  # the noisy device, not an ideal simulation
+
+
+def test_the_record_keeps_each_circuits_observables_as_pauli_terms_and_their_values_with_errors(qhome):
+    import pennylane as qml
+
+    from qhybrid_lab.runlog import open_runlog
+
+    # Given a QNode whose Hamiltonian needs two measurement bases, and a broadcast over three angles
+    energy, _ = energy_qnode()
+    dev = qml.device("default.qubit", wires=2)
+
+    @qml.qnode(dev)
+    def tilt(theta):
+        qml.RY(theta, 0)
+        qml.CNOT([0, 1])
+        return qml.expval(qml.PauliZ(0) @ qml.PauliZ(1)), qml.expval(0.5 * qml.PauliZ(1))
+
+    angles = np.array([0.3, 1.1, 2.0])
+    for backend in BACKENDS:
+        group = run([bind(energy, 0.3, 0.7), bind(tilt, angles)], backend, shots=SHOTS, seed=11)
+        group.wait(300)
+        records = {r["circuit"]["name"]: r for r in (open_runlog().get(job.id) for job in group.jobs)}
+        # Then every circuit's record names the expvals it measured, as Pauli strings with coefficients (Qiskit's
+        # order, qubit 0 rightmost), and keeps their values ± shot noise beside the counts: a split Hamiltonian's
+        # parts each measure their terms (the coefficients weigh them when PennyLane's recombination adds them up)
+        parts = sorted(name for name in records if name.startswith("energy#"))
+        assert len(parts) >= 2, records.keys()
+        measured = [t for name in parts for o in records[name]["observables"] or [] for t in o["terms"]]
+        assert sorted(measured) == [["IX", 1.0], ["YI", 1.0], ["ZZ", 1.0]], backend
+        for name in parts:
+            record = records[name]
+            if record["observables"] is None:
+                continue
+            assert all(o["measurement"] == "expval" for o in record["observables"])
+            result = record["result"]
+            assert result["ev_method"] == "shots"
+            assert len(result["expectation_values"]) == len(result["standard_errors"]) == len(record["observables"])
+            assert all(0 < e < 0.02 for e in result["standard_errors"])
+        # And a broadcast keeps one value per point and observable, within 5 standard errors of default.qubit's
+        sweep = records["tilt"]
+        assert [o["terms"] for o in sweep["observables"]] == [[["ZZ", 1.0]], [["ZI", 0.5]]]
+        values, errors = sweep["result"]["expectation_values"], sweep["result"]["standard_errors"]
+        exact = [[float(v) for v in tilt(theta)] for theta in angles]
+        assert np.shape(values) == np.shape(errors) == (3, 2)
+        for got, err, want in zip(values, errors, exact):
+            assert np.all(np.abs(np.subtract(got, want)) <= 5 * np.maximum(err, 1e-3)), (backend, got, want)
