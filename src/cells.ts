@@ -48,10 +48,23 @@ export function restartLine(group: string, jobs: IJobRecord[]): string {
   if (own.length === 0) {
     return `${head}; this live view is gone — see the sidebar's Queue for its jobs.`;
   }
-  const stopped = own.filter(j => ACTIVE_STATES.has(j.status) || j.status === 'interrupted').length;
+  // A job a provider accepted outlives its kernel (the Jupyter server adopts it); a local one is interrupted.
+  const atProvider = own.filter(j => ACTIVE_STATES.has(j.status) && !!j.provider_job_id).length;
+  const stopped = own.filter(
+    j => (ACTIVE_STATES.has(j.status) && !j.provider_job_id) || j.status === 'interrupted'
+  ).length;
+  const goesOn =
+    atProvider === 0
+      ? ''
+      : own.length === 1
+        ? 'this job goes on at its provider (the Jupyter server follows it)'
+        : `${atProvider} of ${own.length} jobs go on at their provider (the Jupyter server follows them)`;
   if (stopped > 0) {
     const what = own.length === 1 ? 'this job was' : `${stopped} of ${own.length} jobs were`;
-    return `${head}; ${what} interrupted — see the sidebar.`;
+    return `${head}; ${what} interrupted${goesOn ? `, ${goesOn}` : ''} — see the sidebar.`;
+  }
+  if (goesOn) {
+    return `${head}; ${goesOn} — see the sidebar.`;
   }
   const counts = new Map<string, number>();
   own.forEach(j => counts.set(j.status, (counts.get(j.status) ?? 0) + 1));

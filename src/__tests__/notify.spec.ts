@@ -104,6 +104,19 @@ describe('a live view after a kernel restart', () => {
     expect(restartLine('other', running)).toContain('this live view is gone');
   });
 
+  it('says that a job its provider accepted goes on (the server adopts it), and a local one was interrupted', () => {
+    const queued = group(1, () => 'queued', 'aws1').map(j => ({ ...j, provider_job_id: 'arn:aws:braket:task/1' }));
+    expect(restartLine('aws1', queued)).toBe(
+      'qhybrid-lab group aws1: the kernel restarted; this job goes on at its provider (the Jupyter server follows ' +
+        'it) — see the sidebar.'
+    );
+    const mixed = group(3, () => 'running', 'mix1').map((j, i) => (i ? j : { ...j, provider_job_id: 'ibm-job-1' }));
+    expect(restartLine('mix1', mixed)).toBe(
+      'qhybrid-lab group mix1: the kernel restarted; 2 of 3 jobs were interrupted, 1 of 3 jobs go on at their ' +
+        'provider (the Jupyter server follows them) — see the sidebar.'
+    );
+  });
+
   it('replaces only qhybrid-lab widget outputs of code cells', () => {
     const outputs = [
       { data: { 'application/vnd.jupyter.widget-view+json': {}, 'text/html': "<div data-qhybrid-group='abc1'>" } },
