@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import errno
 import json
+import contextlib
 import logging
 import os
 import socket
@@ -600,6 +601,7 @@ class JsonLinesStorage(Storage):
             self.compaction_holds = [time.perf_counter() - held]
         tmp = temporary_name(self.path, "compact")
         snap_tmp = temporary_name(self.path, "snapshot.new")
+        retired: list[int] = []  # descriptors of the files the renames replace, closed after the writers' wait
         try:
             try:
                 header, refs, size, lines, crc, checkpoints = self._rewrite(tmp, tables, source)
@@ -608,9 +610,20 @@ class JsonLinesStorage(Storage):
                     for name, group in exports.items()
                 }
                 snap = Snapshot(header, size, lines, crc, checkpoints, refs, packed)
-                snap_tmp.write_bytes(encode(snap))
+                with open(snap_tmp, "wb") as fh:
+                    fh.write(encode(snap))
+                    fh.flush()
+                    # synced here, without the lock: renaming an unsynced file over another makes ext4 write it
+                    # out during the rename (its replace-via-rename rule), inside the writers' wait below
+                    os.fsync(fh.fileno())
             finally:
                 os.close(source)
+            # The files the renames replace are freed when their last descriptor closes: after the writers' wait
+            # (freeing the blocks of a 100k-record log takes tens of milliseconds), not inside it.
+            if self._fd is not None:
+                retired.append(os.dup(self._fd))  # its own descriptor: the lock may reopen the log meanwhile
+            with contextlib.suppress(OSError):
+                retired.append(os.open(snapshot_path(self.path), os.O_RDONLY | os.O_CLOEXEC))
             with self.locked(exclusive=True), self._timed_hold():
                 if self._ident != base_ident:  # another process compacted meanwhile: theirs is in place
                     return
@@ -647,6 +660,8 @@ class JsonLinesStorage(Storage):
         except OSError as error:
             raise RunLogError(f"could not compact {self.path}: {error}; the run log is unchanged") from error
         finally:
+            for retired_fd in retired:
+                os.close(retired_fd)
             tmp.unlink(missing_ok=True)
             snap_tmp.unlink(missing_ok=True)
 
