@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NOTEBOOK", "execute_notebook", "main", "summarize"]
+__all__ = ["NOTEBOOK", "StrandedRequestWatch", "execute_notebook", "main", "summarize"]
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01-quickstart.ipynb"
 """The quickstart notebook in a source checkout."""
@@ -37,20 +37,99 @@ def execute_notebook(source: Path, workdir: Path, *, home: Path, timeout: int = 
     package_root = str(Path(__file__).resolve().parents[1])
     pythonpath = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
     env = dict(os.environ, QHYBRID_HOME=str(home), JPY_SESSION_NAME=str(source), PYTHONPATH=pythonpath)
+    watch = StrandedRequestWatch()
     client = NotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
         store_widget_state=True,
         resources={"metadata": {"path": str(workdir)}},
+        on_cell_execute=watch.on_cell_execute,
+        on_cell_executed=watch.on_cell_executed,
     )
+    watch.client = client
     try:
         client.execute(env=env)
     except CellExecutionError:
         nbformat.write(nb, copy)
         raise
+    finally:
+        watch.stop()
+        if watch.nudges:  # visible in a test run's warnings summary: where a kernel left a request unread
+            import warnings
+
+            warnings.warn(
+                f"{source.name}: the kernel left cell(s) {sorted(set(watch.nudges))} unstarted for "
+                f"{watch.AFTER:.0f} s after their request; a kernel_info_request on its shell channel was sent "
+                f"{len(watch.nudges)} time(s)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
     nbformat.write(nb, copy)
     return nb
+
+
+class StrandedRequestWatch:
+    """nbclient hooks that notice a cell the kernel never started, and wake the kernel's shell channel.
+
+    A request can sit unread in a kernel's shell socket while the kernel idles (ipykernel 7's shell channel has had
+    such a wedge: ipython/ipykernel#1529, #1554): nbclient then waits for the cell's whole timeout. When no ``busy``
+    for the cell's request has come on IOPub :attr:`AFTER` seconds after it was sent, this sends a
+    ``kernel_info_request`` (a new message on the same socket wakes its reader; nbclient ignores the reply) and
+    says so on stderr; again every :attr:`AFTER` seconds. A cell the kernel is running is left alone, and a cell
+    that runs long is reported once (:attr:`LONG`), so that a stall in a test run says where it was.
+    """
+
+    AFTER = 60.0
+    """Seconds without the kernel's ``busy`` for a cell before a nudge."""
+    LONG = 300.0
+    """Seconds of a running cell before it is reported (nothing is done to it)."""
+
+    def __init__(self) -> None:
+        self.client: Any = None
+        self.nudges: list[int] = []
+        self._task: Any = None
+
+    async def on_cell_execute(self, cell: Any, cell_index: int, **_: Any) -> None:
+        import asyncio
+
+        self.stop()
+        self._task = asyncio.ensure_future(self._watch(cell, cell_index))
+
+    async def on_cell_executed(self, cell: Any, cell_index: int, **_: Any) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    async def _watch(self, cell: Any, cell_index: int) -> None:
+        import asyncio
+        import time
+
+        started = time.monotonic()
+        while True:
+            await asyncio.sleep(self.AFTER)
+            waited = time.monotonic() - started
+            if "iopub.status.busy" in (cell.get("metadata", {}).get("execution") or {}):
+                if waited >= self.LONG:
+                    print(
+                        f"qhybrid-lab notebook runner: cell {cell_index} still running after {waited:.0f} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    return
+                continue
+            self.nudges.append(cell_index)
+            print(
+                f"qhybrid-lab notebook runner: the kernel has not started cell {cell_index} {waited:.0f} s "
+                "after its request; sending kernel_info to wake its shell channel",
+                file=sys.stderr,
+                flush=True,
+            )
+            if self.client is not None and self.client.kc is not None:
+                self.client.kc.kernel_info()
 
 
 def summarize(nb: Any, log: Any) -> dict:
