@@ -92,16 +92,16 @@ def errors_from_counts(counts: dict[str, int], circuit_or_specs: Any) -> list[An
     errors: list[Any] = []
     for spec in specs:
         kind = spec["type"]
-        if kind in ("expval", "var"):
+        if kind == "expval":
+            _eigen_outcomes(counts, spec)  # the same refusals as its value (no eigenvalues, no shots)
+            errors.append(_combined_error(counts, [spec], {0: 1.0}))
+        elif kind == "var":
             outcomes, eigvals = _eigen_outcomes(counts, spec)
             shots = sum(outcomes.values())
             mean = sum(eigvals[i] * n for i, n in outcomes.items()) / shots
             mu2 = sum((eigvals[i] - mean) ** 2 * n for i, n in outcomes.items()) / shots
-            if kind == "expval":
-                errors.append((mu2 / shots) ** 0.5)
-            else:
-                mu4 = sum((eigvals[i] - mean) ** 4 * n for i, n in outcomes.items()) / shots
-                errors.append((max(mu4 - mu2**2, 0.0) / shots) ** 0.5)
+            mu4 = sum((eigvals[i] - mean) ** 4 * n for i, n in outcomes.items()) / shots
+            errors.append((max(mu4 - mu2**2, 0.0) / shots) ** 0.5)
         elif kind == "probs":
             errors.append([(p * (1 - p) / _shots(counts)) ** 0.5 for p in probs_from_counts(counts, spec)])
         else:
@@ -119,10 +119,8 @@ def _shots(counts: dict[str, int]) -> int:
 def _eigen_outcomes(counts: dict[str, int], spec: dict[str, Any]) -> tuple[dict[int, int], list[float]]:
     if spec.get("eigvals") is None:
         raise InvalidJobSpec(f"a {spec.get('type')} measurement has no observable eigenvalues to average")
-    outcomes = _outcome_counts(counts, spec["qubits"])
-    if not sum(outcomes.values()):
-        raise InvalidJobSpec("no shots in the counts")
-    return outcomes, spec["eigvals"]
+    _shots(counts)  # raises without shots
+    return _outcome_counts(counts, spec["qubits"]), spec["eigvals"]
 
 
 def _combined_error(counts: dict[str, int], specs: list[dict[str, Any]], weights: dict[int, float]) -> float:
