@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from .harness import Figure, interleave
@@ -68,35 +67,3 @@ def pennylane_figure(repeats: int = 5) -> Figure:
         "<= 1.3",
         note="the broadcast runs as ONE recorded sweep job (template decomposed once, one broadcast tape)",
     )
-
-
-def pennylane_profile() -> dict[str, float]:
-    """Seconds spent in each stage of the qhybrid path for the same 100 points (one run, after a warm-up)."""
-    from .. import run
-    from ..backends import get_backend
-    from ..circuits import as_circuits, transpile_for
-    from ..circuits.pennylane import bind
-    from ..circuits.pennylane_results import measurement_values
-
-    ansatz, points = ansatz_qnode(), thetas()
-    backend = get_backend("pennylane:lightning.qubit")
-    run(bind(ansatz, points[:2]), backend.name, shots=SHOTS).result(timeout=600)  # warm workers and imports
-    out: dict[str, float] = {}
-    t0 = time.perf_counter()
-    ((_, sweep),) = as_circuits(bind(ansatz, points))
-    out["convert (QNode -> one template + values)"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    template = transpile_for(sweep.circuit, backend, seed=99).circuit
-    out["transpile the template"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    backend.execute([template], shots=SHOTS, seed=1, parameter_binds=[sweep.binds()])
-    out["execute in-process, one sweep (broadcast tape)"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    group = run(bind(ansatz, points), backend.name, shots=SHOTS, seed=1)
-    out["run(): submit (convert, validate, hash, record)"] = time.perf_counter() - t0
-    group.result(timeout=600)
-    out["run(): submit to last result"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    measurement_values(group, bind(ansatz, points))
-    out["measurement_values (convert again + expvals)"] = time.perf_counter() - t0
-    return out

@@ -130,3 +130,50 @@ test('a Braket job shows its provider state, queue position and task ARN, and ou
     }
   }
 });
+
+test('a Braket task that fails falls back to aer, and the Queue marks both jobs', async ({ page }) => {
+  test.setTimeout(300 * 1000);
+  const before = new Set(await kernelIds(page));
+  try {
+    // Given the (loopback) Braket service fails every new task with a reason of its own
+    await runNotebook(page, 'fallback.ipynb', [
+      loopbackCell('script', { token: '*', running: 0.2, fail: 'the device rejected the program: qubit 3 is disabled' })
+    ]);
+    const printed = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]');
+    await expect(printed.filter({ hasText: /^loopback script: ok\s*$/ })).toHaveCount(1, { timeout: 60 * 1000 });
+    // When a circuit is submitted to braket:sv1 with aer as its fallback
+    await runCell(
+      page,
+      [
+        '%%qrun --backend braket:sv1 --fallback aer --shots 100',
+        'from qiskit import QuantumCircuit',
+        'fbbell = QuantumCircuit(2, name="fbbell")',
+        'fbbell.h(0)',
+        'fbbell.cx(0, 1)',
+        'fbbell.measure_all()'
+      ].join('\n')
+    );
+    const sidebar = await openSidebar(page);
+    const failed = jobRow(sidebar, 'fbbell', 'braket:sv1');
+    const replacement = jobRow(sidebar, 'fbbell', 'aer');
+    // Then the Braket job failed with the provider's reason and is marked as fallen back
+    await expect(failed).toContainText('failed', { timeout: 120 * 1000 });
+    const away = failed.locator('.qh-FallbackBadge');
+    await expect(away).toHaveText('↪ fallback');
+    await expect(away).toHaveAttribute('title', /^Fell back: job [0-9a-f]{8} ran instead: .*qubit 3 is disabled/);
+    // And the aer job that ran instead is done and marked as the fallback of the Braket one
+    await expect(replacement).toContainText('done', { timeout: 120 * 1000 });
+    const toward = replacement.locator('.qh-FallbackBadge');
+    await expect(toward).toHaveText('↩ fallback');
+    await expect(toward).toHaveAttribute('title', /^A fallback for job [0-9a-f]{8} on braket:sv1/);
+    await sidebar.screenshot({ path: path.join(SCREENSHOTS, 'fallback-queue.png') });
+  } finally {
+    await runCell(page, loopbackCell('script', { token: '*' }));
+    await page.notebook.close(true);
+    for (const id of await kernelIds(page)) {
+      if (!before.has(id)) {
+        await page.request.delete(`/api/kernels/${id}`);
+      }
+    }
+  }
+});
