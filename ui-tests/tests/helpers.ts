@@ -38,9 +38,39 @@ export function bellCell(backends: string[], shots = 1000, extra = ''): string {
   ].join('\n');
 }
 
+/**
+ * Create the notebook `name` (one empty code cell, the python3 kernel) in the file browser's folder and open it.
+ *
+ * Not Galata's `notebook.createNew(name)`: it creates Untitled.ipynb and renames it at once, and the page's own session
+ * updates can then race the rename, leaving the server's session (and so the kernel's notebook path) at Untitled.ipynb
+ * (seen in the provider and scale specs).
+ */
+export async function newNotebook(page: IJupyterLabPageFixture, name: string): Promise<void> {
+  const notebook = {
+    cells: [{ cell_type: 'code', execution_count: null, id: 'first', metadata: {}, outputs: [], source: [] }],
+    metadata: {
+      kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' },
+      language_info: { name: 'python' }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+  const file = `${await page.filebrowser.getCurrentDirectory()}/${name}`;
+  expect(await page.contents.uploadContent(JSON.stringify(notebook), 'text', file)).toBe(true);
+  // opened by the command, not by clicking it in the file browser (which another left panel may hide)
+  await page.evaluate(async path => {
+    const app = (
+      window as unknown as { jupyterapp: { commands: { execute(id: string, args: object): Promise<unknown> } } }
+    ).jupyterapp;
+    await app.commands.execute('docmanager:open', { path, factory: 'Notebook' });
+  }, file);
+  await expect(page.getByRole('main').getByRole('tab', { name })).toBeVisible();
+  expect(await page.notebook.activate(name)).toBe(true);
+}
+
 /** Create a notebook whose cells are `sources`, load the extension in the first, and run them all. */
 export async function runNotebook(page: IJupyterLabPageFixture, name: string, sources: string[]): Promise<void> {
-  await page.notebook.createNew(name);
+  await newNotebook(page, name);
   await page.notebook.setCell(0, 'code', '%load_ext qhybrid_lab');
   for (const source of sources) {
     await page.notebook.addCell('code', source);
@@ -91,4 +121,20 @@ export function luminance(rgb: string): number {
     return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
   });
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/**
+ * Restart the open notebook's kernel as a user does (the command, then "Restart" in its dialog). The command asks
+ * first, so it is not awaited (it would wait for the dialog). A spec that runs cells after a restart needs
+ * `test.use({ kernels: null })`: Galata's kernel tracking answers the restart 201, and JupyterLab then never
+ * reconnects.
+ */
+export async function restartKernel(page: IJupyterLabPageFixture): Promise<void> {
+  void page.evaluate(() => {
+    const app = (window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } })
+      .jupyterapp;
+    void app.commands.execute('notebook:restart-kernel');
+  });
+  await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click(); // "Restart"
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
 }

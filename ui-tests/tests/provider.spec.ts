@@ -1,7 +1,7 @@
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { jobRow, openSidebar, outputWith, runCell, runNotebook, SCREENSHOTS, test } from './helpers';
+import { jobRow, openSidebar, outputWith, restartKernel, runCell, runNotebook, SCREENSHOTS, test } from './helpers';
 
 // One Jupyter server and one run log for all tests: they run in order and each cleans up what it changes.
 test.describe.configure({ mode: 'serial' });
@@ -36,17 +36,6 @@ const BRAKET_CELL = [
   'awsbell.cx(0, 1)',
   'awsbell.measure_all()'
 ].join('\n');
-
-async function restartKernel(page: IJupyterLabPageFixture): Promise<void> {
-  // The command asks first: not awaited, or it would wait for the dialog
-  void page.evaluate(() => {
-    const app = (window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } })
-      .jupyterapp;
-    void app.commands.execute('notebook:restart-kernel');
-  });
-  await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click(); // "Restart"
-  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
-}
 
 test('a Braket job shows its provider state, queue position and task ARN, and outlives a kernel restart', async ({
   page

@@ -2,7 +2,7 @@ import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 import * as path from 'path';
 
-import { jobRow, openSidebar, runCell, runNotebook, SCREENSHOTS, showTab, test } from './helpers';
+import { jobRow, openSidebar, restartKernel, runCell, runNotebook, SCREENSHOTS, showTab, test } from './helpers';
 
 // One Jupyter server and one run log for all tests: they run in order and each cleans up what it changes.
 test.describe.configure({ mode: 'serial' });
@@ -143,14 +143,8 @@ test('a kernel restart marks its running job interrupted, in the sidebar and in 
   const cellView = page.locator('.jp-NotebookPanel:visible .jp-Cell').nth(1).locator('.jp-Cell-outputArea');
   await expect(cellView).toContainText(/running|queued|pending/);
 
-  // When the user restarts the kernel (the command asks first: not awaited, or it would wait for the dialog)
-  void page.evaluate(() => {
-    const app = (window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } })
-      .jupyterapp;
-    void app.commands.execute('notebook:restart-kernel');
-  });
-  await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click(); // "Restart"
-  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+  // When the user restarts the kernel
+  await restartKernel(page);
 
   // Then the sidebar shows the job interrupted, with the kernel restart as its reason
   await expect(row).toContainText('interrupted', { timeout: 60 * 1000 });
