@@ -325,11 +325,15 @@ def measurement_errors(group: Any, obj: Any, name: str | None = None) -> dict[st
     return out
 
 
+def _expval_specs(circuit: Any) -> list[dict[str, Any]]:
+    return [s for s in measurement_specs(circuit) if s["type"] == "expval"]
+
+
 def recorded_observables(circuit: Any) -> list[dict[str, Any]] | None:
     """The run record's ``observables`` of a converted PennyLane circuit: one ``{"label", "terms", "measurement"}``
     per ``expval`` it answers, in its measurement order (``terms``: Pauli strings with coefficients, Qiskit's qubit
     order; None for an observable with no Pauli form). None for a circuit without expectation values."""
-    specs = [s for s in measurement_specs(circuit) if s["type"] == "expval"]
+    specs = _expval_specs(circuit)
     if not specs:
         return None
     return [{"label": s["observable"], "terms": s.get("paulis"), "measurement": "expval"} for s in specs]
@@ -340,7 +344,7 @@ def expectation_fields(circuit: Any, counts: Any, sweep: bool) -> dict[str, Any]
     ``expectation_values`` and ``standard_errors`` (shot noise; one list per point for a sweep), ``ev_method``
     "shots". None for a circuit without expectation values. The values a split tape recombines (a Hamiltonian over
     several circuits) are each part's own; :func:`measurement_values` gives the whole."""
-    specs = [s for s in measurement_specs(circuit) if s["type"] == "expval"]
+    specs = _expval_specs(circuit)
     if not specs:
         return None
     points = counts if sweep else [counts]
